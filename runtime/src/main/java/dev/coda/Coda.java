@@ -1,0 +1,35 @@
+package dev.coda;
+
+import java.util.concurrent.CompletionStage;
+
+/** The operations an async function uses in its body. */
+public final class Coda {
+    private Coda() {}
+
+    /**
+     * Suspends the enclosing async function until {@code task} completes, then returns its value or rethrows its
+     * exception as it was thrown. Only meaningful in code rewritten by the Coda transformer; anywhere else it
+     * throws {@link IllegalStateException}.
+     */
+    public static <T> T await(Task<T> task) {
+        throw notInstrumented();
+    }
+
+    /** {@link #await(Task)} for any {@link CompletionStage}. */
+    public static <T> T await(CompletionStage<T> stage) {
+        throw notInstrumented();
+    }
+
+    private static IllegalStateException notInstrumented() {
+        StackWalker.StackFrame caller = StackWalker.getInstance()
+                .walk(frames -> frames.filter(f -> !f.getClassName().equals(Coda.class.getName())).findFirst())
+                .orElse(null);
+        String where = caller == null ? "unknown code"
+                : caller.getClassName() + "." + caller.getMethodName()
+                        + "(" + caller.getFileName() + ":" + caller.getLineNumber() + ")";
+        return new IllegalStateException("Coda.await called in " + where + ", which was not rewritten into a state "
+                + "machine: annotate the method with @Async (or await inside an async lambda returning a Task) and "
+                + "instrument the class, at build time with the coda-maven-plugin goal 'instrument' or at load "
+                + "time with -javaagent:coda-agent.jar or dev.coda.agent.CodaAgent.install()");
+    }
+}

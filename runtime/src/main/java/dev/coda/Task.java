@@ -1,0 +1,240 @@
+package dev.coda;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The result of an asynchronous computation. The state machine of an {@code @Async} call is itself its {@code Task}.
+ *
+ * <h2>State</h2>
+ * One atomic word, {@link #status}, records the phase:
+ * <pre>
+ *   PENDING ──CAS──▶ COMPLETING ──store──▶ SUCCEEDED | FAILED | CANCELLED
+ * </pre>
+ * Only the thread whose CAS wins writes {@link #outcome}; the volatile store of the final phase publishes it, so a
+ * reader that sees a final phase sees the outcome. Waiters live in a separate Treiber stack, {@link #waiters}, which
+ * the completing thread swaps for {@link #FIRED} after publishing the phase: a waiter whose CAS onto the stack
+ * succeeded is guaranteed to be run, and one that finds {@code FIRED} knows the outcome is already readable.
+ */
+public class Task<T> {
+    static final int PENDING = 0;
+    static final int COMPLETING = 1;
+    static final int SUCCEEDED = 2;
+    static final int FAILED = 3;
+    static final int CANCELLED = 4;
+
+    /** The phase; see the class comment for its transitions. */
+    private volatile int status;
+    /** The value (SUCCEEDED) or the Throwable (FAILED, CANCELLED). Plain: published by {@link #status}. */
+    private Object outcome;
+    /** null, a single {@link Waiter}, a {@link WaiterNode} chain, or {@link #FIRED}. */
+    private volatile Object waiters;
+
+    private static final Object FIRED = new Object();
+    private static final Task<Void> DONE = new Task<>(SUCCEEDED, null);
+
+    private static final VarHandle STATUS;
+    private static final VarHandle WAITERS;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATUS = l.findVarHandle(Task.class, "status", int.class);
+            WAITERS = l.findVarHandle(Task.class, "waiters", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A pending task. Package-private: only the runtime and generated state machines complete tasks. */
+    Task() {}
+
+    private Task(int phase, Object outcome) {
+        this.outcome = outcome;
+        this.status = phase;
+        this.waiters = FIRED;
+    }
+
+    // ---- factories -------------------------------------------------------------------------------------------
+
+    public static <T> Task<T> completed(T value) {
+        return new Task<>(SUCCEEDED, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Task<Void> done() {
+        return DONE;
+    }
+
+    public static <T> Task<T> failed(Throwable error) {
+        if (error == null) throw new NullPointerException("error");
+        return new Task<>(error instanceof CancellationException ? CANCELLED : FAILED, error);
+    }
+
+    /** A task that completes as {@code stage} does; a {@link CompletionException} wrapper is removed. */
+    @SuppressWarnings("unchecked")
+    public static <T> Task<T> from(CompletionStage<T> stage) {
+        if (stage == null) throw new NullPointerException("stage");
+        if (stage instanceof Task) return (Task<T>) stage;
+        Task<T> task = new Task<>();
+        stage.whenComplete((value, error) -> {
+            if (error == null) task.succeed(value);
+            else task.fail(unwrap(error));
+        });
+        return task;
+    }
+
+    // ---- queries ---------------------------------------------------------------------------------------------
+
+    public boolean isDone() {
+        return status >= SUCCEEDED;
+    }
+
+    public boolean isCancelled() {
+        return status == CANCELLED;
+    }
+
+    /**
+     * Blocks until the task is done and returns its value. An unchecked exception or error is rethrown as it was
+     * thrown; a checked one is wrapped in {@link CompletionException}; a cancelled task throws
+     * {@link CancellationException}.
+     */
+    public T join() {
+        if (!isDone()) awaitBlocking();
+        int phase = status;
+        if (phase == SUCCEEDED) return valueNow();
+        Throwable error = (Throwable) outcome;
+        if (error instanceof RuntimeException) throw (RuntimeException) error;
+        if (error instanceof Error) throw (Error) error;
+        throw new CompletionException(error);
+    }
+
+    /** A {@link CompletableFuture} that completes with this task's outcome, unwrapped. */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        Waiter bridge = source -> {
+            if (status == SUCCEEDED) future.complete(valueNow());
+            else future.completeExceptionally((Throwable) outcome);
+        };
+        if (!addWaiter(bridge)) bridge.onCompleted(this);
+        return future;
+    }
+
+    @Override
+    public String toString() {
+        int phase = status;
+        String state;
+        switch (phase) {
+            case SUCCEEDED: state = "succeeded: " + outcome; break;
+            case FAILED: state = "failed: " + outcome; break;
+            case CANCELLED: state = "cancelled"; break;
+            default: state = "pending";
+        }
+        return getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
+    }
+
+    // ---- runtime-internal -------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    final T valueNow() {
+        return (T) outcome;
+    }
+
+    /**
+     * The outcome of a done task as the awaiting code sees it: the value, or the exception thrown as it was
+     * thrown (never wrapped). Precondition: {@link #isDone()}.
+     */
+    final Object resultOrThrow() {
+        if (status == SUCCEEDED) return outcome;
+        throw Sneaky.<RuntimeException>rethrow((Throwable) outcome);
+    }
+
+    final boolean succeed(Object value) {
+        return complete(SUCCEEDED, value);
+    }
+
+    final boolean fail(Throwable error) {
+        return complete(error instanceof CancellationException ? CANCELLED : FAILED, error);
+    }
+
+    /** PENDING → COMPLETING → {@code phase}; then runs the waiters. False if the task was already completed. */
+    private boolean complete(int phase, Object result) {
+        if (!STATUS.compareAndSet(this, PENDING, COMPLETING)) return false;
+        outcome = result;
+        status = phase; // volatile store publishes outcome
+        fireWaiters();
+        return true;
+    }
+
+    /**
+     * Registers {@code w} to run when this task completes. Returns false, without registering, if the task has
+     * already fired its waiters; the caller then reads the outcome itself. The first waiter is stored as is, so a
+     * single awaiting coroutine costs no allocation.
+     */
+    final boolean addWaiter(Waiter w) {
+        for (;;) {
+            Object head = waiters;
+            if (head == FIRED) return false;
+            Object next;
+            if (head == null) next = w; // the common case: one waiter, stored bare
+            else next = new WaiterNode(w, head instanceof WaiterNode ? (WaiterNode) head : new WaiterNode((Waiter) head, null));
+            if (WAITERS.compareAndSet(this, head, next)) return true;
+        }
+    }
+
+    private void fireWaiters() {
+        Object head = WAITERS.getAndSet(this, FIRED);
+        if (head == null) return;
+        if (head instanceof Waiter) {
+            ((Waiter) head).onCompleted(this);
+            return;
+        }
+        // A chain was pushed newest-first; run the waiters in registration order.
+        WaiterNode chain = reverse((WaiterNode) head);
+        for (WaiterNode n = chain; n != null; n = n.next) n.waiter.onCompleted(this);
+    }
+
+    private static WaiterNode reverse(WaiterNode head) {
+        WaiterNode reversed = null;
+        WaiterNode n = head;
+        while (n != null) {
+            WaiterNode next = n.next;
+            n.next = reversed;
+            reversed = n;
+            n = next;
+        }
+        return reversed;
+    }
+
+    private void awaitBlocking() {
+        Thread caller = Thread.currentThread();
+        Waiter unpark = source -> LockSupport.unpark(caller);
+        if (!addWaiter(unpark)) return;
+        boolean interrupted = false;
+        while (!isDone()) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) interrupted = true;
+        }
+        if (interrupted) caller.interrupt();
+    }
+
+    static Throwable unwrap(Throwable error) {
+        if (error instanceof CompletionException && error.getCause() != null) return error.getCause();
+        return error;
+    }
+
+    /** A waiter chain link, allocated only when a task has more than one waiter. */
+    private static final class WaiterNode {
+        final Waiter waiter;
+        WaiterNode next;
+
+        WaiterNode(Waiter waiter, WaiterNode next) {
+            this.waiter = waiter;
+            this.next = next;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.coda.transformer;
+
+import dev.coda.transformer.analysis.AsyncMethod;
+import dev.coda.transformer.analysis.Diagnostics;
+import dev.coda.transformer.analysis.MethodAnalysis;
+import dev.coda.transformer.analysis.MethodAnalyzer;
+import dev.coda.transformer.analysis.MethodClassifier;
+import dev.coda.transformer.emit.BodyEmitter;
+import dev.coda.transformer.emit.StateMachineEmitter;
+import dev.coda.transformer.emit.StubEmitter;
+import dev.coda.transformer.hierarchy.ClassHierarchy;
+import dev.coda.transformer.hierarchy.HierarchyClassWriter;
+import dev.coda.transformer.plan.Planner;
+import dev.coda.transformer.plan.StateMachinePlan;
+import dev.coda.transformer.read.ClassFileFacts;
+import dev.coda.transformer.read.InstrumentedMarker;
+import dev.coda.transformer.verify.OutputVerifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Rewrites the async functions and async blocks of one class into state machines. A pure function of the class
+ * bytes and of the class facts its {@link ClassFileLocator} supplies: the Maven plugin and the agent call it the
+ * same way and get the same bytes.
+ *
+ * <p>The pipeline, one stage per package:
+ * <ol>
+ *   <li><b>read</b> — skip classes whose constant pool never names Coda, check the version, skip classes that
+ *       carry the {@link InstrumentedMarker}, parse with expanded frames;</li>
+ *   <li><b>analyse</b> — classify methods and reject misuse ({@link MethodClassifier}); per async method, verifier
+ *       types, liveness and monitor depth ({@link MethodAnalyzer} → {@link MethodAnalysis});</li>
+ *   <li><b>plan</b> — state-machine name, fields, what each await saves ({@link Planner} →
+ *       {@link StateMachinePlan});</li>
+ *   <li><b>emit</b> — stub, body and state-machine class ({@link StubEmitter}, {@link BodyEmitter},
+ *       {@link StateMachineEmitter}), written with frames computed from the {@link ClassHierarchy};</li>
+ *   <li><b>verify</b> — every written class is type-checked ({@link OutputVerifier}).</li>
+ * </ol>
+ * Errors leave the class as it was: a rejected method is never half rewritten.
+ */
+public final class Transformer {
+    private final ClassHierarchy hierarchy;
+
+    public Transformer(ClassFileLocator locator) {
+        this.hierarchy = new ClassHierarchy(locator);
+        hierarchy.declare(CodaNames.TASK, "java/lang/Object", false);
+        hierarchy.declare(CodaNames.COROUTINE, CodaNames.TASK, false);
+    }
+
+    public TransformResult transform(byte[] classBytes) {
+        // ---- read
+        int major;
+        try {
+            if (!ClassFileFacts.mentionsCoda(classBytes)) return TransformResult.unchanged(nameOf(classBytes), List.of());
+            major = ClassFileFacts.majorVersion(classBytes);
+        } catch (ClassFileFacts.MalformedClassException e) {
+            return malformed(e.getMessage());
+        }
+        ClassNode host = new ClassNode();
+        try {
+            new ClassReader(classBytes).accept(host, InstrumentedMarker.prototypes(), ClassReader.EXPAND_FRAMES);
+        } catch (RuntimeException e) {
+            return malformed("cannot parse class file: " + e);
+        }
+        Diagnostics diagnostics = new Diagnostics(host);
+        if (InstrumentedMarker.isMarked(host)) return TransformResult.unchanged(host.name, List.of());
+        if (major < ClassFileFacts.MIN_MAJOR || major > ClassFileFacts.MAX_MAJOR) {
+            diagnostics.error(null, null, "class " + host.name.replace('/', '.') + " has class-file version " + major
+                    + " (Java " + (major - 44) + "); Coda reads and writes versions " + ClassFileFacts.MIN_MAJOR
+                    + " to " + ClassFileFacts.MAX_MAJOR + " (Java 17 to 25): compile it with a supported --release");
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        }
+
+        // ---- analyse and plan
+        List<AsyncMethod> asyncMethods = MethodClassifier.classify(host, diagnostics);
+        Planner planner = new Planner(host, diagnostics);
+        List<StateMachinePlan> plans = new ArrayList<>();
+        for (AsyncMethod async : asyncMethods) {
+            MethodAnalysis analysis = MethodAnalyzer.analyze(host, async, diagnostics);
+            if (analysis == null) continue;
+            StateMachinePlan plan = planner.plan(async, analysis);
+            if (plan != null) plans.add(plan);
+        }
+        if (plans.isEmpty()) return TransformResult.unchanged(host.name, diagnostics.all());
+
+        // ---- emit
+        try {
+            boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
+            hierarchy.declare(host.name, host.superName, itf);
+            Map<String, byte[]> generated = new LinkedHashMap<>();
+            for (StateMachinePlan plan : plans) {
+                hierarchy.declare(plan.className(), CodaNames.COROUTINE, false);
+                generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
+                MethodNode original = plan.async().method();
+                MethodNode stub = StubEmitter.stub(plan);
+                BodyEmitter.rewrite(plan);
+                host.methods.add(host.methods.indexOf(original), stub);
+            }
+            InstrumentedMarker.mark(host);
+            byte[] rewritten = write(host);
+
+            // ---- verify
+            List<String> problems = new ArrayList<>(OutputVerifier.verify(rewritten, hierarchy));
+            for (byte[] g : generated.values()) problems.addAll(OutputVerifier.verify(g, hierarchy));
+            if (!problems.isEmpty()) {
+                diagnostics.error(null, null, "internal error: the rewritten code does not verify, so "
+                        + host.name.replace('/', '.') + " is left unchanged; please report this: " + problems);
+                return TransformResult.unchanged(host.name, diagnostics.all());
+            }
+            return new TransformResult(host.name, rewritten, generated, List.copyOf(diagnostics.all()));
+        } catch (ClassHierarchy.MissingClassException e) {
+            diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        }
+    }
+
+    private byte[] write(ClassNode c) {
+        HierarchyClassWriter writer = new HierarchyClassWriter(hierarchy);
+        c.accept(writer);
+        return writer.toByteArray();
+    }
+
+    private static String nameOf(byte[] classBytes) {
+        try {
+            return new ClassReader(classBytes).getClassName();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static TransformResult malformed(String why) {
+        Diagnostic d = new Diagnostic(Diagnostic.Severity.ERROR, "", 0, null, "malformed class file: " + why);
+        return TransformResult.unchanged(null, List.of(d));
+    }
+}

@@ -1,0 +1,15 @@
+package dev.coda.transformer.analysis;
+
+import java.util.List;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * A method that becomes a state machine: an {@code @Async} function, or an async block (a lambda body or an
+ * anonymous-class method that awaits and returns a task type).
+ *
+ * @param awaits the {@code Coda.await} call instructions, in code order
+ */
+public record AsyncMethod(MethodNode method, Kind kind, ReturnKind returnKind, List<MethodInsnNode> awaits) {
+    public enum Kind { FUNCTION, BLOCK }
+}

@@ -1,0 +1,67 @@
+package dev.coda.transformer.analysis;
+
+import dev.coda.transformer.Diagnostic;
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/** Collects diagnostics for one class, locating each at the source line of an instruction or a method. */
+public final class Diagnostics {
+    private final ClassNode owner;
+    private final String sourcePath;
+    private final List<Diagnostic> list = new ArrayList<>();
+
+    public Diagnostics(ClassNode owner) {
+        this.owner = owner;
+        this.sourcePath = sourcePath(owner);
+    }
+
+    /** {@code com/acme/Foo.java}: the package folders plus the SourceFile attribute. */
+    public static String sourcePath(ClassNode c) {
+        int slash = c.name.lastIndexOf('/');
+        String pkg = slash < 0 ? "" : c.name.substring(0, slash + 1);
+        if (c.sourceFile != null) return pkg + c.sourceFile;
+        String outer = c.name.substring(slash + 1);
+        int dollar = outer.indexOf('$');
+        return pkg + (dollar > 0 ? outer.substring(0, dollar) : outer) + ".java";
+    }
+
+    public void error(MethodNode method, AbstractInsnNode at, String message) {
+        list.add(new Diagnostic(Diagnostic.Severity.ERROR, sourcePath, lineOf(method, at), owner.name, message));
+    }
+
+    public void warning(MethodNode method, AbstractInsnNode at, String message) {
+        list.add(new Diagnostic(Diagnostic.Severity.WARNING, sourcePath, lineOf(method, at), owner.name, message));
+    }
+
+    public List<Diagnostic> all() {
+        return list;
+    }
+
+    public boolean hasErrors() {
+        return list.stream().anyMatch(Diagnostic::isError);
+    }
+
+    /** The line of {@code at}, or of the method's first line entry when {@code at} is null; 0 when unknown. */
+    public static int lineOf(MethodNode method, AbstractInsnNode at) {
+        if (method == null || method.instructions == null) return 0;
+        if (at != null) {
+            for (AbstractInsnNode n = at; n != null; n = n.getPrevious()) {
+                if (n instanceof LineNumberNode) return ((LineNumberNode) n).line;
+            }
+        }
+        for (AbstractInsnNode n = method.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof LineNumberNode) return ((LineNumberNode) n).line;
+        }
+        return 0;
+    }
+
+    /** {@code Foo.bar} for messages. */
+    public static String describe(ClassNode c, MethodNode m) {
+        String simple = c.name.substring(c.name.lastIndexOf('/') + 1);
+        return simple + "." + (m.name.equals("<init>") ? "<init>" : m.name);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.coda.transformer.analysis;
+
+import java.util.BitSet;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+
+/**
+ * The analysis stage for one async method: frames, control flow, liveness, and the one rejection that needs
+ * data flow (an await while a monitor is held). Returns null, with an error reported, when the method cannot
+ * become a state machine.
+ */
+public final class MethodAnalyzer {
+    private MethodAnalyzer() {}
+
+    public static MethodAnalysis analyze(ClassNode owner, AsyncMethod async, Diagnostics diagnostics) {
+        var m = async.method();
+        ControlFlow flow;
+        try {
+            flow = ControlFlow.of(owner.name, m);
+        } catch (AnalyzerException e) {
+            diagnostics.error(m, e.node, "cannot analyse " + Diagnostics.describe(owner, m) + ": " + e.getMessage());
+            return null;
+        }
+        int[] monitors = MonitorDepth.of(m, flow);
+        boolean ok = true;
+        for (MethodInsnNode await : async.awaits()) {
+            if (monitors[m.instructions.indexOf(await)] > 0) {
+                diagnostics.error(m, await, "Coda.await inside a synchronized block in " + Diagnostics.describe(owner, m)
+                        + "; a monitor cannot be held across a suspension: move the await out of the synchronized "
+                        + "block");
+                ok = false;
+            }
+        }
+        if (!ok) return null;
+        FrameRecorder frames = FrameRecorder.record(owner.name, m);
+        BitSet[] live = Liveness.liveIn(m, flow);
+        return new MethodAnalysis(m, frames, live);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.coda.transformer.emit;
+
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/** Small instruction factories shared by the emitters. */
+final class Asm {
+    private Asm() {}
+
+    static VarInsnNode load(String descriptor, int slot) {
+        return new VarInsnNode(Type.getType(descriptor).getOpcode(Opcodes.ILOAD), slot);
+    }
+
+    static VarInsnNode store(String descriptor, int slot) {
+        return new VarInsnNode(Type.getType(descriptor).getOpcode(Opcodes.ISTORE), slot);
+    }
+
+    static VarInsnNode aload(int slot) {
+        return new VarInsnNode(Opcodes.ALOAD, slot);
+    }
+
+    static FieldInsnNode getfield(String owner, String name, String desc) {
+        return new FieldInsnNode(Opcodes.GETFIELD, owner, name, desc);
+    }
+
+    static FieldInsnNode putfield(String owner, String name, String desc) {
+        return new FieldInsnNode(Opcodes.PUTFIELD, owner, name, desc);
+    }
+
+    static MethodInsnNode invokevirtual(String owner, String name, String desc) {
+        return new MethodInsnNode(Opcodes.INVOKEVIRTUAL, owner, name, desc, false);
+    }
+
+    static InsnNode op(int opcode) {
+        return new InsnNode(opcode);
+    }
+
+    static boolean isWide(String descriptor) {
+        return descriptor.equals("J") || descriptor.equals("D");
+    }
+
+    static AbstractInsnNode nextReal(AbstractInsnNode n) {
+        for (AbstractInsnNode x = n.getNext(); x != null; x = x.getNext()) if (x.getOpcode() >= 0) return x;
+        return null;
+    }
+}

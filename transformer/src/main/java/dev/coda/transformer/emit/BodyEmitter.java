@@ -1,0 +1,265 @@
+package dev.coda.transformer.emit;
+
+import static dev.coda.transformer.emit.Asm.aload;
+import static dev.coda.transformer.emit.Asm.getfield;
+import static dev.coda.transformer.emit.Asm.op;
+import static dev.coda.transformer.emit.Asm.putfield;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.analysis.ReturnKind;
+import dev.coda.transformer.plan.AwaitSite;
+import dev.coda.transformer.plan.Param;
+import dev.coda.transformer.plan.Relocation;
+import dev.coda.transformer.plan.Spill;
+import dev.coda.transformer.plan.StateMachinePlan;
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Rewrites an async method, in place, into its state-machine body: {@code static void name(SM sm)} in the host,
+ * so the user's code keeps its class, its private access, its line numbers and its local variable names.
+ *
+ * <pre>
+ *   prologue:  sm → local M; switch (sm.state) { 0: load params; fall into the code | k: goto RESTORE_k }
+ *   await k:   task → local T; if (!sm.ready(T)) goto SUSPEND_k; GET_k: sm.take(T)        (inside the user's try ranges)
+ *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return;        (appended after all code,
+ *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside every try range)
+ *   return t:  sm.returnTask(t) / sm.returnStage(t); return     return Task.completed(v): sm.returnValue(v); return
+ * </pre>
+ * Keeping the save and restore code out of the try ranges means a user's handler can only ever see exceptions of
+ * the user's own code and of the awaited task, which {@code take} rethrows at the original await.
+ */
+public final class BodyEmitter {
+    private final StateMachinePlan plan;
+    private final MethodNode m;
+    private final String sm;
+    private final int smLocal;
+    private final int taskLocal;
+
+    private BodyEmitter(StateMachinePlan plan) {
+        this.plan = plan;
+        this.m = plan.async().method();
+        this.sm = plan.className();
+        this.smLocal = plan.firstFreeLocal();
+        this.taskLocal = smLocal + 1;
+    }
+
+    public static void rewrite(StateMachinePlan plan) {
+        new BodyEmitter(plan).rewrite();
+    }
+
+    private void rewrite() {
+        int nextFree = taskLocal + 1;
+        for (Relocation r : plan.relocations()) nextFree = ConstructorRelocator.relocate(m, r, nextFree);
+        removeFrames();
+        InsnList tail = new InsnList();
+        List<LabelNode> restores = new ArrayList<>();
+        for (AwaitSite site : plan.sites()) restores.add(rewriteAwait(site, tail));
+        rewriteReturns();
+        LabelNode badState = new LabelNode();
+        m.instructions.insert(prologue(restores, badState));
+        tail.add(badState);
+        tail.add(new TypeInsnNode(NEW, "java/lang/IllegalStateException"));
+        tail.add(op(DUP));
+        tail.add(new LdcInsnNode("corrupt state-machine label in " + sm));
+        tail.add(new MethodInsnNode(INVOKESPECIAL, "java/lang/IllegalStateException", "<init>", "(Ljava/lang/String;)V", false));
+        tail.add(op(ATHROW));
+        m.instructions.add(tail);
+        rewriteHeader();
+    }
+
+    private void removeFrames() {
+        for (AbstractInsnNode n : m.instructions.toArray()) if (n instanceof FrameNode) m.instructions.remove(n);
+    }
+
+    private InsnList prologue(List<LabelNode> restores, LabelNode badState) {
+        InsnList p = new InsnList();
+        p.add(aload(0));
+        p.add(new VarInsnNode(ASTORE, smLocal));
+        p.add(aload(smLocal));
+        p.add(getfield(sm, StateMachinePlan.STATE_FIELD, "I"));
+        LabelNode entry = new LabelNode();
+        LabelNode[] targets = new LabelNode[restores.size() + 1];
+        targets[0] = entry;
+        for (int i = 0; i < restores.size(); i++) targets[i + 1] = restores.get(i);
+        p.add(new TableSwitchInsnNode(0, restores.size(), badState, targets));
+        p.add(entry);
+        for (Param param : plan.params()) {
+            p.add(aload(smLocal));
+            p.add(getfield(sm, param.field(), param.descriptor()));
+            p.add(Asm.store(param.descriptor(), param.slot()));
+            if (isReference(param.descriptor())) clearField(p, param.field(), param.descriptor());
+        }
+        return p;
+    }
+
+    private LabelNode rewriteAwait(AwaitSite site, InsnList tail) {
+        LabelNode get = new LabelNode();
+        LabelNode suspend = new LabelNode();
+        LabelNode restore = new LabelNode();
+
+        InsnList at = new InsnList();
+        if (site.stage()) at.add(RuntimeCalls.adapt());
+        at.add(new VarInsnNode(ASTORE, taskLocal));
+        at.add(aload(smLocal));
+        at.add(aload(taskLocal));
+        at.add(RuntimeCalls.ready());
+        at.add(new JumpInsnNode(IFEQ, suspend));
+        at.add(get);
+        at.add(aload(smLocal));
+        at.add(aload(taskLocal));
+        at.add(RuntimeCalls.take());
+        m.instructions.insert(site.insn(), at);
+        m.instructions.remove(site.insn());
+
+        tail.add(suspend);
+        tail.add(new LineNumberNode(site.line(), suspend));
+        List<Spill> stack = site.stack();
+        for (int i = stack.size() - 1; i >= 0; i--) {
+            Spill s = stack.get(i);
+            if (s.isConstantNull()) {
+                tail.add(op(POP));
+            } else if (Asm.isWide(s.descriptor())) {
+                tail.add(aload(smLocal));
+                tail.add(op(DUP_X2));
+                tail.add(op(POP));
+                tail.add(putfield(sm, s.field(), s.descriptor()));
+            } else {
+                tail.add(aload(smLocal));
+                tail.add(op(SWAP));
+                tail.add(putfield(sm, s.field(), s.descriptor()));
+            }
+        }
+        for (Spill s : site.locals()) {
+            if (s.isConstantNull()) continue;
+            tail.add(aload(smLocal));
+            tail.add(Asm.load(s.descriptor(), s.index()));
+            tail.add(putfield(sm, s.field(), s.descriptor()));
+        }
+        tail.add(aload(smLocal));
+        tail.add(intConstant(site.state()));
+        tail.add(putfield(sm, StateMachinePlan.STATE_FIELD, "I"));
+        tail.add(aload(smLocal));
+        tail.add(aload(taskLocal));
+        tail.add(RuntimeCalls.suspend());
+        tail.add(new JumpInsnNode(IFEQ, restore));
+        tail.add(op(RETURN));
+
+        tail.add(restore);
+        for (Spill s : site.locals()) {
+            if (s.isConstantNull()) {
+                tail.add(op(ACONST_NULL));
+                tail.add(new VarInsnNode(ASTORE, s.index()));
+                continue;
+            }
+            tail.add(aload(smLocal));
+            tail.add(getfield(sm, s.field(), s.descriptor()));
+            tail.add(Asm.store(s.descriptor(), s.index()));
+            if (s.isReference()) clearField(tail, s.field(), s.descriptor());
+        }
+        for (Spill s : stack) {
+            if (s.isConstantNull()) {
+                tail.add(op(ACONST_NULL));
+                continue;
+            }
+            tail.add(aload(smLocal));
+            tail.add(getfield(sm, s.field(), s.descriptor()));
+            if (s.isReference()) clearField(tail, s.field(), s.descriptor());
+        }
+        tail.add(aload(smLocal));
+        tail.add(RuntimeCalls.resumed());
+        tail.add(new VarInsnNode(ASTORE, taskLocal));
+        tail.add(new JumpInsnNode(GOTO, get));
+        return restore;
+    }
+
+    /** Every areturn completes the task instead; {@code return Task.completed(v)} skips the extra Task. */
+    private void rewriteReturns() {
+        for (AbstractInsnNode n : m.instructions.toArray()) {
+            if (n.getOpcode() == INVOKESTATIC && Asm.nextReal(n) != null && Asm.nextReal(n).getOpcode() == ARETURN) {
+                MethodInsnNode call = (MethodInsnNode) n;
+                InsnList completion = new InsnList();
+                if (isCompletedFactory(call)) {
+                    completion.add(aload(smLocal));
+                    completion.add(op(SWAP));
+                } else if (call.owner.equals(CodaNames.TASK) && call.name.equals("done") && call.desc.equals("()Ldev/coda/Task;")) {
+                    completion.add(aload(smLocal));
+                    completion.add(op(ACONST_NULL));
+                } else {
+                    continue;
+                }
+                completion.add(RuntimeCalls.returnValue());
+                completion.add(op(RETURN));
+                m.instructions.insert(n, completion);
+                m.instructions.remove(n);
+            }
+        }
+        for (AbstractInsnNode n : m.instructions.toArray()) {
+            if (n.getOpcode() != ARETURN) continue;
+            InsnList completion = new InsnList();
+            completion.add(aload(smLocal));
+            completion.add(op(SWAP));
+            completion.add(plan.async().returnKind() == ReturnKind.TASK ? RuntimeCalls.returnTask() : RuntimeCalls.returnStage());
+            completion.add(op(RETURN));
+            m.instructions.insert(n, completion);
+            m.instructions.remove(n);
+        }
+    }
+
+    private static boolean isCompletedFactory(MethodInsnNode call) {
+        return (call.owner.equals(CodaNames.TASK) && call.name.equals("completed")
+                        && call.desc.equals("(Ljava/lang/Object;)Ldev/coda/Task;"))
+                || (call.owner.equals(CodaNames.COMPLETABLE_FUTURE) && call.name.equals("completedFuture")
+                        && call.desc.equals("(Ljava/lang/Object;)Ljava/util/concurrent/CompletableFuture;"));
+    }
+
+    /** The body is {@code static void name(SM)}: synthetic, unannotated, public only where an interface requires it. */
+    private void rewriteHeader() {
+        m.desc = "(L" + sm + ";)V";
+        m.access = ACC_STATIC | ACC_SYNTHETIC | (plan.hostIsInterface() ? ACC_PUBLIC : 0);
+        m.signature = null;
+        m.exceptions = new ArrayList<>();
+        m.parameters = null;
+        m.visibleAnnotations = null;
+        m.invisibleAnnotations = null;
+        m.visibleTypeAnnotations = null;
+        m.invisibleTypeAnnotations = null;
+        m.visibleParameterAnnotations = null;
+        m.invisibleParameterAnnotations = null;
+        m.visibleAnnotableParameterCount = 0;
+        m.invisibleAnnotableParameterCount = 0;
+        m.annotationDefault = null;
+        m.attrs = null;
+    }
+
+    private void clearField(InsnList out, String field, String desc) {
+        out.add(aload(smLocal));
+        out.add(op(ACONST_NULL));
+        out.add(putfield(sm, field, desc));
+    }
+
+    private static boolean isReference(String desc) {
+        return desc.charAt(0) == 'L' || desc.charAt(0) == '[';
+    }
+
+    private static AbstractInsnNode intConstant(int v) {
+        if (v <= 5) return op(ICONST_0 + v);
+        if (v <= Byte.MAX_VALUE) return new IntInsnNode(BIPUSH, v);
+        if (v <= Short.MAX_VALUE) return new IntInsnNode(SIPUSH, v);
+        return new LdcInsnNode(v);
+    }
+}

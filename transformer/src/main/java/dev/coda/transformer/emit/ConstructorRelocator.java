@@ -1,0 +1,38 @@
+package dev.coda.transformer.emit;
+
+import dev.coda.transformer.plan.Relocation;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+
+/**
+ * Moves the {@code NEW}/{@code DUP} of a {@link Relocation} after its arguments:
+ * {@code NEW X; DUP; args...; INVOKESPECIAL} becomes {@code args...; store args; NEW X; DUP; load args;
+ * INVOKESPECIAL}, so no uninitialised object is on the stack at an await inside the arguments.
+ */
+final class ConstructorRelocator {
+    private ConstructorRelocator() {}
+
+    /** Applies {@code r} using locals from {@code nextFree} on; returns the next free local. */
+    static int relocate(MethodNode m, Relocation r, int nextFree) {
+        InsnList code = m.instructions;
+        code.remove(r.newInsn());
+        code.remove(r.dup());
+        Type[] args = Type.getArgumentTypes(r.init().desc);
+        int[] slots = new int[args.length];
+        for (int i = 0; i < args.length; i++) {
+            slots[i] = nextFree;
+            nextFree += args[i].getSize();
+        }
+        InsnList before = new InsnList();
+        for (int i = args.length - 1; i >= 0; i--) before.add(Asm.store(args[i].getDescriptor(), slots[i]));
+        before.add(new TypeInsnNode(Opcodes.NEW, r.newInsn().desc));
+        before.add(new InsnNode(Opcodes.DUP));
+        for (int i = 0; i < args.length; i++) before.add(Asm.load(args[i].getDescriptor(), slots[i]));
+        code.insertBefore(r.init(), before);
+        return nextFree;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.coda.transformer.emit;
+
+import static dev.coda.transformer.CodaNames.COROUTINE;
+
+import org.objectweb.asm.tree.MethodInsnNode;
+
+/** The {@code Coroutine} methods the generated code calls; see that class for the protocol. */
+final class RuntimeCalls {
+    private RuntimeCalls() {}
+
+    static MethodInsnNode start() { return Asm.invokevirtual(COROUTINE, "start", "()Ldev/coda/Task;"); }
+    static MethodInsnNode ready() { return Asm.invokevirtual(COROUTINE, "ready", "(Ldev/coda/Task;)Z"); }
+    static MethodInsnNode take() { return Asm.invokevirtual(COROUTINE, "take", "(Ldev/coda/Task;)Ljava/lang/Object;"); }
+    static MethodInsnNode suspend() { return Asm.invokevirtual(COROUTINE, "suspend", "(Ldev/coda/Task;)Z"); }
+    static MethodInsnNode resumed() { return Asm.invokevirtual(COROUTINE, "resumed", "()Ldev/coda/Task;"); }
+    static MethodInsnNode returnValue() { return Asm.invokevirtual(COROUTINE, "returnValue", "(Ljava/lang/Object;)V"); }
+    static MethodInsnNode returnTask() { return Asm.invokevirtual(COROUTINE, "returnTask", "(Ldev/coda/Task;)V"); }
+    static MethodInsnNode returnStage() {
+        return Asm.invokevirtual(COROUTINE, "returnStage", "(Ljava/util/concurrent/CompletionStage;)V");
+    }
+    static MethodInsnNode adapt() {
+        return new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, COROUTINE, "adapt",
+                "(Ljava/util/concurrent/CompletionStage;)Ldev/coda/Task;", false);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.coda.transformer.emit;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.plan.Param;
+import dev.coda.transformer.plan.StateMachinePlan;
+import dev.coda.transformer.read.InstrumentedMarker;
+import java.util.Map;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldNode;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * The generated state-machine class: a final synthetic subclass of {@code dev.coda.Coroutine} in the host's
+ * package, whose fields are the {@code state} label, the parameters and the spilled locals, and whose
+ * {@code resume()} calls the body method in the host.
+ */
+public final class StateMachineEmitter {
+    private StateMachineEmitter() {}
+
+    public static ClassNode emit(StateMachinePlan plan, int classVersion) {
+        ClassNode c = new ClassNode(ASM9);
+        c.version = classVersion;
+        c.access = ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC;
+        c.name = plan.className();
+        c.superName = CodaNames.COROUTINE;
+        c.sourceFile = plan.sourceFile();
+        for (Map.Entry<String, String> f : plan.fields().entrySet()) {
+            c.fields.add(new FieldNode(ACC_SYNTHETIC, f.getKey(), f.getValue(), null, null));
+        }
+        c.methods.add(constructor(plan));
+        c.methods.add(resume(plan));
+        InstrumentedMarker.mark(c);
+        return c;
+    }
+
+    private static MethodNode constructor(StateMachinePlan plan) {
+        StringBuilder desc = new StringBuilder("(");
+        for (Param p : plan.params()) desc.append(p.descriptor());
+        desc.append(")V");
+        MethodNode init = new MethodNode(ASM9, ACC_SYNTHETIC, "<init>", desc.toString(), null, null);
+        init.instructions.add(Asm.aload(0));
+        init.instructions.add(new MethodInsnNode(INVOKESPECIAL, CodaNames.COROUTINE, "<init>", "()V", false));
+        int slot = 1;
+        for (Param p : plan.params()) {
+            init.instructions.add(Asm.aload(0));
+            init.instructions.add(Asm.load(p.descriptor(), slot));
+            init.instructions.add(Asm.putfield(plan.className(), p.field(), p.descriptor()));
+            slot += Asm.isWide(p.descriptor()) ? 2 : 1;
+        }
+        init.instructions.add(new InsnNode(RETURN));
+        return init;
+    }
+
+    private static MethodNode resume(StateMachinePlan plan) {
+        MethodNode resume = new MethodNode(ASM9, ACC_PROTECTED | ACC_FINAL | ACC_SYNTHETIC, "resume", "()V", null, null);
+        resume.instructions.add(Asm.aload(0));
+        resume.instructions.add(new MethodInsnNode(INVOKESTATIC, plan.host(), plan.async().method().name,
+                "(L" + plan.className() + ";)V", plan.hostIsInterface()));
+        resume.instructions.add(new InsnNode(RETURN));
+        return resume;
+    }
+}

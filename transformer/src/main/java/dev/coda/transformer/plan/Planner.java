@@ -1,0 +1,220 @@
+package dev.coda.transformer.plan;
+
+import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.analysis.AsyncMethod;
+import dev.coda.transformer.analysis.Diagnostics;
+import dev.coda.transformer.analysis.MethodAnalysis;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.LocalVariableNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+
+/**
+ * The plan stage: from an analysed async method, decide the state machine's name and fields, and what each await
+ * saves. Only live locals are saved (Kotlin's rule: a reference that is dead across a suspension is not kept), each
+ * in a field typed as the verifier sees it and named after the source variable when a LocalVariableTable exists.
+ * Fields are shared between await sites when name and type agree, since only one site is suspended at a time.
+ */
+public final class Planner {
+    private final ClassNode host;
+    private final Diagnostics diagnostics;
+    private final Map<String, Integer> namesUsed = new LinkedHashMap<>();
+
+    public Planner(ClassNode host, Diagnostics diagnostics) {
+        this.host = host;
+        this.diagnostics = diagnostics;
+    }
+
+    /** The plan, or null with an error reported when some await cannot be supported. */
+    public StateMachinePlan plan(AsyncMethod async, MethodAnalysis analysis) {
+        MethodNode m = async.method();
+        Fields fields = new Fields();
+        List<Param> params = params(m, fields);
+
+        List<AwaitSite> sites = new ArrayList<>();
+        Map<TypeInsnNode, Relocation> relocations = new LinkedHashMap<>();
+        int state = 1;
+        for (MethodInsnNode await : async.awaits()) {
+            Object[] locals = analysis.localsBefore(await);
+            Object[] stack = analysis.stackBefore(await);
+            if (locals == null) continue; // unreachable: left as is, never runs
+            Set<String> usedHere = new HashSet<>();
+            List<Spill> savedLocals = new ArrayList<>();
+            var live = analysis.liveBefore(await);
+            for (int slot = 0; slot < locals.length; slot++) {
+                Object t = locals[slot];
+                if (t == (Object) Opcodes.TOP || !live.get(slot)) continue;
+                if (t instanceof Label || t == (Object) Opcodes.UNINITIALIZED_THIS) {
+                    return unsupported(m, await, "an uninitialised object is held in a local variable");
+                }
+                LocalVariableNode var = variableAt(m, slot, await);
+                String name = slot == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
+                        : var != null ? var.name : "local" + slot;
+                String desc = descriptor(t, var);
+                savedLocals.add(desc == null ? new Spill(slot, null, null)
+                        : new Spill(slot, desc, fields.allocate(name, desc, usedHere)));
+                if (t == (Object) Opcodes.LONG || t == (Object) Opcodes.DOUBLE) slot++;
+            }
+            List<Spill> savedStack = new ArrayList<>();
+            int position = 0;
+            for (int i = 0; i < stack.length - 1; i++) {
+                Object t = stack[i];
+                if (t instanceof Label) {
+                    Relocation r = relocation(m, analysis, (Label) t);
+                    if (r == null) return unsupported(m, await, "an object under construction is on the operand stack");
+                    relocations.putIfAbsent(r.newInsn(), r);
+                    continue;
+                }
+                if (t == (Object) Opcodes.UNINITIALIZED_THIS) {
+                    return unsupported(m, await, "'this' is not initialised yet");
+                }
+                String desc = descriptor(t, null);
+                savedStack.add(desc == null ? new Spill(position, null, null)
+                        : new Spill(position, desc, fields.allocate("stack" + position, desc, usedHere)));
+                position++;
+                if (t == (Object) Opcodes.LONG || t == (Object) Opcodes.DOUBLE) i++;
+            }
+            boolean stage = await.desc.equals(CodaNames.AWAIT_STAGE_DESC);
+            sites.add(new AwaitSite(state++, await, stage, savedLocals, savedStack, Diagnostics.lineOf(m, await)));
+        }
+        boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
+        return new StateMachinePlan(className(m), host.name, itf, host.sourceFile, async, params, sites,
+                List.copyOf(relocations.values()), fields.all(), m.maxLocals);
+    }
+
+    private StateMachinePlan unsupported(MethodNode m, AbstractInsnNode at, String why) {
+        diagnostics.error(m, at, "cannot suspend at this Coda.await in " + Diagnostics.describe(host, m) + ": " + why
+                + "; assign the awaited value to a local variable first");
+        return null;
+    }
+
+    /** {@code Host$$Coda$name}, with {@code $2}, {@code $3}... for overloads, in method order. */
+    private String className(MethodNode m) {
+        String base = host.name + CodaNames.STATE_MACHINE_INFIX + m.name.replace('<', '_').replace('>', '_');
+        int n = namesUsed.merge(base, 1, Integer::sum);
+        return n == 1 ? base : base + "$" + n;
+    }
+
+    private List<Param> params(MethodNode m, Fields fields) {
+        List<Param> params = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        int slot = 0;
+        if ((m.access & Opcodes.ACC_STATIC) == 0) {
+            String desc = "L" + host.name + ";";
+            params.add(new Param(0, desc, fields.allocate("this$0", desc, used)));
+            slot = 1;
+        }
+        Type[] args = Type.getArgumentTypes(m.desc);
+        for (int i = 0; i < args.length; i++) {
+            String desc = args[i].getDescriptor();
+            params.add(new Param(slot, desc, fields.allocate(parameterName(m, i, slot), desc, used)));
+            slot += args[i].getSize();
+        }
+        return params;
+    }
+
+    private static String parameterName(MethodNode m, int index, int slot) {
+        if (m.localVariables != null) {
+            for (LocalVariableNode v : m.localVariables) {
+                if (v.index == slot && m.instructions.indexOf(v.start) <= firstRealIndex(m)) return v.name;
+            }
+        }
+        if (m.parameters != null && index < m.parameters.size() && m.parameters.get(index).name != null) {
+            return m.parameters.get(index).name;
+        }
+        return "arg" + index;
+    }
+
+    private static int firstRealIndex(MethodNode m) {
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n.getOpcode() >= 0) return m.instructions.indexOf(n);
+        }
+        return 0;
+    }
+
+    /** The LocalVariableTable entry for {@code slot} whose range covers {@code at}. */
+    private static LocalVariableNode variableAt(MethodNode m, int slot, AbstractInsnNode at) {
+        if (m.localVariables == null) return null;
+        int pos = m.instructions.indexOf(at);
+        for (LocalVariableNode v : m.localVariables) {
+            if (v.index == slot && m.instructions.indexOf(v.start) <= pos && pos < m.instructions.indexOf(v.end)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** The field type for a verifier type; null for the null type. Int-like locals keep their declared type. */
+    private static String descriptor(Object t, LocalVariableNode var) {
+        if (t == (Object) Opcodes.INTEGER) {
+            if (var != null && var.desc.length() == 1 && "ZBCSI".indexOf(var.desc.charAt(0)) >= 0) return var.desc;
+            return "I";
+        }
+        if (t == (Object) Opcodes.FLOAT) return "F";
+        if (t == (Object) Opcodes.LONG) return "J";
+        if (t == (Object) Opcodes.DOUBLE) return "D";
+        if (t == (Object) Opcodes.NULL) return null;
+        String name = (String) t;
+        return name.charAt(0) == '[' ? name : "L" + name + ";";
+    }
+
+    private static Relocation relocation(MethodNode m, MethodAnalysis analysis, Label label) {
+        TypeInsnNode nw = analysis.newSites().get(label);
+        if (nw == null) return null;
+        AbstractInsnNode dup = nextReal(nw);
+        if (dup == null || dup.getOpcode() != Opcodes.DUP) return null;
+        for (AbstractInsnNode n = dup.getNext(); n != null; n = n.getNext()) {
+            if (n.getOpcode() != Opcodes.INVOKESPECIAL) continue;
+            MethodInsnNode call = (MethodInsnNode) n;
+            if (!call.name.equals("<init>") || !call.owner.equals(nw.desc)) continue;
+            Object[] stack = analysis.stackBefore(call);
+            if (stack == null) continue;
+            int argSlots = (Type.getArgumentsAndReturnSizes(call.desc) >> 2) - 1;
+            int receiver = stack.length - 1 - argSlots;
+            if (receiver >= 0 && stack[receiver] == label) return new Relocation(nw, dup, call);
+        }
+        return null;
+    }
+
+    private static AbstractInsnNode nextReal(AbstractInsnNode n) {
+        for (AbstractInsnNode x = n.getNext(); x != null; x = x.getNext()) if (x.getOpcode() >= 0) return x;
+        return null;
+    }
+
+    /** Field names and types of one state machine. */
+    private static final class Fields {
+        private final Map<String, String> byName = new LinkedHashMap<>();
+
+        Fields() {
+            byName.put(StateMachinePlan.STATE_FIELD, "I"); // the resume label; never shared with a local
+        }
+
+        /** A field named {@code base} (or {@code base$N}) of type {@code desc}, not yet used at this site. */
+        String allocate(String base, String desc, Set<String> usedHere) {
+            for (int n = 0; ; n++) {
+                String name = n == 0 ? base : base + "$" + n;
+                if (usedHere.contains(name) || name.equals(StateMachinePlan.STATE_FIELD)) continue;
+                String existing = byName.get(name);
+                if (existing == null) byName.put(name, desc);
+                else if (!existing.equals(desc)) continue;
+                usedHere.add(name);
+                return name;
+            }
+        }
+
+        Map<String, String> all() {
+            return new LinkedHashMap<>(byName);
+        }
+    }
+}

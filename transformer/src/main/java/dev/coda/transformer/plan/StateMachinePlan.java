@@ -1,0 +1,21 @@
+package dev.coda.transformer.plan;
+
+import dev.coda.transformer.analysis.AsyncMethod;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the emit stage needs to turn one async method into a stub, a body and a state-machine class.
+ *
+ * @param className    internal name of the generated state machine
+ * @param host         internal name of the class that declares the method
+ * @param hostIsInterface whether the host is an interface (the body must then be public)
+ * @param params       {@code this} (for instance methods) and the parameters, in slot order
+ * @param fields       every field of the state machine, name to descriptor, in declaration order
+ * @param firstFreeLocal the first local slot the original code does not use
+ */
+public record StateMachinePlan(String className, String host, boolean hostIsInterface, String sourceFile,
+                               AsyncMethod async, List<Param> params, List<AwaitSite> sites,
+                               List<Relocation> relocations, Map<String, String> fields, int firstFreeLocal) {
+    public static final String STATE_FIELD = "state";
+}

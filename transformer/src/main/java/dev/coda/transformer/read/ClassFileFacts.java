@@ -1,0 +1,81 @@
+package dev.coda.transformer.read;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Cheap facts read straight from class-file bytes, before (and instead of) parsing: the version, and whether the
+ * constant pool mentions Coda at all. A class that never names {@code dev/coda/} cannot contain async code.
+ */
+public final class ClassFileFacts {
+    public static final int MIN_MAJOR = 61; // Java 17
+    public static final int MAX_MAJOR = 69; // Java 25
+
+    private static final byte[] CODA_PACKAGE = "dev/coda/".getBytes(StandardCharsets.US_ASCII);
+
+    private ClassFileFacts() {}
+
+    /** Thrown for bytes that are not a well-formed class file. */
+    public static final class MalformedClassException extends Exception {
+        public MalformedClassException(String message) {
+            super(message);
+        }
+    }
+
+    public static int majorVersion(byte[] b) throws MalformedClassException {
+        requireHeader(b);
+        return ((b[6] & 0xFF) << 8) | (b[7] & 0xFF);
+    }
+
+    /** True when a CONSTANT_Utf8 entry contains {@code dev/coda/}. Walks the constant pool only. */
+    public static boolean mentionsCoda(byte[] b) throws MalformedClassException {
+        requireHeader(b);
+        int count = u2(b, 8);
+        int p = 10;
+        for (int i = 1; i < count; i++) {
+            if (p >= b.length) throw new MalformedClassException("truncated constant pool");
+            int tag = b[p] & 0xFF;
+            switch (tag) {
+                case 1: { // Utf8
+                    int len = u2(b, p + 1);
+                    int start = p + 3;
+                    if (start + len > b.length) throw new MalformedClassException("truncated constant pool");
+                    if (contains(b, start, len, CODA_PACKAGE)) return true;
+                    p = start + len;
+                    break;
+                }
+                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+                    p += 5; break;
+                case 5: case 6:
+                    p += 9; i++; break; // long and double take two entries
+                case 7: case 8: case 16: case 19: case 20:
+                    p += 3; break;
+                case 15:
+                    p += 4; break;
+                default:
+                    throw new MalformedClassException("bad constant pool tag " + tag + " at offset " + p);
+            }
+        }
+        return false;
+    }
+
+    private static void requireHeader(byte[] b) throws MalformedClassException {
+        if (b == null || b.length < 10) throw new MalformedClassException("truncated class file header");
+        if ((b[0] & 0xFF) != 0xCA || (b[1] & 0xFF) != 0xFE || (b[2] & 0xFF) != 0xBA || (b[3] & 0xFF) != 0xBE) {
+            throw new MalformedClassException("not a class file (bad magic number)");
+        }
+    }
+
+    private static int u2(byte[] b, int p) throws MalformedClassException {
+        if (p + 1 >= b.length) throw new MalformedClassException("truncated class file");
+        return ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
+    }
+
+    private static boolean contains(byte[] b, int start, int len, byte[] needle) {
+        outer:
+        for (int i = start, end = start + len - needle.length; i <= end; i++) {
+            for (int j = 0; j < needle.length; j++) if (b[i + j] != needle[j]) continue outer;
+            return true;
+        }
+        return false;
+    }
+}
