@@ -76,6 +76,17 @@ public final class Transformer {
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
 
+        try {
+            return rewrite(host, diagnostics);
+        } catch (RuntimeException e) {
+            // A transformer defect must not take the build or the application down: report it, change nothing.
+            diagnostics.error(null, null, "internal error while rewriting " + host.name.replace('/', '.')
+                    + ", left unchanged; please report this: " + e);
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        }
+    }
+
+    private TransformResult rewrite(ClassNode host, Diagnostics diagnostics) {
         // ---- analyse and plan
         List<AsyncMethod> asyncMethods = MethodClassifier.classify(host, diagnostics);
         Planner planner = new Planner(host, diagnostics);

@@ -14,7 +14,9 @@ import dev.coda.transformer.plan.Relocation;
 import dev.coda.transformer.plan.Spill;
 import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
@@ -23,9 +25,11 @@ import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
@@ -189,8 +193,10 @@ public final class BodyEmitter {
 
     /** Every areturn completes the task instead; {@code return Task.completed(v)} skips the extra Task. */
     private void rewriteReturns() {
+        Set<LabelNode> targets = branchTargets();
         for (AbstractInsnNode n : m.instructions.toArray()) {
-            if (n.getOpcode() == INVOKESTATIC && Asm.nextReal(n) != null && Asm.nextReal(n).getOpcode() == ARETURN) {
+            AbstractInsnNode areturn = Asm.nextReal(n);
+            if (n.getOpcode() == INVOKESTATIC && areturn != null && areturn.getOpcode() == ARETURN) {
                 MethodInsnNode call = (MethodInsnNode) n;
                 InsnList completion = new InsnList();
                 if (isCompletedFactory(call)) {
@@ -203,9 +209,11 @@ public final class BodyEmitter {
                     continue;
                 }
                 completion.add(RuntimeCalls.returnValue());
-                completion.add(op(RETURN));
+                AbstractInsnNode last = op(RETURN);
+                completion.add(last);
                 m.instructions.insert(n, completion);
                 m.instructions.remove(n);
+                if (!reachedByJump(last, areturn, targets)) m.instructions.remove(areturn);
             }
         }
         for (AbstractInsnNode n : m.instructions.toArray()) {
@@ -218,6 +226,28 @@ public final class BodyEmitter {
             m.instructions.insert(n, completion);
             m.instructions.remove(n);
         }
+    }
+
+    /** Whether a label between {@code from} and {@code to} is a branch target, so {@code to} stays reachable. */
+    private static boolean reachedByJump(AbstractInsnNode from, AbstractInsnNode to, Set<LabelNode> targets) {
+        for (AbstractInsnNode n = from; n != to; n = n.getNext()) if (targets.contains(n)) return true;
+        return false;
+    }
+
+    private Set<LabelNode> branchTargets() {
+        Set<LabelNode> targets = new HashSet<>();
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof JumpInsnNode) targets.add(((JumpInsnNode) n).label);
+            else if (n instanceof TableSwitchInsnNode) {
+                targets.add(((TableSwitchInsnNode) n).dflt);
+                targets.addAll(((TableSwitchInsnNode) n).labels);
+            } else if (n instanceof LookupSwitchInsnNode) {
+                targets.add(((LookupSwitchInsnNode) n).dflt);
+                targets.addAll(((LookupSwitchInsnNode) n).labels);
+            }
+        }
+        for (TryCatchBlockNode tc : m.tryCatchBlocks) targets.add(tc.handler);
+        return targets;
     }
 
     private static boolean isCompletedFactory(MethodInsnNode call) {
