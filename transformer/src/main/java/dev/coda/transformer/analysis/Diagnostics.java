@@ -29,12 +29,29 @@ public final class Diagnostics {
         return pkg + (dollar > 0 ? outer.substring(0, dollar) : outer) + ".java";
     }
 
+    /** An error at {@code at}, or at the method's first line, or (method null) at the class's first line. */
     public void error(MethodNode method, AbstractInsnNode at, String message) {
-        list.add(new Diagnostic(Diagnostic.Severity.ERROR, sourcePath, lineOf(method, at), owner.name, message));
+        list.add(new Diagnostic(Diagnostic.Severity.ERROR, sourcePath, line(method, at), owner.name, message));
     }
 
     public void warning(MethodNode method, AbstractInsnNode at, String message) {
-        list.add(new Diagnostic(Diagnostic.Severity.WARNING, sourcePath, lineOf(method, at), owner.name, message));
+        list.add(new Diagnostic(Diagnostic.Severity.WARNING, sourcePath, line(method, at), owner.name, message));
+    }
+
+    private int line(MethodNode method, AbstractInsnNode at) {
+        return method != null ? lineOf(method, at) : firstLine(owner);
+    }
+
+    /** The smallest line in the class: javac gives an implicit constructor the line of the class declaration. */
+    private static int firstLine(ClassNode c) {
+        int first = Integer.MAX_VALUE;
+        for (MethodNode m : c.methods) {
+            if (m.instructions == null) continue;
+            for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+                if (n instanceof LineNumberNode) first = Math.min(first, ((LineNumberNode) n).line);
+            }
+        }
+        return first == Integer.MAX_VALUE ? 1 : first;
     }
 
     public List<Diagnostic> all() {
