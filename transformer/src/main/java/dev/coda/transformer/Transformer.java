@@ -6,6 +6,7 @@ import dev.coda.transformer.analysis.MethodAnalysis;
 import dev.coda.transformer.analysis.MethodAnalyzer;
 import dev.coda.transformer.analysis.MethodClassifier;
 import dev.coda.transformer.emit.BodyEmitter;
+import dev.coda.transformer.emit.FrameComputer;
 import dev.coda.transformer.emit.StateMachineEmitter;
 import dev.coda.transformer.emit.StubEmitter;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
@@ -16,10 +17,13 @@ import dev.coda.transformer.read.ClassFileFacts;
 import dev.coda.transformer.read.InstrumentedMarker;
 import dev.coda.transformer.verify.OutputVerifier;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -104,20 +108,29 @@ public final class Transformer {
             boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
             hierarchy.declare(host.name, host.superName, itf);
             Map<String, byte[]> generated = new LinkedHashMap<>();
+            Set<String> written = new HashSet<>(); // name + descriptor of every host method Coda wrote
             for (StateMachinePlan plan : plans) {
                 hierarchy.declare(plan.className(), CodaNames.COROUTINE, false);
                 generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
                 MethodNode original = plan.async().method();
                 MethodNode stub = StubEmitter.stub(plan);
                 BodyEmitter.rewrite(plan);
-                host.methods.add(host.methods.indexOf(original), stub);
+                int at = host.methods.indexOf(original);
+                host.methods.set(at, FrameComputer.withFrames(host, original, hierarchy));
+                host.methods.add(at, stub);
+                written.add(stub.name + stub.desc);
+                written.add(original.name + original.desc);
             }
             InstrumentedMarker.mark(host);
-            byte[] rewritten = write(host);
+            // Untouched methods keep javac's frames; the rewritten ones carry frames computed above.
+            ClassWriter writer = new ClassWriter(0);
+            host.accept(writer);
+            byte[] rewritten = writer.toByteArray();
 
             // ---- verify
-            List<String> problems = new ArrayList<>(OutputVerifier.verify(rewritten, hierarchy));
-            for (byte[] g : generated.values()) problems.addAll(OutputVerifier.verify(g, hierarchy));
+            List<String> problems = new ArrayList<>(
+                    OutputVerifier.verify(rewritten, hierarchy, m -> written.contains(m.name + m.desc)));
+            for (byte[] g : generated.values()) problems.addAll(OutputVerifier.verify(g, hierarchy, m -> true));
             if (!problems.isEmpty()) {
                 diagnostics.error(null, null, "internal error: the rewritten code does not verify, so "
                         + host.name.replace('/', '.') + " is left unchanged; please report this: " + problems);

@@ -60,6 +60,11 @@ public final class StubEmitter {
         }
         stub.instructions.add(new InsnNode(ARETURN));
         stub.instructions.add(end);
+        // Straight-line code: no frames; the maxs are counted here because the host is written as is.
+        int paramSlots = 0;
+        for (Param p : plan.params()) paramSlots += Asm.isWide(p.descriptor()) ? 2 : 1;
+        stub.maxLocals = paramSlots;
+        stub.maxStack = 2 + paramSlots;
 
         stub.localVariables = new ArrayList<>();
         if (original.localVariables != null) {

@@ -4,6 +4,7 @@ import dev.coda.transformer.hierarchy.ClassHierarchy;
 import dev.coda.transformer.hierarchy.HierarchyVerifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -21,8 +22,8 @@ import org.objectweb.asm.tree.analysis.BasicValue;
 public final class OutputVerifier {
     private OutputVerifier() {}
 
-    /** Problems found in {@code classBytes}, one line each; empty when the class verifies. */
-    public static List<String> verify(byte[] classBytes, ClassHierarchy hierarchy) {
+    /** Problems found in the selected methods of {@code classBytes}, one line each; empty when they verify. */
+    public static List<String> verify(byte[] classBytes, ClassHierarchy hierarchy, Predicate<MethodNode> selected) {
         ClassNode c = new ClassNode();
         new ClassReader(classBytes).accept(c, ClassReader.SKIP_DEBUG);
         List<Type> interfaces = new ArrayList<>();
@@ -30,7 +31,7 @@ public final class OutputVerifier {
         boolean itf = (c.access & Opcodes.ACC_INTERFACE) != 0;
         List<String> problems = new ArrayList<>();
         for (MethodNode m : c.methods) {
-            if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) continue;
+            if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || !selected.test(m)) continue;
             HierarchyVerifier verifier = new HierarchyVerifier(hierarchy, Type.getObjectType(c.name),
                     c.superName == null ? null : Type.getObjectType(c.superName), interfaces, itf);
             try {
