@@ -27,6 +27,8 @@ public final class Coda {
         String where = caller == null ? "unknown code"
                 : caller.getClassName() + "." + caller.getMethodName()
                         + "(" + caller.getFileName() + ":" + caller.getLineNumber() + ")";
+        String rejected = caller == null ? null : AgentMessages.rejection(caller.getClassName(), caller.getLineNumber());
+        if (rejected != null) return new IllegalStateException(rejected);
         return new IllegalStateException("Coda.await called in " + where + ", which was not rewritten into a state "
                 + "machine: annotate the method with @Async (or await inside an async lambda returning a Task) and "
                 + "instrument the class, at build time with the coda-maven-plugin goal 'instrument' or at load "

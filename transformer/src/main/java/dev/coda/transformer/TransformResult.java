@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What {@link Transformer#transform} hands back.
  *
- * @param className  internal name of the input class
+ * @param className  internal name of the input class; null when the class does not mention Coda (it is not parsed)
  * @param bytes      the rewritten class, or null when the class is left as it was (nothing to do, already
  *                   instrumented, or an error prevented the rewrite)
  * @param generated  the generated state-machine classes, by internal name, in a stable order; empty when

@@ -56,20 +56,19 @@ public final class Transformer {
         hierarchy.declare(CodaNames.COROUTINE, CodaNames.TASK, false);
     }
 
-    public TransformResult transform(byte[] classBytes) {
+    /**
+     * Rewrites one class. Problems with the code are reported as diagnostics; bytes that are not a class file at
+     * all throw, since only the caller can name the file or class they came from.
+     */
+    public TransformResult transform(byte[] classBytes) throws ClassFileFacts.MalformedClassException {
         // ---- read
-        int major;
-        try {
-            if (!ClassFileFacts.mentionsCoda(classBytes)) return TransformResult.unchanged(nameOf(classBytes), List.of());
-            major = ClassFileFacts.majorVersion(classBytes);
-        } catch (ClassFileFacts.MalformedClassException e) {
-            return malformed(e.getMessage());
-        }
+        if (!ClassFileFacts.mentionsCoda(classBytes)) return TransformResult.unchanged(null, List.of());
+        int major = ClassFileFacts.majorVersion(classBytes);
         ClassNode host = new ClassNode();
         try {
             new ClassReader(classBytes).accept(host, InstrumentedMarker.prototypes(), ClassReader.EXPAND_FRAMES);
         } catch (RuntimeException e) {
-            return malformed("cannot parse class file: " + e);
+            throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
         }
         Diagnostics diagnostics = new Diagnostics(host);
         if (InstrumentedMarker.isMarked(host)) return TransformResult.unchanged(host.name, List.of());
@@ -149,16 +148,4 @@ public final class Transformer {
         return writer.toByteArray();
     }
 
-    private static String nameOf(byte[] classBytes) {
-        try {
-            return new ClassReader(classBytes).getClassName();
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static TransformResult malformed(String why) {
-        Diagnostic d = new Diagnostic(Diagnostic.Severity.ERROR, "", 0, null, "malformed class file: " + why);
-        return TransformResult.unchanged(null, List.of(d));
-    }
 }

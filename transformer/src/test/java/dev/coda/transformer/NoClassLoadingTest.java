@@ -34,7 +34,7 @@ class NoClassLoadingTest {
                     """));
 
     @Test
-    void hierarchyComesFromBytes() {
+    void hierarchyComesFromBytes() throws Exception {
         assertThrows(ClassNotFoundException.class, () -> Class.forName("q.Square"));
         Set<String> asked = ConcurrentHashMap.newKeySet();
         ClassFileLocator jdk = ClassFileLocator.of(ClassLoader.getPlatformClassLoader());
@@ -50,7 +50,7 @@ class NoClassLoadingTest {
     }
 
     @Test
-    void aMissingSupertypeIsAClearError() {
+    void aMissingSupertypeIsAClearError() throws Exception {
         ClassFileLocator jdk = ClassFileLocator.of(ClassLoader.getPlatformClassLoader());
         Transformer transformer = new Transformer(name -> name.equals("q/Circle") ? null
                 : CLASSES.containsKey(name) ? CLASSES.get(name) : jdk.locate(name));

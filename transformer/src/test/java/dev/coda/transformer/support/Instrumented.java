@@ -4,6 +4,7 @@ import dev.coda.transformer.ClassFileLocator;
 import dev.coda.transformer.Diagnostic;
 import dev.coda.transformer.TransformResult;
 import dev.coda.transformer.Transformer;
+import dev.coda.transformer.read.ClassFileFacts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -31,7 +32,12 @@ public final class Instrumented {
         ClassFileLocator parent = ClassFileLocator.of(Instrumented.class.getClassLoader());
         Transformer transformer = new Transformer(name -> original.containsKey(name) ? original.get(name) : parent.locate(name));
         for (Map.Entry<String, byte[]> e : original.entrySet()) {
-            TransformResult r = transformer.transform(e.getValue());
+            TransformResult r;
+            try {
+                r = transformer.transform(e.getValue());
+            } catch (ClassFileFacts.MalformedClassException malformed) {
+                throw new AssertionError(e.getKey() + ": " + malformed.getMessage(), malformed);
+            }
             results.put(e.getKey(), r);
             diagnostics.addAll(r.diagnostics());
             output.put(e.getKey(), r.changed() ? r.bytes() : e.getValue());

@@ -1,0 +1,35 @@
+package dev.coda.agent;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+
+/** The agent's messages, through {@link System.Logger} under the name {@code dev.coda.agent}. */
+final class AgentLog {
+    private final Logger logger = System.getLogger("dev.coda.agent");
+    private final boolean verbose;
+
+    AgentLog(boolean verbose) {
+        this.verbose = verbose;
+    }
+
+    void rewritten(String className, int stateMachines) {
+        if (verbose) {
+            logger.log(Level.INFO, "Coda rewrote " + className.replace('/', '.') + " (" + stateMachines
+                    + " state machine" + (stateMachines == 1 ? "" : "s") + ")");
+        }
+    }
+
+    /** A rejected use of await: the same javac-format line the plugin prints as a build error. */
+    void rejected(String diagnostic) {
+        logger.log(Level.ERROR, diagnostic);
+    }
+
+    void warning(String diagnostic) {
+        logger.log(Level.WARNING, diagnostic);
+    }
+
+    void problem(String message, Throwable cause) {
+        if (cause == null) logger.log(Level.WARNING, message);
+        else logger.log(Level.WARNING, message, cause);
+    }
+}

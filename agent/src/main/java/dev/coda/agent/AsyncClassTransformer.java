@@ -1,0 +1,87 @@
+package dev.coda.agent;
+
+import dev.coda.transformer.ClassFileLocator;
+import dev.coda.transformer.Diagnostic;
+import dev.coda.transformer.TransformResult;
+import dev.coda.transformer.Transformer;
+import dev.coda.transformer.read.ClassFileFacts;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.ref.WeakReference;
+import java.security.ProtectionDomain;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * The agent's {@link ClassFileTransformer}. Classes of the JDK, of the bootstrap loader and of Coda itself are
+ * passed over by name; every other class is passed over after a constant-pool scan unless it names
+ * {@code dev/coda/}, so the common case costs one pass over the constant pool and no parsing. Nothing is ever
+ * thrown out of {@link #transform}: a class that cannot be rewritten is left unchanged and the reason logged.
+ */
+final class AsyncClassTransformer implements ClassFileTransformer {
+    private final ClassDefiner definer;
+    private final Rejections rejections;
+    private final AgentLog log;
+    /** One transformer (and so one class-hierarchy cache) per loader; a loader's classes may shadow another's. */
+    private final Map<ClassLoader, Transformer> transformers = new WeakHashMap<>();
+
+    AsyncClassTransformer(ClassDefiner definer, Rejections rejections, AgentLog log) {
+        this.definer = definer;
+        this.rejections = rejections;
+        this.log = log;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                            ProtectionDomain domain, byte[] bytes) {
+        if (loader == null || className == null || redefined != null || isSkipped(className)) return null;
+        try {
+            if (!ClassFileFacts.mentionsCoda(bytes)) return null;
+            TransformResult result = transformerFor(loader).transform(bytes);
+            for (Diagnostic d : result.diagnostics()) report(className, d);
+            if (!result.changed()) return null;
+            definer.define(loader, domain, result.generated());
+            log.rewritten(className, result.generated().size());
+            return result.bytes();
+        } catch (ClassFileFacts.MalformedClassException e) {
+            log.problem("Coda agent left " + className.replace('/', '.') + " unchanged: malformed class file: "
+                    + e.getMessage(), null);
+            return null;
+        } catch (Throwable t) {
+            log.problem("Coda agent left " + className.replace('/', '.') + " unchanged: " + t, t);
+            return null;
+        }
+    }
+
+    private void report(String className, Diagnostic d) {
+        String binaryName = className.replace('/', '.');
+        if (d.isError()) {
+            if (rejections.record(binaryName, d.line(), d.toString())) log.rejected(d.toString());
+        } else {
+            log.warning(d.toString());
+        }
+    }
+
+    /** JDK classes, and Coda's own runtime, annotations, transformer and agent. User code under dev/coda/x/ is not skipped. */
+    static boolean isSkipped(String className) {
+        if (className.startsWith("java/") || className.startsWith("javax/") || className.startsWith("jdk/")
+                || className.startsWith("sun/") || className.startsWith("com/sun/")) {
+            return true;
+        }
+        if (className.startsWith("dev/coda/")) {
+            String rest = className.substring("dev/coda/".length());
+            return rest.indexOf('/') < 0 || rest.startsWith("agent/") || rest.startsWith("transformer/");
+        }
+        return false;
+    }
+
+    private synchronized Transformer transformerFor(ClassLoader loader) {
+        return transformers.computeIfAbsent(loader, l -> {
+            // The locator must not keep the loader alive, or the WeakHashMap entry would never go.
+            WeakReference<ClassLoader> ref = new WeakReference<>(l);
+            return new Transformer(name -> {
+                ClassLoader target = ref.get();
+                return target == null ? null : ClassFileLocator.of(target).locate(name);
+            });
+        });
+    }
+}

@@ -1,0 +1,43 @@
+package dev.coda.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Defines generated state-machine classes in the class loader of their host, with the host's protection domain,
+ * while the host itself is being transformed. {@code ClassLoader.defineClass} is protected; the agent opens
+ * {@code java.lang} to its own module through {@link Instrumentation#redefineModule}, which is exactly what that
+ * API is for, rather than relying on {@code --add-opens} on the command line. See the package documentation of
+ * {@code dev.coda.transformer} for why classes are defined this way.
+ */
+final class ClassDefiner {
+    private final Method defineClass;
+
+    ClassDefiner(Instrumentation instrumentation) throws ReflectiveOperationException {
+        Module javaBase = Object.class.getModule();
+        Module self = ClassDefiner.class.getModule();
+        if (!javaBase.isOpen("java.lang", self)) {
+            instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(self)),
+                    Set.of(), Map.of());
+        }
+        defineClass = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
+                int.class, ProtectionDomain.class);
+        defineClass.setAccessible(true);
+    }
+
+    /** Defines {@code classes} (internal name to bytes) in {@code loader}, in order. */
+    void define(ClassLoader loader, ProtectionDomain domain, Map<String, byte[]> classes) throws Throwable {
+        for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+            byte[] bytes = c.getValue();
+            try {
+                defineClass.invoke(loader, c.getKey().replace('/', '.'), bytes, 0, bytes.length, domain);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+}

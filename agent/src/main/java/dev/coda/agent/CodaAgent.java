@@ -1,0 +1,103 @@
+package dev.coda.agent;
+
+import dev.coda.transformer.ClassFileLocator;
+import dev.coda.transformer.Transformer;
+import dev.coda.transformer.read.ClassFileFacts;
+import java.lang.instrument.Instrumentation;
+import net.bytebuddy.agent.ByteBuddyAgent;
+
+/**
+ * The Coda agent: rewrites async functions and async blocks as their classes load.
+ *
+ * <ul>
+ *   <li>{@code java -javaagent:coda-agent.jar[=verbose] ...} — {@link #premain}; {@code verbose} logs every
+ *       rewritten class at INFO;</li>
+ *   <li>attached to a running JVM — {@link #agentmain}, also the {@code Launcher-Agent-Class} of an executable JAR;</li>
+ *   <li>{@link #install()} — self-attach, for tests and IDE runs. It must run before any class with async code
+ *       loads; such a class already loaded is reported, and its awaits throw {@link IllegalStateException} saying
+ *       so.</li>
+ * </ul>
+ * Starting more than once is harmless: the first start wins.
+ */
+public final class CodaAgent {
+    private static Instrumentation instrumentation;
+    private static final Rejections REJECTIONS = new Rejections();
+
+    private CodaAgent() {}
+
+    public static void premain(String options, Instrumentation inst) {
+        start(options, inst, false);
+    }
+
+    public static void agentmain(String options, Instrumentation inst) {
+        start(options, inst, true);
+    }
+
+    /**
+     * Attaches the agent to the running JVM. On JDK 21 and later the JVM prints a warning about a dynamically
+     * loaded agent unless it runs with {@code -XX:+EnableDynamicAgentLoading}; {@code -javaagent} avoids both.
+     */
+    public static synchronized void install() {
+        if (instrumentation != null) return;
+        start("", ByteBuddyAgent.install(), true);
+    }
+
+    /** Whether the agent is active in this JVM. */
+    public static synchronized boolean isInstalled() {
+        return instrumentation != null;
+    }
+
+    /**
+     * The message logged for a rejected await at {@code className}:{@code line}, or null. Called reflectively by
+     * the runtime's {@code Coda.await} when it runs in code that was not rewritten.
+     */
+    public static String rejection(String className, int line) {
+        return REJECTIONS.find(className, line);
+    }
+
+    private static synchronized void start(String options, Instrumentation inst, boolean late) {
+        if (instrumentation != null) return;
+        AgentLog log = new AgentLog(parseOptions(options));
+        ClassDefiner definer;
+        try {
+            definer = new ClassDefiner(inst);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.problem("Coda agent cannot define generated classes and stays inactive: " + e, e);
+            return;
+        }
+        inst.addTransformer(new AsyncClassTransformer(definer, REJECTIONS, log), false);
+        instrumentation = inst;
+        if (late) reportLoadedAsyncClasses(inst, log);
+    }
+
+    private static boolean parseOptions(String options) {
+        boolean verbose = false;
+        if (options == null || options.isBlank()) return false;
+        for (String option : options.split(",")) {
+            if (option.trim().equals("verbose")) verbose = true;
+            else System.getLogger("dev.coda.agent").log(System.Logger.Level.WARNING,
+                    "Coda agent: unknown option '" + option.trim() + "' ignored (known options: verbose)");
+        }
+        return verbose;
+    }
+
+    /** Classes loaded before the agent started cannot be rewritten any more: say which have async code. */
+    private static void reportLoadedAsyncClasses(Instrumentation inst, AgentLog log) {
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            ClassLoader loader = c.getClassLoader();
+            String internal = c.getName().replace('.', '/');
+            if (loader == null || c.isArray() || c.isHidden() || AsyncClassTransformer.isSkipped(internal)) continue;
+            byte[] bytes = ClassFileLocator.of(loader).locate(internal);
+            try {
+                if (bytes == null || !ClassFileFacts.mentionsCoda(bytes)) continue;
+                if (!new Transformer(ClassFileLocator.of(loader)).transform(bytes).changed()) continue;
+            } catch (ClassFileFacts.MalformedClassException | RuntimeException e) {
+                continue; // it loaded, so the JVM could read it; nothing to report about async code
+            }
+            String message = c.getName() + " was loaded before the Coda agent was installed, so its async code was "
+                    + "not rewritten: call CodaAgent.install() before the class loads (for example from a class "
+                    + "without async code, or a test extension), or run with -javaagent:coda-agent.jar";
+            if (REJECTIONS.record(c.getName(), -1, message)) log.rejected(message);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.coda.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs programs in fresh JVMs under the packaged, shaded agent jar. */
+class AgentIT {
+    private static final String AGENT_JAR = System.getProperty("coda.agent.jar", "target/coda-agent.jar");
+
+    @TempDir
+    Path dir;
+
+    /** The runtime and annotations only: the agent brings its own (relocated) ASM. */
+    private static String runtimeClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(p -> p.contains("runtime") || p.contains("annotations"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private Path compile(String... sources) throws IOException {
+        Path src = dir.resolve("src");
+        Path out = dir.resolve("classes");
+        Files.createDirectories(out);
+        List<String> args = new ArrayList<>(List.of("-g", "-d", out.toString(), "-cp",
+                runtimeClassPath() + File.pathSeparator + AGENT_JAR));
+        for (int i = 0; i < sources.length; i += 2) {
+            Path file = src.resolve(sources[i]);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, sources[i + 1]);
+            args.add(file.toString());
+        }
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(new String[0])));
+        return out;
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run java(Path classes, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(args));
+        command.addAll(1, List.of("-cp", classes + File.pathSeparator + runtimeClassPath()));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
+        pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the program did not finish");
+        return new Run(p.exitValue(), Files.readString(stdout), Files.readString(stderr));
+    }
+
+    private static final String GREETER = """
+            package demo;
+            import dev.coda.*;
+            import java.util.concurrent.CompletableFuture;
+            public class Greeter {
+                @Async public static Task<String> greet(CompletableFuture<String> name) {
+                    String greeting = "Hello, ";
+                    String who = Coda.await(name);
+                    return Task.completed(greeting + who);
+                }
+                public static String run() throws Exception {
+                    CompletableFuture<String> name = new CompletableFuture<>();
+                    Task<String> t = greet(name);
+                    boolean pending = !t.isDone();
+                    Thread completer = new Thread(() -> name.complete("agent"));
+                    completer.start();
+                    return t.join() + " pending=" + pending + " class=" + t.getClass().getName();
+                }
+            }
+            """;
+
+    @Test
+    void rewritesAsyncCodeAsItLoads() throws Exception {
+        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+                package demo;
+                public class Main { public static void main(String[] a) throws Exception { System.out.println(Greeter.run()); } }
+                """);
+        Run run = java(classes, "-javaagent:" + AGENT_JAR + "=verbose", "demo.Main");
+        assertEquals(0, run.exit, run.err);
+        assertEquals("Hello, agent pending=true class=demo.Greeter$$Coda$greet", run.out.strip());
+        assertTrue(run.err.contains("Coda rewrote demo.Greeter (1 state machine)"), run.err);
+    }
+
+    @Test
+    void rejectedAwaitIsLoggedOnceAndThrowsTheSameMessage() throws Exception {
+        Path classes = compile("demo/Main.java", """
+                package demo;
+                import dev.coda.*;
+                public class Main {
+                    static final Object LOCK = new Object();
+                    @Async static Task<Integer> locked(Task<Integer> t) {
+                        synchronized (LOCK) {
+                            return Task.completed(Coda.await(t));
+                        }
+                    }
+                    public static void main(String[] a) {
+                        for (int i = 0; i < 2; i++) {
+                            try {
+                                locked(Task.completed(1));
+                                System.out.println("no exception");
+                            } catch (IllegalStateException e) {
+                                System.out.println(e.getMessage());
+                            }
+                        }
+                    }
+                }
+                """);
+        Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main");
+        String expected = "demo/Main.java:7: error: Coda.await inside a synchronized block in Main.locked; a monitor "
+                + "cannot be held across a suspension: move the await out of the synchronized block";
+        assertEquals(0, run.exit, run.err);
+        assertEquals(List.of(expected, expected), run.out.lines().toList());
+        assertEquals(1, run.err.lines().filter(l -> l.contains(expected)).count(), run.err);
+    }
+
+    @Test
+    void aCorruptClassIsLeftAloneAndTheJvmKeepsRunning() throws Exception {
+        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+                package demo;
+                public class Main {
+                    public static void main(String[] a) throws Exception {
+                        try {
+                            Class.forName("demo.Broken");
+                            System.out.println("loaded?");
+                        } catch (Throwable e) {
+                            System.out.println("broken: " + e.getClass().getSimpleName());
+                        }
+                        System.out.println(Greeter.run());
+                    }
+                }
+                """);
+        // A class file cut short in its constant pool, after a mention of dev/coda/.
+        byte[] greeter = Files.readAllBytes(classes.resolve("demo/Greeter.class"));
+        Files.write(classes.resolve("demo/Broken.class"), Arrays.copyOf(greeter, greeter.length / 3));
+        Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main");
+        assertEquals(0, run.exit, run.err);
+        List<String> lines = run.out.lines().toList();
+        assertEquals("broken: ClassFormatError", lines.get(0));
+        assertTrue(lines.get(1).startsWith("Hello, agent pending=true"), run.out);
+        assertTrue(run.err.contains("Coda agent left demo.Broken unchanged: malformed class file"), run.err);
+    }
+
+    @Test
+    void selfAttachRewritesClassesLoadedAfterwardsAndReportsEarlierOnes() throws Exception {
+        Path classes = compile("demo/Greeter.java", GREETER, "demo/Early.java", """
+                package demo;
+                import dev.coda.*;
+                public class Early {
+                    @Async public static Task<Integer> one() { return Task.completed(Coda.await(Task.completed(1))); }
+                }
+                """, "demo/Main.java", """
+                package demo;
+                public class Main {
+                    public static void main(String[] a) throws Exception {
+                        Class.forName("demo.Early");
+                        dev.coda.agent.CodaAgent.install();
+                        dev.coda.agent.CodaAgent.install();
+                        System.out.println(Greeter.run());
+                        try {
+                            Early.one();
+                        } catch (IllegalStateException e) {
+                            System.out.println(e.getMessage());
+                        }
+                    }
+                }
+                """);
+        // Self-attach needs the agent's classes on the class path; the jar is also what -javaagent uses.
+        Run run = java(Path.of(classes + File.pathSeparator + AGENT_JAR), "-Djdk.attach.allowAttachSelf=true", "demo.Main");
+        assertEquals(0, run.exit, run.err);
+        List<String> lines = run.out.lines().toList();
+        assertTrue(lines.get(0).startsWith("Hello, agent pending=true class=demo.Greeter$$Coda$greet"), run.out);
+        assertEquals("demo.Early was loaded before the Coda agent was installed, so its async code was not rewritten: "
+                + "call CodaAgent.install() before the class loads (for example from a class without async code, or a "
+                + "test extension), or run with -javaagent:coda-agent.jar", lines.get(1));
+        assertTrue(run.err.contains("demo.Early was loaded before the Coda agent was installed"), run.err);
+    }
+}
