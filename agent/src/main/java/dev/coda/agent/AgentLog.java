@@ -3,33 +3,46 @@ package dev.coda.agent;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 
-/** The agent's messages, through {@link System.Logger} under the name {@code dev.coda.agent}. */
+/**
+ * The agent's messages, through {@link System.Logger} under the name {@code dev.coda.agent}. The logger is created
+ * on the first message: initialising the logging framework would otherwise cost every JVM start.
+ */
 final class AgentLog {
-    private final Logger logger = System.getLogger("dev.coda.agent");
+    private volatile Logger logger;
     private final boolean verbose;
 
     AgentLog(boolean verbose) {
         this.verbose = verbose;
     }
 
+    private Logger logger() {
+        Logger l = logger;
+        if (l == null) logger = l = System.getLogger("dev.coda.agent");
+        return l;
+    }
+
     void rewritten(String className, int stateMachines) {
         if (verbose) {
-            logger.log(Level.INFO, "Coda rewrote " + className.replace('/', '.') + " (" + stateMachines
+            logger().log(Level.INFO, "Coda rewrote " + className.replace('/', '.') + " (" + stateMachines
                     + " state machine" + (stateMachines == 1 ? "" : "s") + ")");
         }
     }
 
     /** A rejected use of await: the same javac-format line the plugin prints as a build error. */
+    void unknownOption(String option) {
+        logger().log(Level.WARNING, "Coda agent: unknown option '" + option + "' ignored (known options: verbose)");
+    }
+
     void rejected(String diagnostic) {
-        logger.log(Level.ERROR, diagnostic);
+        logger().log(Level.ERROR, diagnostic);
     }
 
     void warning(String diagnostic) {
-        logger.log(Level.WARNING, diagnostic);
+        logger().log(Level.WARNING, diagnostic);
     }
 
     void problem(String message, Throwable cause) {
-        if (cause == null) logger.log(Level.WARNING, message);
-        else logger.log(Level.WARNING, message, cause);
+        if (cause == null) logger().log(Level.WARNING, message);
+        else logger().log(Level.WARNING, message, cause);
     }
 }

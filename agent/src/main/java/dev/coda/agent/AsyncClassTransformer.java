@@ -75,13 +75,26 @@ final class AsyncClassTransformer implements ClassFileTransformer {
     }
 
     private synchronized Transformer transformerFor(ClassLoader loader) {
-        return transformers.computeIfAbsent(loader, l -> {
-            // The locator must not keep the loader alive, or the WeakHashMap entry would never go.
-            WeakReference<ClassLoader> ref = new WeakReference<>(l);
-            return new Transformer(name -> {
-                ClassLoader target = ref.get();
-                return target == null ? null : ClassFileLocator.of(target).locate(name);
-            });
-        });
+        Transformer t = transformers.get(loader);
+        if (t == null) {
+            t = new Transformer(new LoaderLocator(loader));
+            transformers.put(loader, t);
+        }
+        return t;
+    }
+
+    /** Finds class bytes through a loader without keeping it alive (it is a key of a WeakHashMap). */
+    private static final class LoaderLocator implements ClassFileLocator {
+        private final WeakReference<ClassLoader> loader;
+
+        LoaderLocator(ClassLoader loader) {
+            this.loader = new WeakReference<>(loader);
+        }
+
+        @Override
+        public byte[] locate(String internalName) {
+            ClassLoader l = loader.get();
+            return l == null ? null : ClassFileLocator.of(l).locate(internalName);
+        }
     }
 }

@@ -15,22 +15,38 @@ import java.util.Set;
  * {@code dev.coda.transformer} for why classes are defined this way.
  */
 final class ClassDefiner {
-    private final Method defineClass;
+    private final Instrumentation instrumentation;
+    /** Opened on first use: a JVM whose classes never need Coda pays nothing for it. */
+    private volatile Method defineClass;
 
-    ClassDefiner(Instrumentation instrumentation) throws ReflectiveOperationException {
-        Module javaBase = Object.class.getModule();
-        Module self = ClassDefiner.class.getModule();
-        if (!javaBase.isOpen("java.lang", self)) {
-            instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(self)),
-                    Set.of(), Map.of());
+    ClassDefiner(Instrumentation instrumentation) {
+        this.instrumentation = instrumentation;
+    }
+
+    private Method defineClass() throws ReflectiveOperationException {
+        Method m = defineClass;
+        if (m != null) return m;
+        synchronized (this) {
+            if (defineClass == null) {
+                Module javaBase = Object.class.getModule();
+                Module self = ClassDefiner.class.getModule();
+                if (!javaBase.isOpen("java.lang", self)) {
+                    instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(self)),
+                            Set.of(), Map.of());
+                }
+                m = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
+                        int.class, ProtectionDomain.class);
+                m.setAccessible(true);
+                defineClass = m;
+            }
+            return defineClass;
         }
-        defineClass = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
-                int.class, ProtectionDomain.class);
-        defineClass.setAccessible(true);
     }
 
     /** Defines {@code classes} (internal name to bytes) in {@code loader}, in order. */
     void define(ClassLoader loader, ProtectionDomain domain, Map<String, byte[]> classes) throws Throwable {
+        if (classes.isEmpty()) return;
+        Method defineClass = defineClass();
         for (Map.Entry<String, byte[]> c : classes.entrySet()) {
             byte[] bytes = c.getValue();
             try {

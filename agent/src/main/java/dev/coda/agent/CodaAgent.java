@@ -57,26 +57,19 @@ public final class CodaAgent {
 
     private static synchronized void start(String options, Instrumentation inst, boolean late) {
         if (instrumentation != null) return;
-        AgentLog log = new AgentLog(parseOptions(options));
-        ClassDefiner definer;
-        try {
-            definer = new ClassDefiner(inst);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.problem("Coda agent cannot define generated classes and stays inactive: " + e, e);
-            return;
-        }
-        inst.addTransformer(new AsyncClassTransformer(definer, REJECTIONS, log), false);
+        AgentLog log = new AgentLog(false);
+        log = new AgentLog(parseOptions(options, log));
+        inst.addTransformer(new AsyncClassTransformer(new ClassDefiner(inst), REJECTIONS, log), false);
         instrumentation = inst;
         if (late) reportLoadedAsyncClasses(inst, log);
     }
 
-    private static boolean parseOptions(String options) {
+    private static boolean parseOptions(String options, AgentLog log) {
         boolean verbose = false;
         if (options == null || options.isBlank()) return false;
         for (String option : options.split(",")) {
             if (option.trim().equals("verbose")) verbose = true;
-            else System.getLogger("dev.coda.agent").log(System.Logger.Level.WARNING,
-                    "Coda agent: unknown option '" + option.trim() + "' ignored (known options: verbose)");
+            else log.unknownOption(option.trim());
         }
         return verbose;
     }

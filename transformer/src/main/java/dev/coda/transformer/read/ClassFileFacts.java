@@ -4,13 +4,20 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Cheap facts read straight from class-file bytes, before (and instead of) parsing: the version, and whether the
- * constant pool mentions Coda at all. A class that never names {@code dev/coda/} cannot contain async code.
+ * constant pool mentions Coda at all.
+ *
+ * <p>Only the start of each UTF-8 entry is compared. Everything the transformer acts on is named by an entry
+ * that starts with a Coda name: a call to {@code Coda.await} needs the class entry {@code dev/coda/Coda}; the
+ * {@code @Async} and {@code @Owned} annotations are the descriptors {@code Ldev/coda/Async;} and
+ * {@code Ldev/coda/Owned;}. A class whose entries never start that way has nothing to rewrite, and is passed over
+ * at the cost of one walk over its constant pool: the agent runs this for every class the JVM loads.
  */
 public final class ClassFileFacts {
     public static final int MIN_MAJOR = 61; // Java 17
     public static final int MAX_MAJOR = 69; // Java 25
 
     private static final byte[] CODA_PACKAGE = "dev/coda/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CODA_DESCRIPTOR = "Ldev/coda/".getBytes(StandardCharsets.US_ASCII);
 
     private ClassFileFacts() {}
 
@@ -26,7 +33,7 @@ public final class ClassFileFacts {
         return ((b[6] & 0xFF) << 8) | (b[7] & 0xFF);
     }
 
-    /** True when a CONSTANT_Utf8 entry contains {@code dev/coda/}. Walks the constant pool only. */
+    /** True when a CONSTANT_Utf8 entry starts with {@code dev/coda/} or {@code Ldev/coda/}. */
     public static boolean mentionsCoda(byte[] b) throws MalformedClassException {
         requireHeader(b);
         int count = u2(b, 8);
@@ -39,7 +46,9 @@ public final class ClassFileFacts {
                     int len = u2(b, p + 1);
                     int start = p + 3;
                     if (start + len > b.length) throw new MalformedClassException("truncated constant pool");
-                    if (contains(b, start, len, CODA_PACKAGE)) return true;
+                    if (startsWith(b, start, len, CODA_PACKAGE) || startsWith(b, start, len, CODA_DESCRIPTOR)) {
+                        return true;
+                    }
                     p = start + len;
                     break;
                 }
@@ -70,12 +79,9 @@ public final class ClassFileFacts {
         return ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
     }
 
-    private static boolean contains(byte[] b, int start, int len, byte[] needle) {
-        outer:
-        for (int i = start, end = start + len - needle.length; i <= end; i++) {
-            for (int j = 0; j < needle.length; j++) if (b[i + j] != needle[j]) continue outer;
-            return true;
-        }
-        return false;
+    private static boolean startsWith(byte[] b, int start, int len, byte[] prefix) {
+        if (len < prefix.length) return false;
+        for (int j = 0; j < prefix.length; j++) if (b[start + j] != prefix[j]) return false;
+        return true;
     }
 }
