@@ -76,10 +76,8 @@ public class Task<T> {
     }
 
     /** A task that completes as {@code stage} does; a {@link CompletionException} wrapper is removed. */
-    @SuppressWarnings("unchecked")
     public static <T> Task<T> from(CompletionStage<T> stage) {
         if (stage == null) throw new NullPointerException("stage");
-        if (stage instanceof Task) return (Task<T>) stage;
         Task<T> task = new Task<>();
         stage.whenComplete((value, error) -> {
             if (error == null) task.succeed(value);
@@ -186,6 +184,10 @@ public class Task<T> {
         }
     }
 
+    /**
+     * Runs every waiter once, in registration order. A waiter that throws does not stop the others: the first
+     * throwable is rethrown after all have run, with any later ones suppressed onto it.
+     */
     private void fireWaiters() {
         Object head = WAITERS.getAndSet(this, FIRED);
         if (head == null) return;
@@ -193,9 +195,17 @@ public class Task<T> {
             ((Waiter) head).onCompleted(this);
             return;
         }
-        // A chain was pushed newest-first; run the waiters in registration order.
-        WaiterNode chain = reverse((WaiterNode) head);
-        for (WaiterNode n = chain; n != null; n = n.next) n.waiter.onCompleted(this);
+        // A chain was pushed newest-first.
+        Throwable failure = null;
+        for (WaiterNode n = reverse((WaiterNode) head); n != null; n = n.next) {
+            try {
+                n.waiter.onCompleted(this);
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+                else if (failure != t) failure.addSuppressed(t);
+            }
+        }
+        if (failure != null) throw Sneaky.<RuntimeException>rethrow(failure);
     }
 
     private static WaiterNode reverse(WaiterNode head) {

@@ -1,0 +1,267 @@
+package dev.coda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coda.TestCoroutines.AwaitThen;
+import dev.coda.TestCoroutines.ReturnTask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The per-thread trampoline ({@link Carrier}): deep chains and ping-pong on a small stack, queue order (SPEC §4). */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class TrampolineTest {
+    private static final int SMALL_STACK = 256 * 1024;
+
+    /** Runs {@code body} on a thread with a 256 KiB stack; returns what it threw, or null. */
+    private static Throwable onSmallStack(Runnable body) throws InterruptedException {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }, "small", SMALL_STACK);
+        t.start();
+        t.join(15_000);
+        if (t.isAlive()) throw new AssertionError("the small-stack thread hangs");
+        return thrown.get();
+    }
+
+    @Test
+    void chainOf20000AwaitingCoroutinesCompletedFromASmallStack() throws Exception {
+        final int n = 20_000;
+        Task<Integer> leaf = new Task<>();
+        List<AwaitThen<Integer, Integer>> links = new ArrayList<>(n);
+        // links.get(i) awaits links.get(i + 1); the last awaits the leaf. Built innermost first, so each start()
+        // suspends at once and the chain costs no stack to build.
+        Task<Integer> next = leaf;
+        for (int i = 0; i < n; i++) {
+            AwaitThen<Integer, Integer> link = new AwaitThen<>(next, v -> v + 1);
+            link.start();
+            assertFalse(link.isDone());
+            links.add(0, link);
+            next = link;
+        }
+        Throwable thrown = onSmallStack(() -> leaf.succeed(0));
+        assertNull(thrown, () -> "completing the leaf threw " + thrown);
+        for (int i = 0; i < n; i++) {
+            AwaitThen<Integer, Integer> link = links.get(i);
+            assertTrue(link.isDone(), "link " + i + " done");
+            assertEquals(n - i, TaskWaitersTest.outcomeOf(link), "value of link " + i);
+        }
+    }
+
+    @Test
+    void chainOf20000AwaitingCoroutinesFailedFromASmallStack() throws Exception {
+        final int n = 20_000;
+        Task<Integer> leaf = new Task<>();
+        List<AwaitThen<Integer, Integer>> links = new ArrayList<>(n);
+        Task<Integer> next = leaf;
+        for (int i = 0; i < n; i++) {
+            AwaitThen<Integer, Integer> link = new AwaitThen<>(next, v -> v + 1);
+            link.start();
+            links.add(link);
+            next = link;
+        }
+        IllegalStateException error = new IllegalStateException("leaf");
+        Throwable thrown = onSmallStack(() -> leaf.fail(error));
+        assertNull(thrown, () -> "failing the leaf threw " + thrown);
+        for (int i = 0; i < n; i++) {
+            assertTrue(links.get(i).isDone(), "link " + i + " done");
+            assertSame(error, TaskWaitersTest.outcomeOf(links.get(i)), "failure of link " + i);
+        }
+    }
+
+    /**
+     * A chain of 20,000 coroutines whose bodies each end with {@code return next;} (a pending task), completed from
+     * a 256 KiB stack. Adopting the outcome is a resumption like any other, so it must not nest one frame per link.
+     */
+    @Test
+    void chainOf20000TailReturningCoroutinesCompletedFromASmallStack() throws Exception {
+        final int n = 20_000;
+        Task<Integer> leaf = new Task<>();
+        List<Task<Integer>> links = new ArrayList<>(n);
+        Task<Integer> next = leaf;
+        for (int i = 0; i < n; i++) {
+            Task<Integer> link = new ReturnTask<>(next).start();
+            assertFalse(link.isDone());
+            links.add(link);
+            next = link;
+        }
+        Throwable thrown = onSmallStack(() -> leaf.succeed(7));
+        assertNull(thrown, () -> "completing the leaf threw " + thrown);
+        int notDone = 0;
+        int wrong = 0;
+        Object firstWrong = null;
+        for (Task<Integer> link : links) {
+            if (!link.isDone()) notDone++;
+            else {
+                Object outcome = TaskWaitersTest.outcomeOf(link);
+                if (!Integer.valueOf(7).equals(outcome)) {
+                    wrong++;
+                    if (firstWrong == null) firstWrong = outcome;
+                }
+            }
+        }
+        assertEquals(0, notDone, "links left pending for ever (join() on them would block), of " + n);
+        assertEquals(0, wrong, "links with a wrong outcome, first: " + firstWrong);
+    }
+
+    /**
+     * Two coroutines on one small-stack thread pass a counter back and forth 100,000 times: each round completes
+     * the peer's inbox from inside a running body. The peer's resumption is queued and run by the outermost frame,
+     * so the stack does not grow with the number of rounds.
+     */
+    @Test
+    void pingPongOf100000RoundsOnASmallStack() throws Exception {
+        final int limit = 100_000;
+        Pinger a = new Pinger(limit);
+        Pinger b = new Pinger(limit);
+        a.peer = b;
+        b.peer = a;
+        a.start();
+        b.start();
+        assertFalse(a.isDone());
+        assertFalse(b.isDone());
+        Throwable thrown = onSmallStack(() -> a.inbox.succeed(0));
+        assertNull(thrown, () -> "ping-pong threw " + thrown);
+        assertTrue(a.isDone());
+        assertTrue(b.isDone());
+        // a receives 0, 2, ..., limit; b receives 1, 3, ..., limit + 1
+        assertEquals(limit / 2 + 1, TaskWaitersTest.outcomeOf(a));
+        assertEquals(limit / 2 + 1, TaskWaitersTest.outcomeOf(b));
+        assertEquals(limit, a.last);
+        assertEquals(limit + 1, b.last);
+        assertEquals(1, a.maxDepth, "a's resumptions nested");
+        assertEquals(1, b.maxDepth, "b's resumptions nested");
+    }
+
+    static final class Pinger extends Coroutine<Integer> {
+        private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+        final int limit;
+        Pinger peer;
+        volatile Task<Integer> inbox = new Task<>();
+        int state;
+        int received;
+        int last = -1;
+        int maxDepth;
+
+        Pinger(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        protected void resume() {
+            int[] depth = DEPTH.get();
+            depth[0]++;
+            maxDepth = Math.max(maxDepth, depth[0]);
+            try {
+                body();
+            } finally {
+                depth[0]--;
+            }
+        }
+
+        private void body() {
+            for (;;) {
+                Task<?> t;
+                if (state == 1) {
+                    t = resumed();
+                } else {
+                    t = inbox;
+                    if (!ready(t)) {
+                        state = 1;
+                        if (suspend(t)) return;
+                        t = resumed();
+                    }
+                }
+                state = 0;
+                int v = (Integer) take(t);
+                received++;
+                last = v;
+                inbox = new Task<>();
+                peer.inbox.succeed(v + 1);
+                if (v >= limit) {
+                    returnValue(received);
+                    return;
+                }
+            }
+        }
+    }
+
+    @Test
+    void resumptionRequestedInsideARunningBodyRunsAfterItOnTheSameThread() {
+        Task<String> x = new Task<>();
+        List<String> log = new ArrayList<>();
+        AwaitThen<String, String> waiting = new AwaitThen<>(x, v -> {
+            log.add("waiting resumed with " + v);
+            return v;
+        });
+        waiting.start();
+        Coroutine<String> completing = new Coroutine<>() {
+            @Override
+            protected void resume() {
+                log.add("completing before");
+                x.succeed("x");
+                log.add("completing after, waiting done=" + waiting.isDone());
+                returnValue("c");
+            }
+        };
+        completing.start();
+        log.add("start returned");
+        assertEquals(List.of("completing before", "completing after, waiting done=false", "waiting resumed with x",
+                "start returned"), log);
+        assertSame(Thread.currentThread(), waiting.resumedOn);
+        assertEquals("x", waiting.join());
+        assertEquals("c", completing.join());
+    }
+
+    @Test
+    void queuedResumptionsRunInTheOrderTheyWereRequested() {
+        Task<String> x1 = new Task<>();
+        Task<String> x2 = new Task<>();
+        Task<String> shared = new Task<>();
+        List<String> log = new ArrayList<>();
+        // Registration order on the shared task: s1 then s2.
+        new AwaitThen<>(x2, v -> log.add("b2")).start();
+        new AwaitThen<>(x1, v -> log.add("b1")).start();
+        new AwaitThen<>(shared, v -> log.add("s1")).start();
+        new AwaitThen<>(shared, v -> log.add("s2")).start();
+        new Coroutine<Void>() {
+            @Override
+            protected void resume() {
+                x1.succeed("1");
+                x2.succeed("2");
+                shared.succeed("s");
+                log.add("body end");
+                returnValue(null);
+            }
+        }.start();
+        assertEquals(List.of("body end", "b1", "b2", "s1", "s2"), log);
+    }
+
+    @Test
+    void resumptionQueuedByAResumedCoroutineRunsInTheSameDrain() {
+        // c1 awaits x; c2 awaits c1. Completing x from outside resumes c1 inline; c1's completion queues c2, which
+        // runs before succeed() returns.
+        Task<Integer> x = new Task<>();
+        AwaitThen<Integer, Integer> c1 = new AwaitThen<>(x, v -> v + 1);
+        c1.start();
+        AwaitThen<Integer, Integer> c2 = new AwaitThen<>(c1, v -> v + 1);
+        c2.start();
+        x.succeed(1);
+        assertTrue(c1.isDone());
+        assertTrue(c2.isDone());
+        assertEquals(3, c2.join());
+        assertSame(Thread.currentThread(), c2.resumedOn);
+    }
+}
