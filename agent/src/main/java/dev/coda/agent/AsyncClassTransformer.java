@@ -6,7 +6,10 @@ import dev.coda.transformer.TransformResult;
 import dev.coda.transformer.Transformer;
 import dev.coda.transformer.read.ClassFileFacts;
 import java.lang.instrument.ClassFileTransformer;
+import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.ProtectionDomain;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -21,13 +24,15 @@ final class AsyncClassTransformer implements ClassFileTransformer {
     private final ClassDefiner definer;
     private final Rejections rejections;
     private final AgentLog log;
+    private final Path dump;
     /** One transformer (and so one class-hierarchy cache) per loader; a loader's classes may shadow another's. */
     private final Map<ClassLoader, Transformer> transformers = new WeakHashMap<>();
 
-    AsyncClassTransformer(ClassDefiner definer, Rejections rejections, AgentLog log) {
+    AsyncClassTransformer(ClassDefiner definer, Rejections rejections, AgentLog log, Path dump) {
         this.definer = definer;
         this.rejections = rejections;
         this.log = log;
+        this.dump = dump;
     }
 
     @Override
@@ -41,6 +46,7 @@ final class AsyncClassTransformer implements ClassFileTransformer {
             if (!result.changed()) return null;
             definer.define(loader, domain, result.generated());
             log.rewritten(className, result.generated().size());
+            if (dump != null) dump(className, result);
             return result.bytes();
         } catch (ClassFileFacts.MalformedClassException e) {
             log.problem("Coda agent left " + className.replace('/', '.') + " unchanged: malformed class file: "
@@ -50,6 +56,21 @@ final class AsyncClassTransformer implements ClassFileTransformer {
             log.problem("Coda agent left " + className.replace('/', '.') + " unchanged: " + t, t);
             return null;
         }
+    }
+
+    private void dump(String className, TransformResult result) {
+        try {
+            write(className, result.bytes());
+            for (Map.Entry<String, byte[]> g : result.generated().entrySet()) write(g.getKey(), g.getValue());
+        } catch (IOException e) {
+            log.problem("Coda agent could not dump " + className.replace('/', '.') + " to " + dump + ": " + e, null);
+        }
+    }
+
+    private void write(String internalName, byte[] bytes) throws IOException {
+        Path file = dump.resolve(internalName + ".class");
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
     }
 
     private void report(String className, Diagnostic d) {

@@ -10,8 +10,9 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  * The Coda agent: rewrites async functions and async blocks as their classes load.
  *
  * <ul>
- *   <li>{@code java -javaagent:coda-agent.jar[=verbose] ...} — {@link #premain}; {@code verbose} logs every
- *       rewritten class at INFO;</li>
+ *   <li>{@code java -javaagent:coda-agent.jar[=OPTIONS] ...} — {@link #premain}. OPTIONS, comma-separated:
+ *       {@code verbose} logs every rewritten class at INFO; {@code dump=DIR} also writes every class the agent
+ *       rewrites or generates under DIR, by internal name, for {@code javap};</li>
  *   <li>attached to a running JVM — {@link #agentmain}, also the {@code Launcher-Agent-Class} of an executable JAR;</li>
  *   <li>{@link #install()} — self-attach, for tests and IDE runs. It must run before any class with async code
  *       loads; such a class already loaded is reported, and its awaits throw {@link IllegalStateException} saying
@@ -57,21 +58,11 @@ public final class CodaAgent {
 
     private static synchronized void start(String options, Instrumentation inst, boolean late) {
         if (instrumentation != null) return;
-        AgentLog log = new AgentLog(false);
-        log = new AgentLog(parseOptions(options, log));
-        inst.addTransformer(new AsyncClassTransformer(new ClassDefiner(inst), REJECTIONS, log), false);
+        AgentOptions parsed = AgentOptions.parse(options, new AgentLog(false));
+        AgentLog log = new AgentLog(parsed.verbose());
+        inst.addTransformer(new AsyncClassTransformer(new ClassDefiner(inst), REJECTIONS, log, parsed.dump()), false);
         instrumentation = inst;
         if (late) reportLoadedAsyncClasses(inst, log);
-    }
-
-    private static boolean parseOptions(String options, AgentLog log) {
-        boolean verbose = false;
-        if (options == null || options.isBlank()) return false;
-        for (String option : options.split(",")) {
-            if (option.trim().equals("verbose")) verbose = true;
-            else log.unknownOption(option.trim());
-        }
-        return verbose;
     }
 
     /** Classes loaded before the agent started cannot be rewritten any more: say which have async code. */

@@ -89,10 +89,15 @@ class AgentIT {
                 package demo;
                 public class Main { public static void main(String[] a) throws Exception { System.out.println(Greeter.run()); } }
                 """);
-        Run run = java(classes, "-javaagent:" + AGENT_JAR + "=verbose", "demo.Main");
+        Path dump = dir.resolve("dump");
+        Run run = java(classes, "-javaagent:" + AGENT_JAR + "=verbose,dump=" + dump + ",bogus", "demo.Main");
         assertEquals(0, run.exit, run.err);
         assertEquals("Hello, agent pending=true class=demo.Greeter$$Coda$greet", run.out.strip());
         assertTrue(run.err.contains("Coda rewrote demo.Greeter (1 state machine)"), run.err);
+        assertTrue(run.err.contains("Coda agent: unknown option 'bogus' ignored (known options: verbose, dump=DIR)"), run.err);
+        assertTrue(Files.isRegularFile(dump.resolve("demo/Greeter.class")), "rewritten host dumped");
+        assertTrue(Files.isRegularFile(dump.resolve("demo/Greeter$$Coda$greet.class")), "state machine dumped");
+        assertTrue(!Files.exists(dump.resolve("demo/Main.class")), "classes without async code are not dumped");
     }
 
     @Test
