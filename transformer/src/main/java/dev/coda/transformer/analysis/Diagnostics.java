@@ -29,7 +29,7 @@ public final class Diagnostics {
         return pkg + (dollar > 0 ? outer.substring(0, dollar) : outer) + ".java";
     }
 
-    /** An error at {@code at}, or at the method's first line, or (method null) at the class's first line. */
+    /** An error at {@code at}, or at the method's first line, or else at the class's first line. */
     public void error(MethodNode method, AbstractInsnNode at, String message) {
         list.add(new Diagnostic(Diagnostic.Severity.ERROR, sourcePath, line(method, at), owner.name, message));
     }
@@ -38,8 +38,10 @@ public final class Diagnostics {
         list.add(new Diagnostic(Diagnostic.Severity.WARNING, sourcePath, line(method, at), owner.name, message));
     }
 
+    /** A method without line entries (abstract, native, compiled without -g:lines) falls back to the class's line. */
     private int line(MethodNode method, AbstractInsnNode at) {
-        return method != null ? lineOf(method, at) : firstLine(owner);
+        int line = method != null ? lineOf(method, at) : 0;
+        return line > 0 ? line : firstLine(owner);
     }
 
     /** The smallest line in the class: javac gives an implicit constructor the line of the class declaration. */

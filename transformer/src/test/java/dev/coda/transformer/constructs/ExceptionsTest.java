@@ -1,0 +1,278 @@
+package dev.coda.transformer.constructs;
+
+import static dev.coda.transformer.constructs.Driver.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coda.Task;
+import dev.coda.transformer.support.Instrumented;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** Exceptions cross awaits exactly as they were thrown, and stack traces point at the user's source lines. */
+class ExceptionsTest {
+
+    @Test
+    void awaitedFailureIsRethrownAsTheSameInstance() throws Throwable {
+        Instrumented code = program("Same", """
+                public static Throwable seen;
+                @Async public static Task<String> go(CompletableFuture<String> f) {
+                    try { return Task.completed(await(f)); }
+                    catch (RuntimeException e) { seen = e; return Task.completed("caught " + e.getClass().getSimpleName()); }
+                }
+                """);
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Task<String> t = start(code, "Same", "go", f);
+        IllegalStateException e = new IllegalStateException("boom");
+        f.completeExceptionally(e);
+        assertEquals("caught IllegalStateException", t.join());
+        assertSame(e, code.load("p.Same").getDeclaredField("seen").get(null));
+    }
+
+    @Test
+    void completionExceptionFromADependentStageIsUnwrapped() throws Throwable {
+        Instrumented code = program("Dependent", """
+                @Async public static Task<String> go(CompletableFuture<String> f) {
+                    try {
+                        return Task.completed(await(f.thenApply(s -> { throw new UnsupportedOperationException("in " + s); })));
+                    } catch (UnsupportedOperationException e) {
+                        return Task.completed("unwrapped: " + e.getMessage());
+                    } catch (CompletionException e) {
+                        return Task.completed("wrapped!");
+                    }
+                }
+                """);
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Task<String> t = start(code, "Dependent", "go", f);
+        f.complete("stage");
+        assertEquals("unwrapped: in stage", t.join());
+    }
+
+    @Test
+    void checkedExceptionFromAwaitedTaskIsCatchableAsItself() throws Throwable {
+        Instrumented code = program("Checked", """
+                static void io() throws java.io.IOException {}
+                @Async public static Task<String> go(Task<String> t) {
+                    try {
+                        io();
+                        return Task.completed(await(t));
+                    } catch (java.io.IOException e) {
+                        return Task.completed("io: " + e.getMessage());
+                    }
+                }
+                """);
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Task<String> t = start(code, "Checked", "go", Task.from(f));
+        f.completeExceptionally(new IOException("disk"));
+        assertEquals("io: disk", t.join());
+    }
+
+    @Test
+    void checkedExceptionThrownAfterResumingFailsTheTaskUnwrapped() throws Throwable {
+        Instrumented code = program("ThrowsChecked", """
+                @Async public static Task<String> go() throws java.io.IOException {
+                    String m = await(later("late"));
+                    if (!m.isEmpty()) throw new java.io.IOException(m);
+                    return Task.completed(m);
+                }
+                @Async public static Task<String> caller() {
+                    try { return Task.completed(await(go())); }
+                    catch (java.io.IOException e) { return Task.completed("caller caught " + e.getMessage()); }
+                }
+                """);
+        Throwable e = driveToFailure(code, "ThrowsChecked", "go");
+        assertEquals(IOException.class, e.getClass());
+        assertEquals("late", e.getMessage());
+        assertEquals("caller caught late", drive(code, "ThrowsChecked", "caller"));
+    }
+
+    @Test
+    void exceptionBeforeTheFirstAwaitFailsTheTaskInsteadOfThrowingFromTheCall() throws Throwable {
+        Instrumented code = program("Early", """
+                @Async public static Task<String> go(String s) {
+                    log("start");
+                    if (s == null) throw new IllegalArgumentException("s is null");
+                    return Task.completed(s + await(later("!")));
+                }
+                """);
+        Task<String> t = start(code, "Early", "go", (Object) null);
+        assertTrue(t.isDone());
+        assertEquals("s is null", assertThrows(IllegalArgumentException.class, t::join).getMessage());
+        assertLog("start");
+    }
+
+    @Test
+    void stackTraceOfThrowAfterAwaitPointsAtTheSourceLine() throws Throwable {
+        String body = """
+                @Async public static Task<String> go() {
+                    String s = await(later("x"));
+                    log(s);
+                    throw new IllegalStateException("after resume " + s); // THROW
+                }
+                """;
+        Instrumented code = program("Lines", body);
+        Throwable e = driveToFailure(code, "Lines", "go");
+        StackTraceElement top = e.getStackTrace()[0];
+        assertEquals("p.Lines", top.getClassName());
+        assertEquals("go", top.getMethodName());
+        assertEquals("Lines.java", top.getFileName());
+        assertEquals(lineOf(source("Lines", body), "// THROW"), top.getLineNumber());
+    }
+
+    @Test
+    void stackTraceOfNpeAfterSeveralAwaitsPointsAtTheFaultingLine() throws Throwable {
+        String body = """
+                static int len(String s) { return s.length(); } // LEN
+                @Async public static Task<Integer> go() {
+                    String a = await(later("a"));
+                    String b = await(later((String) null));
+                    int n = a.length();
+                    n += len(b); // CALL
+                    return Task.completed(n);
+                }
+                """;
+        Instrumented code = program("NpeLines", body);
+        Throwable e = driveToFailure(code, "NpeLines", "go");
+        assertInstanceOf(NullPointerException.class, e);
+        String src = source("NpeLines", body);
+        assertEquals("len", e.getStackTrace()[0].getMethodName());
+        assertEquals(lineOf(src, "// LEN"), e.getStackTrace()[0].getLineNumber());
+        assertEquals("go", e.getStackTrace()[1].getMethodName());
+        assertEquals(lineOf(src, "// CALL"), e.getStackTrace()[1].getLineNumber());
+    }
+
+    @Test
+    void stackTraceBeforeTheFirstSuspensionAlsoPointsAtTheSourceLine() throws Throwable {
+        String body = """
+                @Async public static Task<Integer> go(int[] xs) {
+                    int sum = await(Task.completed(1));
+                    sum += xs[5]; // INDEX
+                    return Task.completed(sum + await(later(1)));
+                }
+                """;
+        Instrumented code = program("EarlyLines", body);
+        Task<Integer> t = start(code, "EarlyLines", "go", (Object) new int[1]);
+        Throwable e = failure(t);
+        assertInstanceOf(ArrayIndexOutOfBoundsException.class, e);
+        assertEquals("go", e.getStackTrace()[0].getMethodName());
+        assertEquals(lineOf(source("EarlyLines", body), "// INDEX"), e.getStackTrace()[0].getLineNumber());
+    }
+
+    @Test
+    void finallyRunsOnBothPathsAfterResuming() throws Throwable {
+        Instrumented code = program("Finally", """
+                @Async public static Task<String> go(boolean fail) {
+                    try {
+                        String v = await(later("v"));
+                        if (fail) throw new IllegalStateException("failed with " + v);
+                        return Task.completed(v);
+                    } finally {
+                        log("finally fail=" + fail);
+                    }
+                }
+                """);
+        assertEquals("v", drive(code, "Finally", "go", false));
+        assertLog("finally fail=false");
+        reset();
+        Throwable e = driveToFailure(code, "Finally", "go", true);
+        assertEquals("failed with v", e.getMessage());
+        assertLog("finally fail=true");
+    }
+
+    @Test
+    void errorsAreRethrownUnwrapped() throws Throwable {
+        Instrumented code = program("Errors", """
+                static final class MyError extends Error { MyError(String m) { super(m); } }
+                @Async public static Task<String> inner() { await(later(0)); throw new MyError("fatal"); }
+                @Async public static Task<String> go() {
+                    try { return Task.completed(await(inner())); }
+                    catch (Error e) { return Task.completed(e.getClass().getSimpleName() + ":" + e.getMessage()); }
+                }
+                """);
+        assertEquals("MyError:fatal", drive(code, "Errors", "go"));
+        Task<String> t = start(code, "Errors", "inner");
+        run();
+        Error e = assertThrows(Error.class, t::join);
+        assertEquals("fatal", e.getMessage());
+    }
+
+    @Test
+    void suppressedExceptionsOfAnAwaitedFailureAreKept() throws Throwable {
+        Instrumented code = program("Suppressed", """
+                @Async public static Task<Integer> go(RuntimeException e) {
+                    try { return Task.completed(await(later(1)) + (Integer) await(failLater(e))); }
+                    catch (RuntimeException caught) { return Task.completed(caught.getSuppressed().length); }
+                }
+                """);
+        RuntimeException e = new RuntimeException("primary");
+        e.addSuppressed(new IllegalStateException("s1"));
+        e.addSuppressed(new IllegalArgumentException("s2"));
+        assertEquals(2, (int) drive(code, "Suppressed", "go", e));
+    }
+
+    @Test
+    void failurePropagatesThroughAChainRunningEachFinallyInnermostFirst() throws Throwable {
+        Instrumented code = program("ChainFail", """
+                @Async static Task<Integer> level(int n, RuntimeException e) {
+                    try {
+                        if (n == 0) return Task.completed(await(later(0)) + (Integer) await(failLater(e)));
+                        return Task.completed(await(level(n - 1, e)) + 1);
+                    } finally {
+                        log("finally " + n);
+                    }
+                }
+                public static Task<Integer> go(RuntimeException e) { return level(3, e); }
+                """);
+        IllegalStateException e = new IllegalStateException("deep");
+        assertSame(e, driveToFailure(code, "ChainFail", "go", e));
+        assertLog("finally 0", "finally 1", "finally 2", "finally 3");
+    }
+
+    @Test
+    void awaitingACancelledFutureThrowsCancellationExceptionAndTheAwaiterContinues() throws Throwable {
+        Instrumented code = program("CancelledOther", """
+                @Async public static Task<String> go(CompletableFuture<String> f) {
+                    try {
+                        return Task.completed(await(f));
+                    } catch (CancellationException e) {
+                        String after = await(later("after"));
+                        return Task.completed("saw cancellation, then " + after);
+                    }
+                }
+                """);
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Task<String> t = start(code, "CancelledOther", "go", f);
+        f.cancel(true);
+        assertFalse(t.isDone());
+        run();
+        assertFalse(t.isCancelled());
+        assertEquals("saw cancellation, then after", t.join());
+    }
+
+    @Test
+    void exceptionCaughtAndRethrownAfterAnotherAwaitKeepsItsOriginalStackTrace() throws Throwable {
+        Instrumented code = program("Rethrow", """
+                @Async public static Task<String> go(RuntimeException e) {
+                    try {
+                        await(failLater(e));
+                        return Task.completed("no");
+                    } catch (RuntimeException caught) {
+                        log("waiting " + await(later(1)));
+                        throw caught;
+                    }
+                }
+                """);
+        IllegalStateException e = new IllegalStateException("orig");
+        StackTraceElement[] original = e.getStackTrace().clone();
+        assertSame(e, driveToFailure(code, "Rethrow", "go", e));
+        assertArrayEquals(original, e.getStackTrace());
+        assertLog("waiting 1");
+    }
+}

@@ -1,0 +1,280 @@
+package dev.coda.transformer.constructs;
+
+import static dev.coda.transformer.constructs.Driver.lineOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coda.Task;
+import dev.coda.transformer.Diagnostic;
+import dev.coda.transformer.TransformResult;
+import dev.coda.transformer.support.Instrumented;
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every rejection of SPEC §3, as the exact javac-style diagnostic {@code p/File.java:LINE: error: MESSAGE}, with
+ * the rejected class left exactly as it was.
+ */
+class RejectionsTest {
+    private static final String HEAD = """
+            package p;
+            import dev.coda.*;
+            import java.util.function.*;
+            import static dev.coda.Coda.await;
+            """;
+
+    private static Instrumented compile(String cls, String source) {
+        return Instrumented.compile("p/" + cls + ".java", HEAD + source);
+    }
+
+    private static String at(String cls, String source, String marker) {
+        return "p/" + cls + ".java:" + lineOf(HEAD + source, marker) + ": error: ";
+    }
+
+    private static void assertRejected(Instrumented code, String cls, String... expected) {
+        TransformResult r = code.results.get("p/" + cls);
+        assertEquals(List.of(expected), r.diagnostics().stream().map(Diagnostic::toString).toList());
+        assertTrue(r.diagnostics().stream().allMatch(Diagnostic::isError));
+        assertTrue(r.hasErrors());
+        assertFalse(r.changed(), "a rejected class is left unchanged");
+        assertTrue(r.generated().isEmpty(), "no state machine is generated for a rejected class");
+        assertTrue(code.output.keySet().stream().noneMatch(n -> n.contains("$$Coda$")), code.output.keySet().toString());
+    }
+
+    @Test
+    void awaitInsideSynchronizedBlock() {
+        String src = """
+                public class SyncBlock {
+                    @Async public static Task<Integer> go(Object lock, Task<Integer> t) {
+                        synchronized (lock) {
+                            return Task.completed(await(t) + 1); // HERE
+                        }
+                    }
+                }
+                """;
+        assertRejected(compile("SyncBlock", src), "SyncBlock", at("SyncBlock", src, "// HERE")
+                + "Coda.await inside a synchronized block in SyncBlock.go; a monitor cannot be held across a "
+                + "suspension: move the await out of the synchronized block");
+    }
+
+    @Test
+    void awaitInsideNestedSynchronizedBlockInLambda() {
+        String src = """
+                public class SyncLambda {
+                    static Supplier<Task<String>> make(Object lock) {
+                        return () -> {
+                            String a = await(Task.completed("a"));
+                            synchronized (lock) {
+                                synchronized (SyncLambda.class) {
+                                    a += await(Task.completed("b")); // HERE
+                                }
+                            }
+                            return Task.completed(a);
+                        };
+                    }
+                }
+                """;
+        assertRejected(compile("SyncLambda", src), "SyncLambda", at("SyncLambda", src, "// HERE")
+                + "Coda.await inside a synchronized block in SyncLambda.lambda$make$0; a monitor cannot be held across "
+                + "a suspension: move the await out of the synchronized block");
+    }
+
+    @Test
+    void synchronizedAsyncMethod() {
+        String src = """
+                public class SyncMethod {
+                    @Async public synchronized Task<Integer> go(Task<Integer> t) {
+                        int v = await(t); // HERE
+                        return Task.completed(v);
+                    }
+                }
+                """;
+        assertRejected(compile("SyncMethod", src), "SyncMethod", at("SyncMethod", src, "// HERE")
+                + "async method SyncMethod.go is synchronized; a monitor cannot be held across an await: remove "
+                + "'synchronized' and guard the state with an async-aware lock or confine it to one task");
+    }
+
+    @Test
+    void awaitInConstructor() throws Throwable {
+        String src = """
+                public class Ctor {
+                    final int v;
+                    public Ctor(Task<Integer> t) {
+                        this.v = await(t); // HERE
+                    }
+                }
+                """;
+        Instrumented code = compile("Ctor", src);
+        assertRejected(code, "Ctor", at("Ctor", src, "// HERE")
+                + "Coda.await in a constructor of Ctor cannot suspend; move the awaiting code into an @Async factory "
+                + "method or method");
+        InvocationTargetException e = assertThrows(InvocationTargetException.class,
+                () -> code.load("p.Ctor").getConstructor(Task.class).newInstance(Task.completed(1)));
+        assertEquals(IllegalStateException.class, e.getCause().getClass(), "never a VerifyError: " + e.getCause());
+    }
+
+    @Test
+    void awaitInStaticInitializer() {
+        String src = """
+                public class Clinit {
+                    static final int V;
+                    static {
+                        V = await(Task.completed(1)); // HERE
+                    }
+                }
+                """;
+        Instrumented code = compile("Clinit", src);
+        assertRejected(code, "Clinit", at("Clinit", src, "// HERE")
+                + "Coda.await in a static initializer cannot suspend; move it into an @Async method and start it from "
+                + "the caller");
+        ExceptionInInitializerError e = assertThrows(ExceptionInInitializerError.class, () -> code.load("p.Clinit"));
+        assertEquals(IllegalStateException.class, e.getCause().getClass());
+    }
+
+    @Test
+    void awaitInPlainMethod() throws Throwable {
+        String src = """
+                public class Plain {
+                    public static int plain(Task<Integer> t) {
+                        return await(t) * 2; // HERE
+                    }
+                }
+                """;
+        Instrumented code = compile("Plain", src);
+        assertRejected(code, "Plain", at("Plain", src, "// HERE")
+                + "Coda.await in Plain.plain, which is neither an @Async method nor an async lambda; annotate the "
+                + "method with @Async and make it return Task<T> (or await inside a lambda that returns a Task)");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> code.call("p.Plain", "plain", Task.completed(1)));
+        assertTrue(e.getMessage().contains("@Async"), e.getMessage());
+    }
+
+    @Test
+    void awaitInTaskReturningMethodWithoutAsync() {
+        String src = """
+                public class NotAnnotated {
+                    public static Task<Integer> notAnnotated(Task<Integer> t) {
+                        return Task.completed(await(t)); // HERE
+                    }
+                }
+                """;
+        assertRejected(compile("NotAnnotated", src), "NotAnnotated", at("NotAnnotated", src, "// HERE")
+                + "Coda.await in NotAnnotated.notAnnotated, which is neither an @Async method nor an async lambda; "
+                + "annotate the method with @Async and make it return Task<T> (or await inside a lambda that returns "
+                + "a Task)");
+    }
+
+    @Test
+    void awaitInLambdaThatDoesNotReturnATask() {
+        String src = """
+                public class Lam {
+                    static Supplier<Integer> make(Task<Integer> t) {
+                        return () -> await(t); // HERE
+                    }
+                }
+                """;
+        assertRejected(compile("Lam", src), "Lam", at("Lam", src, "// HERE")
+                + "Coda.await in Lam.lambda$make$0, which is neither an @Async method nor an async lambda; annotate the "
+                + "method with @Async and make it return Task<T> (or await inside a lambda that returns a Task)");
+    }
+
+    @Test
+    void awaitAsMethodReference() {
+        String src = """
+                public class MethodRef {
+                    static Function<Task<Integer>, Integer> make() {
+                        return Coda::await; // HERE
+                    }
+                }
+                """;
+        assertRejected(compile("MethodRef", src), "MethodRef", at("MethodRef", src, "// HERE")
+                + "Coda::await cannot be used as a method reference, since only a direct call can suspend; call "
+                + "Coda.await(...) directly inside an @Async method or async lambda");
+    }
+
+    @Test
+    void awaitAsMethodReferenceInsideAnAsyncMethodIsStillReported() {
+        String src = """
+                public class MethodRefInAsync {
+                    @Async static Task<Integer> go(Task<Integer> t) {
+                        Function<Task<Integer>, Integer> f = Coda::await; // HERE
+                        return Task.completed(f.apply(t));
+                    }
+                }
+                """;
+        Instrumented code = compile("MethodRefInAsync", src);
+        assertEquals(List.of(at("MethodRefInAsync", src, "// HERE")
+                        + "Coda::await cannot be used as a method reference, since only a direct call can suspend; call "
+                        + "Coda.await(...) directly inside an @Async method or async lambda"),
+                code.diagnostics.stream().map(Diagnostic::toString).toList());
+    }
+
+    @Test
+    void asyncMethodWithWrongReturnType() {
+        String src = """
+                public class WrongType {
+                    @Async public static int wrong(Task<Integer> t) { return await(t); } // HERE
+                    @Async public static void nothing() { System.out.println(); } // VOID
+                }
+                """;
+        assertRejected(compile("WrongType", src), "WrongType",
+                at("WrongType", src, "// HERE") + "@Async method WrongType.wrong must return Task<T>, CompletableFuture<T> "
+                        + "or CompletionStage<T>; change its return type (and end it with return Task.completed(value))",
+                at("WrongType", src, "// VOID") + "@Async method WrongType.nothing must return Task<T>, "
+                        + "CompletableFuture<T> or CompletionStage<T>; change its return type (and end it with return "
+                        + "Task.completed(value))");
+    }
+
+    @Test
+    void asyncAbstractMethod() {
+        String src = """
+                public abstract class Abs { // CLASS
+                    @Async public abstract Task<Integer> m(); // HERE
+                }
+                """;
+        // An abstract method has no line-number entries; the nearest line the class has is its declaration
+        // (javac gives the implicit constructor that line). Line 0 is not a source line.
+        assertRejected(compile("Abs", src), "Abs", at("Abs", src, "// CLASS")
+                + "@Async method Abs.m has no body; remove @Async from abstract and native methods and put it on the "
+                + "implementations");
+    }
+
+    @Test
+    void asyncInterfaceMethodWithoutBody() {
+        String src = """
+                public interface Itf { // CLASS
+                    @Async Task<Integer> m(int x); // HERE
+                }
+                """;
+        // This class file has no line-number entries at all, so only the path and the message are fixed.
+        Instrumented code = compile("Itf", src);
+        TransformResult r = code.results.get("p/Itf");
+        assertFalse(r.changed());
+        assertEquals(1, r.diagnostics().size());
+        Diagnostic d = r.diagnostics().get(0);
+        assertTrue(d.isError());
+        assertEquals("p/Itf.java", d.sourcePath());
+        assertEquals("@Async method Itf.m has no body; remove @Async from abstract and native methods and put it on "
+                + "the implementations", d.message());
+        assertEquals("p/Itf.java:" + d.line() + ": error: " + d.message(), d.toString());
+    }
+
+    @Test
+    void rejectionsInOneClassAreAllReportedInSourceOrder() {
+        String src = """
+                public class Many {
+                    public Many(Task<Integer> t) { int x = await(t); } // A
+                    static int plain(Task<Integer> t) { return await(t); } // B
+                    @Async static String bad() { return "x"; } // C
+                }
+                """;
+        Instrumented code = compile("Many", src);
+        TransformResult r = code.results.get("p/Many");
+        assertFalse(r.changed());
+        List<String> lines = r.diagnostics().stream().map(d -> d.sourcePath() + ":" + d.line()).toList();
+        assertEquals(List.of("p/Many.java:" + lineOf(HEAD + src, "// A"), "p/Many.java:" + lineOf(HEAD + src, "// B"),
+                "p/Many.java:" + lineOf(HEAD + src, "// C")), lines);
+    }
+}
