@@ -56,8 +56,11 @@ public final class Diagnostics {
         return first == Integer.MAX_VALUE ? 1 : first;
     }
 
+    /** In source order (by line; equal lines keep the order they were found in), as javac reports. */
     public List<Diagnostic> all() {
-        return list;
+        List<Diagnostic> sorted = new ArrayList<>(list);
+        sorted.sort(java.util.Comparator.comparingInt(Diagnostic::line));
+        return sorted;
     }
 
     public boolean hasErrors() {

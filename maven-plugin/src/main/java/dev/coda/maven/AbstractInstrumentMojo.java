@@ -1,0 +1,54 @@
+package dev.coda.maven;
+
+import java.io.File;
+import java.util.List;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * What {@code instrument} and {@code instrument-tests} share: the parameters every goal has, and the run. The two
+ * goals differ only in which classes directory, classpath and source roots they use.
+ */
+abstract class AbstractInstrumentMojo extends AbstractMojo {
+
+    /** Skips the rewrite. The classes are left as the compiler wrote them, and their awaits throw when they run. */
+    @Parameter(property = "coda.skip", defaultValue = "false")
+    private boolean skip;
+
+    /**
+     * Fails the build when async code closes an owned resource with the blocking {@code close()} where it could
+     * await {@code closeAsync()}. Accepted now so that builds can set it; it takes effect with the ownership
+     * checks of the transformer, and until then it changes nothing.
+     */
+    @Parameter(property = "coda.failOnBlockingClose", defaultValue = "false")
+    private boolean failOnBlockingClose;
+
+    /** The classes directory to rewrite in place. */
+    abstract File classesDirectory();
+
+    /** Where the transformer looks up the supertypes of rewritten classes: directories and jars. */
+    abstract List<String> classpathElements();
+
+    /** The source roots against which a diagnostic's relative path is made absolute. */
+    abstract List<String> sourceRoots();
+
+    boolean failOnBlockingClose() {
+        return failOnBlockingClose;
+    }
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Coda: skipped (coda.skip=true), the classes are left as compiled");
+            return;
+        }
+        File classes = classesDirectory();
+        if (!classes.isDirectory()) {
+            getLog().info("Coda: nothing to instrument, " + classes + " does not exist");
+            return;
+        }
+        new Instrumenter(classes.toPath(), classpathElements(), new SourcePaths(sourceRoots()), getLog()).run();
+    }
+}

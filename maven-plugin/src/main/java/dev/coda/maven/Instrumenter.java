@@ -1,0 +1,127 @@
+package dev.coda.maven;
+
+import dev.coda.transformer.Diagnostic;
+import dev.coda.transformer.TransformResult;
+import dev.coda.transformer.Transformer;
+import dev.coda.transformer.read.ClassFileFacts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.logging.Log;
+
+/**
+ * Rewrites one classes directory in two phases. First every class that mentions Coda is transformed in memory;
+ * if any has an error, the diagnostics are printed in javac's format and the build fails with nothing written.
+ * Then {@link Changes#write} replaces the classes atomically and removes state machines left from earlier builds.
+ */
+final class Instrumenter {
+    private static final byte[] CODA_PACKAGE = "dev/coda/".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path classes;
+    private final List<String> classpath;
+    private final SourcePaths sources;
+    private final Log log;
+
+    Instrumenter(Path classes, List<String> classpath, SourcePaths sources, Log log) {
+        this.classes = classes;
+        this.classpath = classpath;
+        this.sources = sources;
+        this.log = log;
+    }
+
+    void run() throws MojoExecutionException, MojoFailureException {
+        Changes changes = transformAll();
+        int errors = report(changes.diagnostics());
+        if (errors > 0) throw new MojoFailureException("Coda: " + errors + (errors == 1 ? " error" : " errors"));
+        try {
+            changes.write(log);
+        } catch (IOException e) {
+            throw new MojoExecutionException("Coda: cannot write the rewritten classes in " + classes + ": " + e, e);
+        }
+        log.info(changes.summary());
+    }
+
+    /** Phase one: reads and transforms, writes nothing. */
+    private Changes transformAll() throws MojoExecutionException, MojoFailureException {
+        Changes changes = new Changes(classes);
+        try (ClasspathLocator locator = new ClasspathLocator(classes, classpath)) {
+            Transformer transformer = new Transformer(locator);
+            for (Path file : ClassDirectoryScanner.classFiles(classes)) {
+                byte[] bytes = Files.readAllBytes(file);
+                if (ClassDirectoryScanner.isStateMachineName(file) && InstrumentedProbe.isStateMachine(bytes)) {
+                    changes.stateMachine(file);
+                } else if (mentionsCoda(file, bytes)) {
+                    TransformResult result = transform(transformer, file, bytes);
+                    changes.transformed(file, result, !result.changed() && InstrumentedProbe.isMarked(bytes));
+                } // else: the class never names dev/coda/, so it cannot hold async code; it is not even parsed
+            }
+        } catch (IOException e) {
+            throw new MojoExecutionException("Coda: cannot read " + classes + ": " + e, e);
+        }
+        return changes;
+    }
+
+    /** The constant-pool scan; a file too broken to scan counts as mentioning Coda if its bytes name the package. */
+    private boolean mentionsCoda(Path file, byte[] bytes) throws MojoFailureException {
+        try {
+            return ClassFileFacts.mentionsCoda(bytes);
+        } catch (ClassFileFacts.MalformedClassException e) {
+            if (contains(bytes, CODA_PACKAGE)) throw malformed(file, e);
+            log.warn("Coda: passed over " + file + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private TransformResult transform(Transformer transformer, Path file, byte[] bytes)
+            throws MojoExecutionException, MojoFailureException {
+        try {
+            TransformResult result = transformer.transform(bytes);
+            if (result.changed()) log.debug("Coda: rewrote " + file + ", state machines: " + result.generated().keySet());
+            return result;
+        } catch (ClassFileFacts.MalformedClassException e) {
+            throw malformed(file, e);
+        } catch (RuntimeException e) {
+            throw new MojoExecutionException("Coda: internal error while rewriting " + file + ": " + e, e);
+        }
+    }
+
+    private static MojoFailureException malformed(Path file, ClassFileFacts.MalformedClassException e) {
+        return new MojoFailureException("Coda: malformed class file " + file + ": " + e.getMessage());
+    }
+
+    /**
+     * Prints every diagnostic as javac would, in file and line order, errors through {@code error} and warnings
+     * through {@code warn}; returns the number of errors.
+     */
+    private int report(List<Diagnostic> diagnostics) {
+        List<Diagnostic> located = diagnostics.stream().map(sources::locate)
+                .sorted(Comparator.comparing(Diagnostic::sourcePath, Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparingInt(Diagnostic::line))
+                .collect(Collectors.toList());
+        int errors = 0;
+        for (Diagnostic d : located) {
+            if (d.isError()) {
+                log.error(d.toString());
+                errors++;
+            } else {
+                log.warn(d.toString());
+            }
+        }
+        return errors;
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return true;
+        }
+        return false;
+    }
+}

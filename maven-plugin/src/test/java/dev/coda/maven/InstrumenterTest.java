@@ -1,0 +1,179 @@
+package dev.coda.maven;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.maven.plugin.MojoFailureException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InstrumenterTest {
+    private static final String HEADER = "package p;\nimport dev.coda.*;\n";
+    private static final String TWO_ASYNC = HEADER + "public class Host {\n"
+            + "  @Async public static Task<Integer> one(Task<Integer> t) { return Task.completed(Coda.await(t) + 1); }\n"
+            + "  @Async public static Task<Integer> two(Task<Integer> t) { return Task.completed(Coda.await(t) + 2); }\n"
+            + "}\n";
+    private static final String ONE_ASYNC = HEADER + "public class Host {\n"
+            + "  @Async public static Task<Integer> one(Task<Integer> t) { return Task.completed(Coda.await(t) + 1); }\n"
+            + "  public static int two(int t) { return t + 2; }\n"
+            + "}\n";
+    private static final String NO_CODA = "package p;\npublic class Host {\n  public static int one(int t) { return t + 1; }\n}\n";
+
+    @TempDir Path root;
+    Workspace ws;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        ws = new Workspace(root);
+    }
+
+    @Test
+    void rewritesAsyncClassesAndPassesOverTheRest() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.compile("p/Plain", "package p;\npublic class Plain { int x() { return 1; } }\n");
+        ws.compile("p/UsesTasks", HEADER + "public class UsesTasks { Task<String> t() { return Task.completed(\"\"); } }\n");
+        byte[] plain = Files.readAllBytes(ws.classFile("p/Plain"));
+        byte[] usesTasks = Files.readAllBytes(ws.classFile("p/UsesTasks"));
+
+        ws.run();
+
+        assertEquals("Coda: 1 class rewritten, 2 state machines generated", ws.lastInfo());
+        assertEquals(List.of("p/Host$$Coda$one.class", "p/Host$$Coda$two.class", "p/Host.class", "p/Plain.class",
+                "p/UsesTasks.class"), ws.fileNames());
+        assertTrue(InstrumentedProbe.isMarked(Files.readAllBytes(ws.classFile("p/Host"))));
+        assertArrayEquals(plain, Files.readAllBytes(ws.classFile("p/Plain")));
+        assertArrayEquals(usesTasks, Files.readAllBytes(ws.classFile("p/UsesTasks")));
+        assertEquals(List.of(), ws.warnings);
+    }
+
+    @Test
+    void aSecondRunRewritesNothing() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.compile("p/Other", HEADER + "public class Other {\n"
+                + "  @Async static Task<String> s(Task<String> t) { return Task.completed(Coda.await(t)); }\n}\n");
+        ws.run();
+        Map<String, byte[]> first = ws.snapshot();
+
+        ws.run();
+
+        assertEquals("Coda: 0 classes rewritten (2 already instrumented)", ws.lastInfo());
+        Map<String, byte[]> second = ws.snapshot();
+        assertEquals(first.keySet(), second.keySet());
+        for (String name : first.keySet()) assertArrayEquals(first.get(name), second.get(name), name);
+    }
+
+    @Test
+    void aRecompiledHostLosesTheStateMachinesItNoLongerNeeds() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.run();
+
+        ws.compile("p/Host", ONE_ASYNC);
+        ws.run();
+        assertEquals("Coda: 1 class rewritten, 1 state machine generated; 1 stale state machine deleted", ws.lastInfo());
+        assertEquals(List.of("p/Host$$Coda$one.class", "p/Host.class"), ws.fileNames());
+
+        ws.compile("p/Host", NO_CODA);
+        ws.run();
+        assertEquals("Coda: 0 classes rewritten, 0 state machines generated; 1 stale state machine deleted",
+                ws.lastInfo());
+        assertEquals(List.of("p/Host.class"), ws.fileNames());
+    }
+
+    @Test
+    void aStateMachineWhoseHostIsGoneIsDeleted() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.run();
+        Files.delete(ws.classFile("p/Host"));
+
+        ws.run();
+
+        assertEquals(List.of(), ws.fileNames());
+    }
+
+    @Test
+    void aUserClassNamedLikeAStateMachineIsAnOrdinaryClass() throws Exception {
+        ws.compile("p/Odd$$Coda$name", HEADER + "public class Odd$$Coda$name {\n"
+                + "  @Async static Task<String> s(Task<String> t) { return Task.completed(Coda.await(t)); }\n}\n");
+
+        ws.run();
+        ws.run();
+
+        assertTrue(Files.isRegularFile(ws.classFile("p/Odd$$Coda$name")), "not deleted as a stale state machine");
+        assertTrue(Files.isRegularFile(ws.classFile("p/Odd$$Coda$name$$Coda$s")));
+        assertEquals("Coda: 0 classes rewritten (1 already instrumented)", ws.lastInfo());
+    }
+
+    @Test
+    void errorsAreReportedInJavacFormatAndNothingIsWritten() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.compile("p/Bad", HEADER + "public class Bad {\n"
+                + "  int plain(Task<Integer> t) {\n"
+                + "    return Coda.await(t);\n"
+                + "  }\n"
+                + "  synchronized @Async Task<Integer> locked(Task<Integer> t) { return Task.completed(Coda.await(t)); }\n"
+                + "}\n");
+        Map<String, byte[]> before = ws.snapshot();
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, ws::run);
+
+        assertEquals("Coda: 2 errors", e.getMessage());
+        String source = ws.sources.resolve("p/Bad.java").toAbsolutePath().toString();
+        assertEquals(2, ws.errors.size(), String.join("\n", ws.errors));
+        assertTrue(ws.errors.get(0).startsWith(source + ":5: error: Coda.await in Bad.plain"), ws.errors.get(0));
+        assertTrue(ws.errors.get(1).startsWith(source + ":7: error: async method Bad.locked is synchronized"), ws.errors.get(1));
+        Map<String, byte[]> after = ws.snapshot();
+        assertEquals(before.keySet(), after.keySet(), "no state machine, no temporary file");
+        for (String name : before.keySet()) assertArrayEquals(before.get(name), after.get(name), name);
+    }
+
+    @Test
+    void aMalformedClassFileThatMentionsCodaFailsTheBuildNamingTheFile() throws Exception {
+        Path broken = Files.createDirectories(ws.classes.resolve("p")).resolve("Broken.class");
+        byte[] bytes = new byte[64];
+        byte[] header = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61, 0, 5, 1, 0, 12};
+        System.arraycopy(header, 0, bytes, 0, header.length);
+        byte[] name = "dev/coda/Task".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, bytes, 13, name.length);
+        bytes[26] = 99; // a constant-pool tag that does not exist
+        Files.write(broken, bytes);
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, ws::run);
+
+        assertTrue(e.getMessage().startsWith("Coda: malformed class file " + broken + ": "), e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNoClassAndDoesNotMentionCodaIsPassedOverWithAWarning() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        Path junk = ws.classes.resolve("p/Junk.class");
+        Files.writeString(junk, "not a class");
+
+        ws.run();
+
+        assertEquals("Coda: 1 class rewritten, 2 state machines generated", ws.lastInfo());
+        assertEquals(List.of("Coda: passed over " + junk + ": not a class file (bad magic number)"), ws.warnings);
+        assertEquals("not a class", Files.readString(junk));
+    }
+
+    @Test
+    void theAtomicWriterReplacesWholeFilesAndLeavesNoTemporaryFile() throws Exception {
+        Path target = root.resolve("out/a/B.class");
+        AtomicWriter.write(target, new byte[] {1, 2, 3});
+        AtomicWriter.write(target, new byte[] {4, 5});
+        assertArrayEquals(new byte[] {4, 5}, Files.readAllBytes(target));
+        try (var files = Files.list(target.getParent())) {
+            assertEquals(List.of(target), files.collect(java.util.stream.Collectors.toList()));
+        }
+        assertFalse(Files.exists(root.resolve("out/a/B.class.coda-tmp")));
+    }
+}
