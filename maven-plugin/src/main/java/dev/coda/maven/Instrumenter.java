@@ -5,7 +5,6 @@ import dev.coda.transformer.TransformResult;
 import dev.coda.transformer.Transformer;
 import dev.coda.transformer.read.ClassFileFacts;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -21,7 +20,6 @@ import org.apache.maven.plugin.logging.Log;
  * Then {@link Changes#write} replaces the classes atomically and removes state machines left from earlier builds.
  */
 final class Instrumenter {
-    private static final byte[] CODA_PACKAGE = "dev/coda/".getBytes(StandardCharsets.US_ASCII);
 
     private final Path classes;
     private final List<String> classpath;
@@ -67,14 +65,15 @@ final class Instrumenter {
         return changes;
     }
 
-    /** The constant-pool scan; a file too broken to scan counts as mentioning Coda if its bytes name the package. */
-    private boolean mentionsCoda(Path file, byte[] bytes) throws MojoFailureException {
+    /**
+     * The constant-pool scan. A file too broken to scan fails the build: whether it held async code cannot be
+     * known, and a corrupt class file is better found now than as a ClassFormatError when it loads.
+     */
+    private static boolean mentionsCoda(Path file, byte[] bytes) throws MojoFailureException {
         try {
             return ClassFileFacts.mentionsCoda(bytes);
         } catch (ClassFileFacts.MalformedClassException e) {
-            if (contains(bytes, CODA_PACKAGE)) throw malformed(file, e);
-            log.warn("Coda: passed over " + file + ": " + e.getMessage());
-            return false;
+            throw malformed(file, e);
         }
     }
 
@@ -116,12 +115,4 @@ final class Instrumenter {
         return errors;
     }
 
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
-            return true;
-        }
-        return false;
-    }
 }

@@ -153,15 +153,16 @@ class InstrumenterTest {
     }
 
     @Test
-    void aFileThatIsNoClassAndDoesNotMentionCodaIsPassedOverWithAWarning() throws Exception {
+    void aFileThatIsNoClassFailsTheBuildNamingItAndNothingIsWritten() throws Exception {
         ws.compile("p/Host", TWO_ASYNC);
+        byte[] host = Files.readAllBytes(ws.classes.resolve("p/Host.class"));
         Path junk = ws.classes.resolve("p/Junk.class");
         Files.writeString(junk, "not a class");
 
-        ws.run();
+        MojoFailureException e = assertThrows(MojoFailureException.class, ws::run);
 
-        assertEquals("Coda: 1 class rewritten, 2 state machines generated", ws.lastInfo());
-        assertEquals(List.of("Coda: passed over " + junk + ": not a class file (bad magic number)"), ws.warnings);
+        assertEquals("Coda: malformed class file " + junk + ": not a class file (bad magic number)", e.getMessage());
+        assertArrayEquals(host, Files.readAllBytes(ws.classes.resolve("p/Host.class")), "nothing rewritten");
         assertEquals("not a class", Files.readString(junk));
     }
 
