@@ -37,7 +37,7 @@ final class Carrier {
         } finally {
             running = outer;
         }
-        if (outer == null) drain();
+        if (outer == null) runQueued();
     }
 
     void resume(Coroutine<?> c) {
@@ -46,7 +46,7 @@ final class Carrier {
             return;
         }
         enqueue(c);
-        drain();
+        runQueued();
     }
 
     private void enqueue(Coroutine<?> c) {
@@ -56,7 +56,15 @@ final class Carrier {
         tail = c;
     }
 
-    private void drain() {
+    /**
+     * Runs the queued resumptions until the queue is empty, then restores the coroutine that was running (none
+     * at the outermost level). Also called by {@code Task.join()} on a coroutine thread, whose awaited completion
+     * may sit in this queue. A step that throws does not strand the rest of the queue: the first throwable is
+     * rethrown once the queue is empty.
+     */
+    void runQueued() {
+        Coroutine<?> outer = running;
+        Throwable failure = null;
         Coroutine<?> c;
         while ((c = head) != null) {
             head = c.nextQueued;
@@ -65,9 +73,13 @@ final class Carrier {
             running = c;
             try {
                 c.step();
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+                else if (failure != t) failure.addSuppressed(t);
             } finally {
-                running = null;
+                running = outer;
             }
         }
+        if (failure != null) throw Sneaky.<RuntimeException>rethrow(failure);
     }
 }

@@ -42,6 +42,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** Whether {@code await(task)} can continue without suspending. */
     public final boolean ready(Task<?> task) {
+        if (task == null) throw new NullPointerException("Coda.await was given null instead of a task");
         return task.isDone();
     }
 
@@ -65,6 +66,26 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         awaited = null;
         return task;
     }
+
+    /**
+     * Initialises {@code type} as a {@code NEW} of it would: used where the transformer moved a {@code NEW} after
+     * constructor arguments that await. Cached per class, so only the first call per class does any work.
+     */
+    public static void initialize(Class<?> type) {
+        INITIALIZED.get(type);
+    }
+
+    private static final ClassValue<Boolean> INITIALIZED = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                Class.forName(type.getName(), true, type.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new NoClassDefFoundError(type.getName());
+            }
+            return Boolean.TRUE;
+        }
+    };
 
     /** Adapts the operand of {@code await(CompletionStage)}. */
     public static Task<?> adapt(CompletionStage<?> stage) {

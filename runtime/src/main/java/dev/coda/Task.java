@@ -81,7 +81,7 @@ public class Task<T> {
         Task<T> task = new Task<>();
         stage.whenComplete((value, error) -> {
             if (error == null) task.succeed(value);
-            else task.fail(unwrap(error));
+            else task.mirrorFailure(unwrap(error));
         });
         return task;
     }
@@ -102,7 +102,12 @@ public class Task<T> {
      * {@link CancellationException}.
      */
     public T join() {
-        if (!isDone()) awaitBlocking();
+        if (!isDone()) {
+            // On a thread running a coroutine, the awaited completion may be a resumption queued on this very
+            // thread, which would run only after the current step returns: run the queue first.
+            Carrier.current().runQueued();
+            if (!isDone()) awaitBlocking();
+        }
         int phase = status;
         if (phase == SUCCEEDED) return valueNow();
         Throwable error = (Throwable) outcome;
@@ -155,7 +160,16 @@ public class Task<T> {
         return complete(SUCCEEDED, value);
     }
 
+    /**
+     * Fails with {@code error}. A CancellationException here is an ordinary failure: a coroutine that awaited a
+     * task cancelled elsewhere and let the exception escape has failed, it was not itself cancelled (SPEC §6).
+     */
     final boolean fail(Throwable error) {
+        return complete(FAILED, error);
+    }
+
+    /** Completes as a foreign stage did: a stage that completed with a CancellationException was cancelled. */
+    final boolean mirrorFailure(Throwable error) {
         return complete(error instanceof CancellationException ? CANCELLED : FAILED, error);
     }
 

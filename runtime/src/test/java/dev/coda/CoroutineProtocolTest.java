@@ -264,12 +264,15 @@ class CoroutineProtocolTest {
     }
 
     @Test
-    void returnTaskWithAPendingTaskAdoptsItsCancellation() {
+    void returnTaskOfATaskCancelledElsewhereFailsWithItsCancellationException() {
+        // SPEC §6: a coroutine that meets a cancellation from elsewhere fails; it is not itself cancelled.
         Task<String> target = new Task<>();
         Task<String> task = new ReturnTask<>(target).start();
         CancellationException error = new CancellationException();
-        target.fail(error);
-        assertTrue(task.isCancelled());
+        target.mirrorFailure(error);
+        assertTrue(target.isCancelled());
+        assertTrue(task.isDone());
+        assertFalse(task.isCancelled());
         assertSame(error, assertThrows(CancellationException.class, task::join));
     }
 

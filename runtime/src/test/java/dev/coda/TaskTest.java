@@ -252,8 +252,18 @@ class TaskTest {
         void joinOfCancelledTaskThrowsCancellationException() {
             Task<String> task = new Task<>();
             CancellationException error = new CancellationException();
-            task.fail(error);
+            task.mirrorFailure(error);
             assertTrue(task.isCancelled());
+            assertSame(error, assertThrows(CancellationException.class, task::join));
+        }
+
+        @Test
+        void aTaskFailedWithACancellationExceptionIsNotCancelled() {
+            Task<String> task = new Task<>();
+            CancellationException error = new CancellationException();
+            task.fail(error);
+            assertTrue(task.isDone());
+            assertFalse(task.isCancelled());
             assertSame(error, assertThrows(CancellationException.class, task::join));
         }
 

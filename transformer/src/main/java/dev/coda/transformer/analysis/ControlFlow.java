@@ -3,12 +3,19 @@ package dev.coda.transformer.analysis;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.BasicInterpreter;
 import org.objectweb.asm.tree.analysis.BasicValue;
 
-/** Successor edges between instruction indices, normal and exceptional, as ASM's {@link Analyzer} walks them. */
+/**
+ * Successor edges between instruction indices. Normal edges are ASM's {@link Analyzer}'s. Exception edges follow
+ * the JVM's first-match rule: the exception table is searched in order, so once a catch-all entry (javac's
+ * {@code finally} and {@code synchronized} handlers, or {@code catch (Throwable)}) covers an instruction, later
+ * entries covering it are never reached from it. ASM's own exception edges go to every covering handler, which
+ * would, for instance, carry a held monitor into a {@code catch} around a {@code synchronized} block.
+ */
 final class ControlFlow {
     final List<Integer>[] normal;
     final List<Integer>[] exceptional;
@@ -37,11 +44,21 @@ final class ControlFlow {
             @Override
             protected boolean newControlFlowExceptionEdge(int insn, int successor) {
                 flow.reachable[insn] = true;
-                if (!flow.exceptional[insn].contains(successor)) flow.exceptional[insn].add(successor);
                 return true;
             }
         };
         analyzer.analyze(owner, m);
+        for (int i = 0; i < flow.reachable.length; i++) {
+            if (!flow.reachable[i]) continue;
+            for (TryCatchBlockNode tc : m.tryCatchBlocks) {
+                int start = m.instructions.indexOf(tc.start);
+                int end = m.instructions.indexOf(tc.end);
+                if (i < start || i >= end) continue;
+                int handler = m.instructions.indexOf(tc.handler);
+                if (!flow.exceptional[i].contains(handler)) flow.exceptional[i].add(handler);
+                if (tc.type == null || tc.type.equals("java/lang/Throwable")) break;
+            }
+        }
         return flow;
     }
 }

@@ -27,6 +27,8 @@ public final class MethodClassifier {
         boolean anonymous = isAnonymous(c);
         List<AsyncMethod> result = new ArrayList<>();
         for (MethodNode m : c.methods) {
+            // javac copies a method's annotations, @Async included, onto its bridges; a bridge only forwards.
+            if ((m.access & Opcodes.ACC_BRIDGE) != 0) continue;
             rejectAwaitReferences(c, m, diagnostics);
             List<MethodInsnNode> awaits = awaitCalls(m);
             boolean annotated = hasAnnotation(m, CodaNames.ASYNC_DESC);

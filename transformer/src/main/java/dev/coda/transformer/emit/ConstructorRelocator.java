@@ -5,13 +5,17 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 
 /**
  * Moves the {@code NEW}/{@code DUP} of a {@link Relocation} after its arguments:
- * {@code NEW X; DUP; args...; INVOKESPECIAL} becomes {@code args...; store args; NEW X; DUP; load args;
- * INVOKESPECIAL}, so no uninitialised object is on the stack at an await inside the arguments.
+ * {@code NEW X; DUP; args...; INVOKESPECIAL} becomes {@code init(X); args...; store args; NEW X; DUP; load args;
+ * INVOKESPECIAL}, so no uninitialised object is on the stack at an await inside the arguments. {@code NEW} is
+ * also what initialises class X (JLS 12.4.1), so where the {@code NEW} stood, {@code Coroutine.initialize(X.class)}
+ * now initialises it: X's static initialiser still runs before the arguments are evaluated. After the first time
+ * that is a cached lookup, with no allocation.
  */
 final class ConstructorRelocator {
     private ConstructorRelocator() {}
@@ -19,6 +23,10 @@ final class ConstructorRelocator {
     /** Applies {@code r} using locals from {@code nextFree} on; returns the next free local. */
     static int relocate(MethodNode m, Relocation r, int nextFree) {
         InsnList code = m.instructions;
+        InsnList initialize = new InsnList();
+        initialize.add(new LdcInsnNode(Type.getObjectType(r.newInsn().desc)));
+        initialize.add(RuntimeCalls.initialize());
+        code.insertBefore(r.newInsn(), initialize);
         code.remove(r.newInsn());
         code.remove(r.dup());
         Type[] args = Type.getArgumentTypes(r.init().desc);

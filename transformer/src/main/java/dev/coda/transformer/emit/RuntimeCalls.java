@@ -18,6 +18,10 @@ final class RuntimeCalls {
     static MethodInsnNode returnStage() {
         return Asm.invokevirtual(COROUTINE, "returnStage", "(Ljava/util/concurrent/CompletionStage;)V");
     }
+    static MethodInsnNode initialize() {
+        return new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, COROUTINE, "initialize",
+                "(Ljava/lang/Class;)V", false);
+    }
     static MethodInsnNode adapt() {
         return new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, COROUTINE, "adapt",
                 "(Ljava/util/concurrent/CompletionStage;)Ldev/coda/Task;", false);

@@ -29,7 +29,7 @@ import org.objectweb.asm.tree.TypeInsnNode;
 public final class Planner {
     private final ClassNode host;
     private final Diagnostics diagnostics;
-    private final Map<String, Integer> namesUsed = new LinkedHashMap<>();
+    private final Set<String> classNamesTaken = new HashSet<>();
 
     public Planner(ClassNode host, Diagnostics diagnostics) {
         this.host = host;
@@ -99,11 +99,15 @@ public final class Planner {
         return null;
     }
 
-    /** {@code Host$$Coda$name}, with {@code $2}, {@code $3}... for overloads, in method order. */
+    /**
+     * {@code Host$$Coda$name}; an overload (or a method whose own name ends like {@code $2}) gets the first free
+     * {@code $2}, {@code $3}..., in method order, so no two state machines of a class share a name.
+     */
     private String className(MethodNode m) {
         String base = host.name + CodaNames.STATE_MACHINE_INFIX + m.name.replace('<', '_').replace('>', '_');
-        int n = namesUsed.merge(base, 1, Integer::sum);
-        return n == 1 ? base : base + "$" + n;
+        String name = base;
+        for (int n = 2; !classNamesTaken.add(name); n++) name = base + "$" + n;
+        return name;
     }
 
     private List<Param> params(MethodNode m, Fields fields) {
