@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionStage;
  * reference executions of a program each get their own, so their logs can be compared.
  *
  * <p>Task modes, as passed by generated code: {@code mode & 3} is 0 completed value, 1 pending value, 2 completed
- * failure, 3 pending failure; {@code mode >> 2} picks the failure's type (0 Boom, 1 Checked, 2 Other, 3 Fatal).
+ * failure, 3 pending failure; {@code mode >> 2} picks the failure's type (0 Boom, 1 Checked, 2 Other, 3 Fatal,
+ * 4 CancellationException, which makes the task cancelled).
  */
 public final class Env {
     /** Unchecked failure. */
@@ -41,6 +42,12 @@ public final class Env {
     /** Thrown when a program runs away (a generator bug or a transformer bug); never caught by generated code. */
     public static final class Runaway extends Error {
         Runaway(String message) { super(message); }
+    }
+
+    public enum Color { RED, GREEN, BLUE, ALPHA, OMEGA }
+
+    public static Color color(int i) {
+        return Color.values()[Math.floorMod(i, 5)];
     }
 
     public record Pair(int a, String b) {
@@ -115,8 +122,16 @@ public final class Env {
     /** Transformed execution: completions by the driver that resumed a suspended waiter. */
     long resumptions;
 
-    public Env(long orderSeed) {
+    private final int input;
+
+    public Env(long orderSeed, int input) {
         this.order = new SplittableRandom(orderSeed);
+        this.input = input;
+    }
+
+    /** The run's input: the program starts from it, so each run of one compiled program takes other paths. */
+    public int input() {
+        return input;
     }
 
     // ---- called by generated programs --------------------------------------------------------------------------
@@ -133,6 +148,22 @@ public final class Env {
 
     public static int mix(long a, String b, int c) {
         return (int) (a * 31 + b.hashCode() * 7L + c);
+    }
+
+    /** Takes a String that may be null, as a String: the verifier sees its declared type. */
+    public static String nn(String s) {
+        return s == null ? "(null)" : s;
+    }
+
+    /** Where {@code t} was raised: the first frame in the program's own classes (not in a state machine). */
+    public static String where(Throwable t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            String c = f.getClassName();
+            if ((c.startsWith("p.F") || c.startsWith("r.F")) && !c.contains("$$Coda")) {
+                return c.substring(2) + "." + f.getMethodName() + ":" + f.getLineNumber();
+            }
+        }
+        return "-";
     }
 
     public static char ch(String s, int i) {
@@ -164,6 +195,7 @@ public final class Env {
     public Task<String[]> tsa(String[] v, int mode) { return task(v, mode); }
     public Task<Object> to(Object v, int mode) { return task(v, mode); }
     public Task<Void> tv(int mode) { return task(null, mode); }
+    public <V> Task<V> t(V v, int mode) { return task(v, mode); }
 
     public CompletableFuture<Integer> fi(int v, int mode) { return future(v, mode); }
     public CompletableFuture<Long> fl(long v, int mode) { return future(v, mode); }
@@ -178,6 +210,9 @@ public final class Env {
     public CompletableFuture<String[]> fsa(String[] v, int mode) { return future(v, mode); }
     public CompletableFuture<Object> fo(Object v, int mode) { return future(v, mode); }
     public CompletionStage<Void> fv(int mode) { return future(null, mode); }
+    public <V> CompletableFuture<V> f(V v, int mode) { return future(v, mode); }
+    /** A CompletionStage that is not a CompletableFuture. */
+    public <V> CompletionStage<V> ms(V v, int mode) { return future(v, mode).minimalCompletionStage(); }
 
     // ---- task factory ------------------------------------------------------------------------------------------
 
@@ -187,14 +222,23 @@ public final class Env {
             case 0: return new Boom(message);
             case 1: return new Checked(message);
             case 2: return new Other(message);
-            default: return new Fatal(message);
+            case 3: return new Fatal(message);
+            default: return new java.util.concurrent.CancellationException(message);
         }
     }
 
+    public static String text(Object v) {
+        return show(v);
+    }
+
     private static String show(Object v) {
-        if (v instanceof int[]) return java.util.Arrays.toString((int[]) v);
-        if (v instanceof Object[]) return java.util.Arrays.toString((Object[]) v);
-        return String.valueOf(v);
+        if (v instanceof Task || v instanceof CompletionStage) return "a task"; // no identity hash codes
+        if (v == null || !v.getClass().isArray()) return String.valueOf(v);
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++) {
+            s.append(i == 0 ? "" : ", ").append(show(java.lang.reflect.Array.get(v, i)));
+        }
+        return s.append(']').toString();
     }
 
     private void count() {
@@ -210,7 +254,7 @@ public final class Env {
             default: {
                 CompletableFuture<Object> f = new CompletableFuture<>();
                 Task<T> t = Task.from((CompletableFuture<T>) (CompletableFuture<?>) f);
-                pending.add(new Pending(f, t, v, (mode & 3) == 3 ? failure(mode, v) : null));
+                addPending(new Pending(f, t, v, (mode & 3) == 3 ? failure(mode, v) : null));
                 return t;
             }
         }
@@ -224,7 +268,7 @@ public final class Env {
             case 2: return CompletableFuture.failedFuture(failure(mode, v));
             default: {
                 CompletableFuture<Object> f = new CompletableFuture<>();
-                pending.add(new Pending(f, null, v, (mode & 3) == 3 ? failure(mode, v) : null));
+                addPending(new Pending(f, null, v, (mode & 3) == 3 ? failure(mode, v) : null));
                 return (CompletableFuture<T>) (CompletableFuture<?>) f;
             }
         }
@@ -232,19 +276,73 @@ public final class Env {
 
     // ---- driver ------------------------------------------------------------------------------------------------
 
-    boolean hasPending() {
+    private synchronized void addPending(Pending p) {
+        pending.add(p);
+    }
+
+    synchronized boolean hasPending() {
         return !pending.isEmpty();
     }
 
-    /** Completes one pending task, chosen at random; a coroutine it resumes runs on this thread, inside the call. */
-    void completeOne() {
+    /** Removes a pending task chosen at random, or returns null. */
+    private synchronized Pending takeOne() {
+        if (pending.isEmpty()) return null;
         int i = order.nextInt(pending.size());
         Pending p = pending.get(i);
         pending.set(i, pending.get(pending.size() - 1));
         pending.remove(pending.size() - 1);
         if (p.hasWaiter()) resumptions++;
+        return p;
+    }
+
+    private static void complete(Pending p) {
         if (p.error != null) p.future.completeExceptionally(p.error);
         else p.future.complete(p.value);
+    }
+
+    /** Completes one pending task, chosen at random; a coroutine it resumes runs on this thread, inside the call. */
+    void completeOne() {
+        Pending p = takeOne();
+        if (p != null) complete(p);
+    }
+
+    /**
+     * Drives {@code root} to completion from {@code threads} other threads at once, each completing pending tasks
+     * in a random order, so that tasks complete while the coroutine runs (between its check and its suspension)
+     * and resumptions hop between threads. The program itself stays sequential, so its log is still comparable.
+     * False if the root task is not done within the time limit.
+     */
+    boolean driveConcurrently(Task<?> root, int threads, long timeoutMillis) throws InterruptedException {
+        List<Thread> drivers = new ArrayList<>();
+        List<Throwable> crashes = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                int idle = 0;
+                while (!root.isDone()) {
+                    Pending p = takeOne();
+                    if (p == null) {
+                        if (++idle > 64) Thread.yield();
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    idle = 0;
+                    complete(p);
+                }
+            }, "coda-fuzz-driver-" + i);
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> crashes.add(e));
+            drivers.add(t);
+            t.start();
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        for (Thread t : drivers) {
+            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            t.join(left);
+        }
+        boolean done = root.isDone();
+        if (!done) for (Thread t : drivers) t.interrupt();
+        if (!crashes.isEmpty()) throw new AssertionError("a driver thread crashed", crashes.get(0));
+        return done;
     }
 
     /** The reference {@code await}: run the driver until {@code task} is done, then its value or its exception. */

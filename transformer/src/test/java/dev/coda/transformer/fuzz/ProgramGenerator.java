@@ -20,27 +20,49 @@ public final class ProgramGenerator {
         INT("int", "i"), LONG("long", "l"), DOUBLE("double", "d"), FLOAT("float", "f"), BOOL("boolean", "z"),
         BYTE("byte", "b"), CHAR("char", "c"), SHORT("short", "s"), STRING("String", "str"), INTARR("int[]", "ia"),
         STRARR("String[]", "sa"), OBJ("Object", "o"), TASKINT("Task<Integer>", null),
-        FUTSTR("CompletableFuture<String>", null), RES("Env.Res", null), EXC("Throwable", null);
+        FUTSTR("CompletableFuture<String>", null), RES("Env.Res", null), EXC("Throwable", null),
+        /** A String local that may hold null; used only where null is harmless. */
+        NSTR("String", "nstr"),
+        /** A boxed int local, never null. */
+        BOXINT("Integer", "bi"),
+        LONGARR("long[]", "", LONG), DBLARR("double[]", "", DOUBLE), BOOLARR("boolean[]", "", BOOL),
+        CHARARR("char[]", "", CHAR), BYTEARR("byte[]", "", BYTE), SHORTARR("short[]", "", SHORT),
+        FLOATARR("float[]", "", FLOAT),
+        /** Only as a helper's result: Task<Void>. */
+        VOID("Void", "v");
 
         final String java;
+        /** Names the typed task factories of Env (e.ti, e.fi...); "" for the generic e.t / e.f. */
         final String suffix;
+        /** For the arrays handled generically, the element type. */
+        final T elem;
 
         T(String java, String suffix) {
+            this(java, suffix, null);
+        }
+
+        T(String java, String suffix, T elem) {
             this.java = java;
             this.suffix = suffix;
+            this.elem = elem;
         }
     }
 
+    private static final T[] MORE_ARRAYS = {T.LONGARR, T.DBLARR, T.BOOLARR, T.CHARARR, T.BYTEARR, T.SHORTARR,
+            T.FLOATARR};
+
     private static final T[] DECLARABLE = {T.INT, T.INT, T.INT, T.LONG, T.LONG, T.DOUBLE, T.FLOAT, T.BOOL, T.BOOL,
-            T.BYTE, T.CHAR, T.SHORT, T.STRING, T.STRING, T.STRING, T.INTARR, T.STRARR, T.OBJ, T.TASKINT, T.FUTSTR};
+            T.BYTE, T.CHAR, T.SHORT, T.STRING, T.STRING, T.STRING, T.INTARR, T.STRARR, T.OBJ, T.TASKINT, T.FUTSTR, T.NSTR, T.BOXINT, null, null};
     private static final T[] EXPRESSIBLE = {T.INT, T.LONG, T.DOUBLE, T.FLOAT, T.BOOL, T.BYTE, T.CHAR, T.SHORT,
-            T.STRING, T.INTARR, T.STRARR, T.OBJ};
+            T.STRING, T.INTARR, T.STRARR, T.OBJ, null};
     private static final T[] PARAM_TYPES = {T.INT, T.INT, T.LONG, T.STRING, T.STRING, T.DOUBLE, T.BOOL, T.INTARR,
-            T.CHAR};
-    private static final T[] RETURN_TYPES = {T.INT, T.INT, T.LONG, T.STRING, T.STRING, T.DOUBLE, T.BOOL};
+            T.CHAR, T.BYTE, T.SHORT, T.FLOAT, T.OBJ, T.NSTR, T.BOXINT, null};
+    private static final T[] RETURN_TYPES = {T.INT, T.INT, T.LONG, T.STRING, T.STRING, T.DOUBLE, T.BOOL, T.VOID};
 
     /** A generated program: the class's binary name, file name and source text. */
     public record Program(int index, String className, String fileName, String source) {}
+
+    private static final int MAX_SOURCE = 40_000;
 
     private final long seed;
 
@@ -53,6 +75,8 @@ public final class ProgramGenerator {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + 0x2545F491L);
         String simple = "F" + index;
         String source = new Gen(r, simple).program();
+        // A rare program grows huge (javac: "code too large"); draw again, from the same stream, a few times.
+        for (int attempt = 0; attempt < 5 && source.length() > MAX_SOURCE; attempt++) source = new Gen(r, simple).program();
         return new Program(index, "p." + simple, "p/" + simple + ".java", source);
     }
 
@@ -67,11 +91,18 @@ public final class ProgramGenerator {
         final String name;
         final T t;
         final boolean assignable;
+        /** Effectively final, so a lambda may capture it. */
+        final boolean capturable;
 
         Var(String name, T t, boolean assignable) {
+            this(name, t, assignable, false);
+        }
+
+        Var(String name, T t, boolean assignable, boolean capturable) {
             this.name = name;
             this.t = t;
             this.assignable = assignable;
+            this.capturable = capturable;
         }
     }
 
@@ -79,11 +110,55 @@ public final class ProgramGenerator {
         final String name;
         final T ret;
         final List<T> params;
+        /** 0: returns Task, 1: CompletableFuture, 2: CompletionStage. */
+        final int kind;
+        /** An instance method, called on SELF, that updates the field {@code base}. */
+        final boolean instance;
+        final boolean isPrivate;
+        /** Where it is declared: 0 the class, 1 interface Svc (default), 2 Svc (static), 3 record Rec, 4 enum Mode. */
+        final int host;
 
-        Helper(String name, T ret, List<T> params) {
+        Helper(String name, T ret, List<T> params, int kind, boolean instance, boolean isPrivate) {
+            this(name, ret, params, kind, instance, isPrivate, 0);
+        }
+
+        Helper(String name, T ret, List<T> params, int kind, boolean instance, boolean isPrivate, int host) {
             this.name = name;
             this.ret = ret;
             this.params = params;
+            this.kind = kind;
+            this.instance = instance && host == 0;
+            this.isPrivate = isPrivate && host != 1 && host != 2;
+            this.host = host;
+        }
+
+        String prefix() {
+            return switch (host) {
+                case 0 -> instance ? "SELF." : "";
+                case 1 -> "SVC.";
+                case 2 -> "Svc.";
+                case 3 -> "REC.";
+                default -> "Mode.ONE.";
+            };
+        }
+
+        String modifiers() {
+            String access = isPrivate ? "private " : "";
+            return switch (host) {
+                case 0 -> access + (instance ? "" : "static ");
+                case 1 -> "default ";
+                case 2 -> "static ";
+                default -> access;
+            };
+        }
+
+        String returnType() {
+            String type = switch (kind) {
+                case 0 -> "Task";
+                case 1 -> "CompletableFuture";
+                default -> "java.util.concurrent.CompletionStage";
+            };
+            return type + "<" + Gen.boxed(ret) + ">";
         }
     }
 
@@ -118,6 +193,8 @@ public final class ProgramGenerator {
         private int firstCallableHelper;
         private Helper current; // null for run
         private int maxLoopDepth;
+        /** Depth of the expressions of a statement: deep nests are rarer, as they cost javac most. */
+        private final int top;
         /**
          * No try statement inside a switch expression: javac 17 crashes (NullPointerException in
          * Gen.doHandleSwitchExpression) when it must spill the operand stack around one.
@@ -125,10 +202,12 @@ public final class ProgramGenerator {
         private boolean inSwitchExpression;
         /** How many enclosing try statements have a catch clause. */
         private int catchDepth;
+        private int lambdaDepth;
 
         Gen(SplittableRandom r, String className) {
             this.r = r;
             this.className = className;
+            this.top = r.nextInt(10) < 7 ? 2 : 3;
         }
 
         String program() {
@@ -137,15 +216,66 @@ public final class ProgramGenerator {
                 List<T> params = new ArrayList<>();
                 int n = r.nextInt(3);
                 for (int j = 0; j < n; j++) params.add(pick(PARAM_TYPES));
-                helpers.add(new Helper("h" + i, pick(RETURN_TYPES), params));
+                int kind = r.nextInt(10) < 7 ? 0 : r.nextBoolean() ? 1 : 2;
+                int host = r.nextInt(10) < 6 ? 0 : r.nextInt(4) + 1;
+                helpers.add(new Helper("h" + i, pick(RETURN_TYPES), params, kind, r.nextInt(4) == 0, r.nextInt(3) == 0,
+                        host));
             }
             StringBuilder text = new StringBuilder();
             text.append("package p; import dev.coda.*; import dev.coda.transformer.fuzz.*; "
                     + "import java.util.concurrent.CompletableFuture;\n");
             text.append("public class ").append(className).append(" {\n");
             text.append("    static int G;\n");
+            text.append("    static final ").append(className).append(" SELF = new ").append(className).append("();\n");
+            text.append("    int base;\n");
+            // A class whose initialisation and construction log: new K(..., await(...)) must initialise K before
+            // evaluating the arguments (JLS 12.4.1), as the NEW instruction does.
+            text.append("    static Env E;\n");
+            text.append("    static final class K {\n");
+            text.append("        static { E.log(\"K init\"); }\n");
+            text.append("        final int v;\n");
+            text.append("        K(long a, String b, int c) { v = Env.mix(a, b, c); E.log(\"K \" + v); ");
+            text.append("if (Math.floorMod(v, 29) == 7) throw new Env.Boom(\"K \" + v); }\n");
+            text.append("    }\n");
+            // Awaits a task and logs nothing, so it may run alongside the caller (and, under the concurrent
+            // driver, on another thread) without changing the log: several coroutines then wait on one task.
+            text.append("    @Async\n    static Task<Integer> pure(Task<Integer> x, int k) {\n");
+            text.append("        int v;\n");
+            text.append("        try { v = Coda.await(x) * 3 + k; } catch (Throwable t) { v = -k - t.getMessage().length(); }\n");
+            text.append("        return Task.completed(v);\n");
+            text.append("    }\n");
+            // A generic async function, and a recursive one.
+            text.append("    @Async\n    static <V> Task<V> ident(Env e, V v, int mode) throws Exception {\n");
+            text.append("        e.log(\"ident \" + Env.text(v));\n");
+            text.append("        V w = Coda.await(e.t(v, mode));\n");
+            text.append("        return Task.completed(w);\n");
+            text.append("    }\n");
+            text.append("    @Async\n    static Task<Integer> rec(Env e, int n, Task<Integer> t) throws Exception {\n");
+            text.append("        if (n <= 0) return Task.completed(Coda.await(t));\n");
+            text.append("        int a = Coda.await(rec(e, n - 1, t));\n");
+            text.append("        e.log(\"rec \" + n + \" \" + a);\n");
+            text.append("        return Task.completed(a + Coda.await(e.ti(a + n, n % 2)));\n");
+            text.append("    }\n");
             text.append(method(null, 0));
-            for (int i = 0; i < helpers.size(); i++) text.append(method(helpers.get(i), i + 1));
+            String[] hosts = new String[5];
+            for (int i = 0; i < helpers.size(); i++) {
+                Helper h = helpers.get(i);
+                String m = method(h, i + 1);
+                if (h.host == 0) text.append(m);
+                else hosts[h.host == 2 ? 1 : h.host] = (hosts[h.host == 2 ? 1 : h.host] == null ? "" : hosts[h.host == 2 ? 1 : h.host]) + m;
+            }
+            if (hosts[1] != null) {
+                text.append("    interface Svc {\n").append(("    " + hosts[1]).replace("\n", "\n    ").stripTrailing()).append("\n    }\n");
+                text.append("    static final Svc SVC = new Svc() {};\n");
+            }
+            if (hosts[3] != null) {
+                text.append("    record Rec(int k) {\n").append(("    " + hosts[3]).replace("\n", "\n    ").stripTrailing()).append("\n    }\n");
+                text.append("    static final Rec REC = new Rec(7);\n");
+            }
+            if (hosts[4] != null) {
+                text.append("    enum Mode {\n        ONE, TWO;\n").append(("    " + hosts[4]).replace("\n", "\n    ").stripTrailing())
+                        .append("\n    }\n");
+            }
             text.append("}\n");
             return text.toString();
         }
@@ -163,13 +293,18 @@ public final class ProgramGenerator {
             current = h;
             firstCallableHelper = firstHelper;
             maxLoopDepth = h == null ? 3 : 2;
-            budget = h == null ? 20 + r.nextInt(45) : 5 + r.nextInt(16);
+            budget = h == null ? 12 + r.nextInt(30) : 4 + r.nextInt(12);
             vars.add(new Var("G", T.INT, true));
             StringBuilder header = new StringBuilder("    @Async\n    ");
             if (h == null) {
                 header.append("public static Task<String> run(Env e) throws Exception {\n");
+                line("G = e.input();");
+                line("SELF.base = 0;");
+                line("E = e;");
             } else {
-                header.append("static Task<").append(boxed(h.ret)).append("> ").append(h.name).append("(Env e");
+                header.append(h.modifiers()).append(h.returnType()).append(' ').append(h.name).append("(Env e");
+                if (h.instance) vars.add(new Var("base", T.INT, true, true));
+                if (h.host == 3) vars.add(new Var("k", T.INT, false, true));
                 for (int i = 0; i < h.params.size(); i++) {
                     String name = "a" + i;
                     header.append(", ").append(h.params.get(i).java).append(' ').append(name);
@@ -204,12 +339,20 @@ public final class ProgramGenerator {
             else if (k < 88) conditionalThrow();
             else if (k < 90 && !deep) labelledBlock();
             else if (k < 94 && helpers.size() > firstCallableHelper) helperStatement();
+            else if (k < 95 && lambdaDepth == 0) lambdaStatement();
             else if (k < 97) increment();
             else declare();
         }
 
+        /**
+         * A nested block gets a share of what is left of the method's statement budget (at least one statement),
+         * so methods are wide rather than deep: most code then runs, rather than hiding in one untaken branch.
+         */
         private void block() {
             int n = 1 + r.nextInt(3);
+            int outer = budget;
+            int share = Math.max(1, Math.min(outer, 1 + r.nextInt(Math.max(1, outer / 3 + 1))));
+            budget = share;
             int mark = vars.size();
             nesting++;
             indent++;
@@ -217,6 +360,7 @@ public final class ProgramGenerator {
             indent--;
             nesting--;
             truncate(mark);
+            budget = outer - (share - budget);
         }
 
         private void declare() {
@@ -225,10 +369,16 @@ public final class ProgramGenerator {
             String init = switch (t) {
                 case TASKINT -> "e." + (r.nextInt(3) == 0 ? "fi" : "ti") + "(" + expr(T.INT, 2) + ", " + mode() + ")";
                 case FUTSTR -> "e.fstr(" + expr(T.STRING, 2) + ", " + mode() + ")";
-                default -> expr(t, 3);
+                case NSTR -> nullableString(2);
+                case BOXINT -> r.nextBoolean() ? "Coda.await(e.ti(" + expr(T.INT, 2) + ", " + mode() + "))"
+                        : "Integer.valueOf(" + expr(T.INT, 2) + ")";
+                default -> expr(t, top);
             };
-            if (t == T.TASKINT && init.startsWith("e.fi")) {
-                init = "Task.from(" + init + ")";
+            if (t == T.TASKINT && init.startsWith("e.fi")) init = "Task.from(" + init + ")";
+            if (t == T.TASKINT && r.nextInt(4) == 0) {
+                // A coroutine that runs alongside: started now, awaited later, maybe many times or never.
+                Var k = usable(T.TASKINT);
+                init = "pure(" + (k != null && r.nextBoolean() ? k.name : init) + ", " + expr(T.INT, 1) + ")";
             }
             line(t.java + " " + name + " = " + init + ";");
             vars.add(new Var(name, t, true));
@@ -243,32 +393,32 @@ public final class ProgramGenerator {
             String n = v.name;
             String s = switch (v.t) {
                 case INT -> switch (r.nextInt(7)) {
-                    case 0 -> n + " += " + expr(T.INT, 3);
+                    case 0 -> n + " += " + expr(T.INT, top);
                     case 1 -> n + " -= " + expr(T.INT, 2);
                     case 2 -> n + " *= " + expr(T.INT, 2);
                     case 3 -> n + " ^= " + expr(T.INT, 2);
                     case 4 -> n + " <<= " + expr(T.INT, 1);
-                    default -> n + " = " + expr(T.INT, 3);
+                    default -> n + " = " + expr(T.INT, top);
                 };
                 case LONG -> switch (r.nextInt(4)) {
-                    case 0 -> n + " += " + expr(T.LONG, 3);
+                    case 0 -> n + " += " + expr(T.LONG, top);
                     case 1 -> n + " ^= " + expr(T.INT, 2);
                     case 2 -> n + " *= " + expr(T.LONG, 2);
-                    default -> n + " = " + expr(T.LONG, 3);
+                    default -> n + " = " + expr(T.LONG, top);
                 };
                 case DOUBLE -> switch (r.nextInt(3)) {
-                    case 0 -> n + " += " + expr(T.DOUBLE, 3);
+                    case 0 -> n + " += " + expr(T.DOUBLE, top);
                     case 1 -> n + " *= " + expr(T.FLOAT, 2);
-                    default -> n + " = " + expr(T.DOUBLE, 3);
+                    default -> n + " = " + expr(T.DOUBLE, top);
                 };
-                case FLOAT -> r.nextBoolean() ? n + " += " + expr(T.FLOAT, 2) : n + " = " + expr(T.FLOAT, 3);
+                case FLOAT -> r.nextBoolean() ? n + " += " + expr(T.FLOAT, 2) : n + " = " + expr(T.FLOAT, top);
                 case BOOL -> switch (r.nextInt(4)) {
                     case 0 -> n + " &= " + expr(T.BOOL, 2);
                     case 1 -> n + " |= " + expr(T.BOOL, 2);
                     case 2 -> n + " = !" + n;
-                    default -> n + " = " + expr(T.BOOL, 3);
+                    default -> n + " = " + expr(T.BOOL, top);
                 };
-                case BYTE, SHORT, CHAR -> r.nextBoolean() ? n + " += " + expr(T.INT, 2) : n + " = " + expr(v.t, 3);
+                case BYTE, SHORT, CHAR -> r.nextBoolean() ? n + " += " + expr(T.INT, 2) : n + " = " + expr(v.t, top);
                 case STRING -> loopDepth == 0 && r.nextInt(3) == 0 ? n + " += " + anyShown(2)
                         : n + " = Env.cut(" + n + " + " + anyShown(2) + ")";
                 case INTARR -> switch (r.nextInt(3)) {
@@ -280,6 +430,18 @@ public final class ProgramGenerator {
                         : n + "[" + index(n) + "] = " + expr(T.STRING, 2);
                 case OBJ -> n + " = " + expr(T.OBJ, 2);
                 case TASKINT -> n + " = e.ti(" + expr(T.INT, 2) + ", " + mode() + ")";
+                case NSTR -> n + " = " + nullableString(2);
+                case BOXINT -> switch (r.nextInt(4)) {
+                    case 0 -> n + "++";
+                    case 1 -> n + " += " + expr(T.INT, 2);
+                    case 2 -> n + " = Coda.await(e.ti(" + expr(T.INT, 2) + ", " + mode() + "))";
+                    default -> n + " = " + expr(T.INT, 2);
+                };
+                case LONGARR, DBLARR, BOOLARR, CHARARR, BYTEARR, SHORTARR, FLOATARR -> switch (r.nextInt(3)) {
+                    case 0 -> n + " = " + expr(v.t, 2);
+                    case 1 -> n + "[" + index(n) + "] " + compound(v.t.elem) + " " + expr(compoundOperand(v.t.elem), 2);
+                    default -> n + "[" + index(n) + "] = " + expr(v.t.elem, 2);
+                };
                 case FUTSTR -> n + " = e.fstr(" + expr(T.STRING, 2) + ", " + mode() + ")";
                 default -> throw new AssertionError(v.t);
             };
@@ -313,10 +475,75 @@ public final class ProgramGenerator {
             }
         }
 
+        /**
+         * An async block: a lambda returning a Task whose body awaits, called and awaited at once (and sometimes
+         * again). It sees G, {@code e} and the effectively final locals in scope (resources, catch parameters,
+         * enhanced-for variables).
+         */
+        private void lambdaStatement() {
+            String f = "f" + (++names);
+            List<Var> savedVars = vars;
+            List<Target> savedTargets = targets;
+            boolean savedReturn = canReturn;
+            int savedLoopDepth = loopDepth;
+            int savedNesting = nesting;
+            int savedCatchDepth = catchDepth;
+            Helper savedCurrent = current;
+            int savedBudget = budget;
+            int savedMaxLoopDepth = maxLoopDepth;
+            boolean savedInSwitch = inSwitchExpression;
+            T ret = r.nextBoolean() ? T.INT : T.STRING;
+            vars = new ArrayList<>();
+            for (Var v : savedVars) if (v.capturable || v.name.equals("G")) vars.add(v);
+            targets = new ArrayList<>();
+            canReturn = true;
+            loopDepth = 0;
+            nesting = 0;
+            catchDepth = 0;
+            current = new Helper(f, ret, List.of(), 0, false, false);
+            budget = 2 + r.nextInt(6);
+            maxLoopDepth = 1;
+            inSwitchExpression = false;
+            lambdaDepth++;
+            boolean anonymous = r.nextInt(3) == 0;
+            String type = "java.util.concurrent.Callable<Task<" + boxed(ret) + ">>";
+            if (anonymous) {
+                line(type + " " + f + " = new " + type + "() {");
+                indent++;
+                line("@Override public Task<" + boxed(ret) + "> call() throws Exception {");
+            } else {
+                line(type + " " + f + " = () -> {");
+            }
+            indent++;
+            line("e.log(\"" + f + " in\"" + showVars(2) + ");");
+            while (budget > 0) statement();
+            line(returnStatement());
+            indent--;
+            if (anonymous) {
+                line("}");
+                indent--;
+            }
+            line("};");
+            lambdaDepth--;
+            vars = savedVars;
+            targets = savedTargets;
+            canReturn = savedReturn;
+            loopDepth = savedLoopDepth;
+            nesting = savedNesting;
+            catchDepth = savedCatchDepth;
+            current = savedCurrent;
+            budget = savedBudget;
+            maxLoopDepth = savedMaxLoopDepth;
+            inSwitchExpression = savedInSwitch;
+            int calls = r.nextInt(4) == 0 ? 2 : 1;
+            for (int i = 0; i < calls; i++) line("e.log(\"" + f + " \" + " + show("Coda.await(" + f + ".call())", ret) + ");");
+        }
+
         private void helperStatement() {
             Helper h = helpers.get(firstCallableHelper + r.nextInt(helpers.size() - firstCallableHelper));
             String call = helperCall(h, 2);
             if (r.nextBoolean()) line("Coda.await(" + call + ");");
+            else if (h.ret == T.VOID) line("e.log(\"call " + h.name + " \" + Coda.await(" + call + "));");
             else line("e.log(\"call " + h.name + " \" + " + show("Coda.await(" + call + ")", h.ret) + ");");
         }
 
@@ -339,7 +566,7 @@ public final class ProgramGenerator {
             String counter = "i" + (++names);
             int bound = 1 + r.nextInt(5);
             int mark = vars.size();
-            switch (r.nextInt(3)) {
+            switch (r.nextInt(4)) {
                 case 0 -> {
                     String type = r.nextInt(3) == 0 ? "long" : "int";
                     String cond = counter + " < " + (r.nextInt(3) == 0
@@ -359,6 +586,33 @@ public final class ProgramGenerator {
                     indent++;
                     line(counter + "++;");
                     indent--;
+                    body(label);
+                    line("}");
+                }
+                case 2 -> {
+                    // Enhanced for: javac's hidden array copy, length, index or iterator live across awaits.
+                    String element;
+                    T type;
+                    String over;
+                    switch (r.nextInt(3)) {
+                        case 0 -> {
+                            type = T.INT;
+                            Var a = usable(T.INTARR);
+                            over = a != null && r.nextBoolean() ? a.name : intArray(1);
+                        }
+                        case 1 -> {
+                            type = T.STRING;
+                            Var a = usable(T.STRARR);
+                            over = a != null && r.nextBoolean() ? a.name : stringArray(1);
+                        }
+                        default -> {
+                            type = T.STRING;
+                            over = "java.util.List.of(" + expr(T.STRING, 1) + ", " + expr(T.STRING, 1) + ")";
+                        }
+                    }
+                    element = type.java;
+                    line(prefix + "for (" + element + " " + counter + " : " + over + ") {");
+                    vars.add(new Var(counter, type, false, true));
                     body(label);
                     line("}");
                 }
@@ -446,18 +700,27 @@ public final class ProgramGenerator {
         }
 
         private String returnStatement() {
-            if (current == null) return "return Task.completed(" + expr(T.STRING, 3) + ");";
-            if (r.nextInt(6) == 0) {
-                String factory = switch (current.ret) {
-                    case INT -> "e.ti";
-                    case LONG -> "e.tl";
-                    case DOUBLE -> "e.td";
-                    case BOOL -> "e.tz";
-                    default -> "e.tstr";
-                };
-                return "return " + factory + "(" + expr(current.ret, 2) + ", " + mode() + ");";
+            if (current == null) {
+                if (r.nextInt(8) == 0) {
+                    return "return " + cond(2) + " ? Task.completed(" + expr(T.STRING, 2) + ") : Task.completed("
+                            + expr(T.STRING, 2) + ");";
+                }
+                return "return Task.completed(" + expr(T.STRING, top) + ");";
             }
-            return "return Task.completed(" + expr(current.ret, 3) + ");";
+            String value = current.ret == T.VOID ? "null" : null;
+            // A task that may still be pending: the async function's task adopts its outcome.
+            String pending = current.ret == T.VOID
+                    ? (current.kind == 0 ? "e.tv(" + mode() + ")" : "e.f(null, " + mode() + ")")
+                    : (current.kind == 0 ? "e.t" : "e.f") + current.ret.suffix + "(" + expr(current.ret, 2) + ", "
+                            + mode() + ")";
+            String done = current.kind == 0
+                    ? (current.ret == T.VOID ? "Task.done()" : "Task.completed(" + expr(current.ret, top) + ")")
+                    : "CompletableFuture.completedFuture(" + (value != null ? value : expr(current.ret, top)) + ")";
+            return switch (r.nextInt(8)) {
+                case 0 -> "return " + pending + ";";
+                case 1 -> "return " + cond(2) + " ? " + done + " : " + pending + ";";
+                default -> "return " + done + ";";
+            };
         }
 
         private void conditionalThrow() {
@@ -497,16 +760,24 @@ public final class ProgramGenerator {
         }
 
         private void switchStatement() {
-            boolean strings = r.nextInt(3) == 0;
+            int kind = r.nextInt(10); // 0-2 String, 3-4 enum (javac's $SwitchMap class), else int
+            boolean strings = kind < 3;
+            boolean enums = kind == 3 || kind == 4;
             boolean arrow = r.nextBoolean();
             String selector = strings
-                    ? (r.nextInt(4) == 0 ? await(T.STRING, 1) : "(\"k\" + Math.floorMod(" + expr(T.INT, 2) + ", 4))")
+                    ? (r.nextInt(4) == 0 ? "((String) Coda.await(e.tstr(\"k\" + Math.floorMod(" + expr(T.INT, 1) + ", 4), "
+                            + mode() + ")))" : "(\"k\" + Math.floorMod(" + expr(T.INT, 2) + ", 4))")
+                    : enums ? (r.nextInt(3) == 0 ? "Env.color(" + expr(T.INT, 2) + ")"
+                            : "((Env.Color) Coda.await(e.t(Env.color(" + expr(T.INT, 1) + "), " + mode() + ")))")
                     : "Math.floorMod(" + expr(T.INT, 2) + ", 5)";
             line("switch (" + selector + ") {");
             targets.add(new Target(false, false, null));
             int cases = 1 + r.nextInt(3);
             List<String> labels = new ArrayList<>();
-            for (int i = 0; i < 4; i++) labels.add(strings ? "\"k" + i + "\"" : String.valueOf(i));
+            for (int i = 0; i < 4; i++) {
+                labels.add(strings ? "\"k" + i + "\"" : enums ? new String[]{"RED", "GREEN", "BLUE", "ALPHA"}[i]
+                        : String.valueOf(i));
+            }
             java.util.Collections.shuffle(labels, new java.util.Random(r.nextLong()));
             int used = 0;
             for (int c = 0; c < cases && used < labels.size(); c++) {
@@ -561,9 +832,9 @@ public final class ProgramGenerator {
             for (String c : catches) {
                 String name = "x" + (++names);
                 line("} catch (" + c + " " + name + ") {");
-                vars.add(new Var(name, T.EXC, false));
+                vars.add(new Var(name, T.EXC, false, true));
                 indent++;
-                line("e.log(\"catch \" + " + name + ");");
+                line("e.log(\"catch \" + " + name + " + \" @\" + Env.where(" + name + "));");
                 indent--;
                 block();
                 truncate(mark);
@@ -618,7 +889,7 @@ public final class ProgramGenerator {
                 if (mayBeNull) open = "(" + expr(T.BOOL, 1) + " ? null : " + open + ")";
                 if (i > 0) head.append("; ");
                 head.append("Env.Res ").append(name).append(" = ").append(open);
-                if (!mayBeNull) resources.add(new Var(name, T.RES, false));
+                if (!mayBeNull) resources.add(new Var(name, T.RES, false, true));
             }
             line(head + ") {");
             vars.addAll(resources);
@@ -631,7 +902,7 @@ public final class ProgramGenerator {
                 if (c.contains("Env.Checked")) continue; // the body need not throw it
                 String name = "x" + (++names);
                 line("} catch (" + c + " " + name + ") {");
-                vars.add(new Var(name, T.EXC, false));
+                vars.add(new Var(name, T.EXC, false, true));
                 indent++;
                 line("e.log(\"catch \" + " + name + " + \" \" + java.util.Arrays.toString(" + name
                         + ".getSuppressed()));");
@@ -656,8 +927,33 @@ public final class ProgramGenerator {
                 if (h != null) return "Coda.await(" + helperCall(h, d - 1) + ")";
             }
             if (r.nextInt(100) < 5) return "(" + expr(T.BOOL, d - 1) + " ? " + expr(t, d - 1) + " : " + expr(t, d - 1) + ")";
-            if (r.nextInt(100) < 3 && t != T.INTARR && t != T.STRARR && t != T.OBJ) return switchExpression(t, d - 1);
+            if (r.nextInt(100) < 3 && t.elem == null && t != T.INTARR && t != T.STRARR && t != T.OBJ) {
+                return switchExpression(t, d - 1);
+            }
             int d1 = d - 1;
+            if (r.nextInt(100) < 6) {
+                Var a = arrayOf(t);
+                if (a != null) return a.name + "[" + index(a.name) + "]";
+            }
+            if (t.elem != null) {
+                Var a = usable(t);
+                if (a != null && r.nextInt(4) == 0) return a.name + ".clone()";
+                return array(t, d1);
+            }
+            if (t == T.INT && r.nextInt(100) < 4) {
+                // A pattern binding that lives across the awaits of the other operand.
+                String b = "p" + (++names);
+                return "(((Object) " + expr(T.OBJ, d1) + ") instanceof String " + b + " ? Env.mix(" + expr(T.LONG, d1) + ", " + b
+                        + ", " + expr(T.INT, d1) + ") : " + expr(T.INT, d1) + ")";
+            }
+            if (t == T.STRING && r.nextInt(100) < 5) {
+                Var v = usable(T.NSTR);
+                if (v != null) return "Env.nn(" + v.name + ")";
+            }
+            if (t == T.BOOL && r.nextInt(100) < 5) {
+                Var v = usable(T.NSTR);
+                if (v != null) return "(" + v.name + (r.nextBoolean() ? " == null)" : " != null)");
+            }
             switch (t) {
                 case INT: {
                     Var rv = usable(T.RES);
@@ -679,7 +975,9 @@ public final class ProgramGenerator {
                         }
                         case 8: return "Math.max(" + expr(T.INT, d1) + ", " + expr(T.INT, d1) + ")";
                         case 9: return "Env.mix(" + expr(T.LONG, d1) + ", " + expr(T.STRING, d1) + ", " + expr(T.INT, d1) + ")";
-                        case 10: return "new Env.Pair(" + expr(T.INT, d1) + ", " + expr(T.STRING, d1) + ").sum()";
+                        case 10: return r.nextBoolean()
+                                ? "new Env.Pair(" + expr(T.INT, d1) + ", " + expr(T.STRING, d1) + ").sum()"
+                                : "new K(" + expr(T.LONG, d1) + ", " + expr(T.STRING, d1) + ", " + expr(T.INT, d1) + ").v";
                         case 11: return rv != null ? rv.name + ".use(" + expr(T.INT, d1) + ")" : leaf(t);
                         case 12: {
                             Var v = assignable(T.INT);
@@ -784,6 +1082,11 @@ public final class ProgramGenerator {
         private String leaf(T t) {
             Var v = r.nextInt(4) != 0 ? usable(t) : null;
             if (v != null) return v.name;
+            if (t == T.INT && r.nextInt(3) == 0) {
+                Var b = usable(T.BOXINT);
+                if (b != null) return b.name;
+            }
+            if (t.elem != null) return "new " + t.elem.java + "[] {" + leaf(t.elem) + "}";
             switch (t) {
                 case INT: {
                     String[] l = {"0", "1", "2", "3", "5", "7", "10", "42", "(-1)", "(-7)", "100", "1000000",
@@ -838,18 +1141,68 @@ public final class ProgramGenerator {
             String value = switch (t) {
                 case INTARR -> intArray(d);
                 case STRARR -> stringArray(d);
-                default -> expr(t, d);
+                default -> t.elem != null ? array(t, d) : expr(t, d);
             };
+            if (r.nextInt(30) == 0) {
+                // a CompletionStage that is not a CompletableFuture
+                return "((" + t.java + ") Coda.await(e.ms(" + value + ", " + mode() + ")))";
+            }
+            if (r.nextInt(25) == 0) {
+                // the generic async function
+                return "((" + t.java + ") Coda.await(ident(e, " + value + ", " + mode() + ")))";
+            }
+            if (t == T.INT && r.nextInt(30) == 0) {
+                // the recursive async function
+                return "((int) Coda.await(rec(e, Math.floorMod(" + expr(T.INT, 1) + ", 4), e.ti(" + value + ", "
+                        + mode() + "))))";
+            }
+            if (t == T.INT && r.nextInt(20) == 0) {
+                // a task of a task: one await's value is the next await's operand
+                return "((int) Coda.await(Coda.await(e.t(e.ti(" + value + ", " + mode() + "), " + mode() + "))))";
+            }
             String factory = (r.nextInt(3) == 0 ? "f" : "t") + t.suffix;
+            if (t.elem != null) return "((" + t.java + ") Coda.await(e." + factory + "(" + value + ", " + mode() + ")))";
             return cast(t, "Coda.await(e." + factory + "(" + value + ", " + mode() + "))");
         }
 
         /** Sometimes unboxes an await explicitly: both forms must work. */
         private String cast(T t, String await) {
-            if (r.nextInt(4) != 0) return await;
-            return switch (t) {
-                case INT, LONG, DOUBLE, FLOAT, BOOL, BYTE, CHAR, SHORT -> "((" + t.java + ") " + await + ")";
-                default -> await;
+            // The cast also makes the await a standalone expression, which javac attributes once rather than once
+            // per overload of an enclosing call: deep nests of uncast awaits make javac very slow.
+            if (r.nextInt(7) == 0) return await;
+            return "((" + t.java + ") " + await + ")";
+        }
+
+        private String array(T t, int d) {
+            int n = 1 + r.nextInt(3);
+            StringBuilder s = new StringBuilder("new " + t.elem.java + "[] {");
+            for (int i = 0; i < n; i++) s.append(i == 0 ? "" : ", ").append(expr(t.elem, d));
+            return s + "}";
+        }
+
+        private Var arrayOf(T elem) {
+            List<Var> fit = new ArrayList<>();
+            for (Var v : vars) if (v.t.elem == elem && v.t.elem != null) fit.add(v);
+            return fit.isEmpty() ? null : fit.get(r.nextInt(fit.size()));
+        }
+
+        private String compound(T elem) {
+            if (elem == T.BOOL) return new String[]{"&=", "|=", "^="}[r.nextInt(3)];
+            return new String[]{"+=", "-=", "*="}[r.nextInt(3)];
+        }
+
+        private T compoundOperand(T elem) {
+            return switch (elem) {
+                case BYTE, SHORT, CHAR -> T.INT;
+                default -> elem;
+            };
+        }
+
+        private String nullableString(int d) {
+            return switch (r.nextInt(3)) {
+                case 0 -> "null";
+                case 1 -> "(" + cond(2) + " ? null : " + expr(T.STRING, d) + ")";
+                default -> expr(T.STRING, d);
             };
         }
 
@@ -949,8 +1302,14 @@ public final class ProgramGenerator {
         }
 
         private String helperCall(Helper h, int d) {
-            StringBuilder s = new StringBuilder(h.name + "(e");
-            for (T p : h.params) s.append(", ").append(expr(p, d));
+            StringBuilder s = new StringBuilder(h.prefix() + h.name + "(e");
+            for (T p : h.params) {
+                s.append(", ").append(switch (p) {
+                    case NSTR -> nullableString(d);
+                    case BOXINT -> "Integer.valueOf(" + expr(T.INT, d) + ")";
+                    default -> expr(p, d);
+                });
+            }
             return s + ")";
         }
 
@@ -964,7 +1323,7 @@ public final class ProgramGenerator {
             // Failures are likelier where something may catch them, so programs run long enough to matter.
             int k = r.nextInt(1000);
             int failing = catchDepth > 0 ? 110 : 12;
-            int failure = (r.nextInt(10) < 5 ? 0 : r.nextInt(10) < 6 ? 1 : r.nextInt(10) < 6 ? 2 : 3) << 2;
+            int failure = (r.nextInt(10) < 5 ? 0 : r.nextInt(10) < 6 ? 1 : r.nextInt(10) < 6 ? 2 : r.nextInt(4) != 0 ? 3 : 4) << 2;
             if (k < failing) {
                 Var v = r.nextInt(5) < 2 ? usable(T.INT) : null;
                 if (v != null) return "(Math.floorMod(" + v.name + ", 3) == 1 ? " + (failure | 3) + " : 1)";
@@ -980,8 +1339,9 @@ public final class ProgramGenerator {
 
         private static String show(String expression, T t) {
             return switch (t) {
-                case INTARR, STRARR -> "java.util.Arrays.toString(" + expression + ")";
-                case EXC, OBJ -> "String.valueOf((Object) " + expression + ")";
+                case INTARR, STRARR, LONGARR, DBLARR, BOOLARR, CHARARR, BYTEARR, SHORTARR, FLOATARR ->
+                        "java.util.Arrays.toString(" + expression + ")";
+                case EXC, OBJ, NSTR -> "String.valueOf((Object) " + expression + ")";
                 default -> "(" + expression + ")";
             };
         }
@@ -1024,8 +1384,10 @@ public final class ProgramGenerator {
             return pick(scalars);
         }
 
+        /** A null among the options stands for one of the arrays handled generically. */
         private T pick(T[] options) {
-            return options[r.nextInt(options.length)];
+            T t = options[r.nextInt(options.length)];
+            return t != null ? t : MORE_ARRAYS[r.nextInt(MORE_ARRAYS.length)];
         }
 
         private void line(String s) {
@@ -1036,13 +1398,14 @@ public final class ProgramGenerator {
             return "    ".repeat(n);
         }
 
-        private static String boxed(T t) {
+        static String boxed(T t) {
             return switch (t) {
                 case INT -> "Integer";
                 case LONG -> "Long";
                 case DOUBLE -> "Double";
                 case BOOL -> "Boolean";
                 case STRING -> "String";
+                case VOID -> "Void";
                 default -> throw new AssertionError(t);
             };
         }

@@ -8,15 +8,15 @@ import java.util.concurrent.CompletionStage;
  * drive pending tasks to completion on the spot (a join), then return the value or rethrow the exception as it was.
  */
 public final class Ref {
-    static Env current;
+    static final ThreadLocal<Env> current = new ThreadLocal<>();
 
     private Ref() {}
 
     public static <T> T await(Task<T> task) {
-        return current.join(task);
+        return current.get().join(task);
     }
 
     public static <T> T await(CompletionStage<T> stage) {
-        return current.join(Task.from(stage));
+        return current.get().join(Task.from(stage));
     }
 }
