@@ -18,24 +18,37 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 javac -d "$work" "$root/agent/bench/LoadAll.java"
-# An agent that does nothing: the floor any -javaagent costs (the JVM then resolves the boot module graph itself).
-printf 'public class Empty { public static void premain(String a, java.lang.instrument.Instrumentation i) {} }\n' > "$work/Empty.java"
-javac -d "$work" "$work/Empty.java"
-printf 'Premain-Class: Empty\n' > "$work/manifest.txt"
-(cd "$work" && jar cfm empty-agent.jar manifest.txt Empty.class)
+# Two floors. An agent that does nothing: what any -javaagent costs (the JVM then resolves the boot module graph
+# itself). An agent whose transformer returns null at once: what any class-transforming agent costs, since the JVM
+# then hands every class it loads, JDK classes included, to Java.
+cat > "$work/Empty.java" <<'JAVA'
+public class Empty { public static void premain(String a, java.lang.instrument.Instrumentation i) {} }
+JAVA
+cat > "$work/Noop.java" <<'JAVA'
+public class Noop implements java.lang.instrument.ClassFileTransformer {
+    public static void premain(String a, java.lang.instrument.Instrumentation i) { i.addTransformer(new Noop()); }
+    @Override public byte[] transform(Module m, ClassLoader l, String n, Class<?> c, java.security.ProtectionDomain d, byte[] b) { return null; }
+}
+JAVA
+javac -d "$work" "$work/Empty.java" "$work/Noop.java"
+printf 'Premain-Class: Empty\n' > "$work/empty.txt"
+printf 'Premain-Class: Noop\n' > "$work/noop.txt"
+(cd "$work" && jar cfm empty-agent.jar empty.txt Empty.class && jar cfm noop-agent.jar noop.txt Noop.class)
 cp=$(IFS=:; echo "$work:${jars[*]}")
 echo "classes loaded per run: $(java -cp "$cp" LoadAll "${jars[@]}")"
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
-base=(); with=(); empty=()
+base=(); with=(); empty=(); noop=()
 for i in $(seq "$runs"); do
   base+=("$(ms java -cp "$cp" LoadAll "${jars[@]}")")
-  with+=("$(ms java -javaagent:"$agent" -cp "$cp" LoadAll "${jars[@]}")")
   empty+=("$(ms java -javaagent:"$work/empty-agent.jar" -cp "$cp" LoadAll "${jars[@]}")")
+  noop+=("$(ms java -javaagent:"$work/noop-agent.jar" -cp "$cp" LoadAll "${jars[@]}")")
+  with+=("$(ms java -javaagent:"$agent" -cp "$cp" LoadAll "${jars[@]}")")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-mb=$(median "${base[@]}"); mw=$(median "${with[@]}"); me=$(median "${empty[@]}")
+mb=$(median "${base[@]}"); mw=$(median "${with[@]}"); me=$(median "${empty[@]}"); mn=$(median "${noop[@]}")
 echo "runs: $runs each, interleaved; JDK: $(java -version 2>&1 | head -1)"
-echo "median without agent:    ${mb} ms"
-echo "median with empty agent: ${me} ms"
-echo "median with Coda agent:  ${mw} ms"
-awk -v b="$mb" -v w="$mw" -v e="$me" 'BEGIN {printf "Coda agent vs none: %+.1f%%   empty agent vs none: %+.1f%%   Coda vs empty: %+.1f%%\n", (w-b)*100/b, (e-b)*100/b, (w-e)*100/e}'
+echo "median without agent:              ${mb} ms"
+echo "median with an empty agent:        ${me} ms"
+echo "median with a no-op transformer:   ${mn} ms"
+echo "median with the Coda agent:        ${mw} ms"
+awk -v b="$mb" -v w="$mw" -v e="$me" -v n="$mn" 'BEGIN {printf "vs no agent: empty %+.1f%%, no-op transformer %+.1f%%, Coda %+.1f%%; Coda vs no-op transformer %+.1f%%\n", (e-b)*100/b, (n-b)*100/b, (w-b)*100/b, (w-n)*100/n}'
