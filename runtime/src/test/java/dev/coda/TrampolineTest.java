@@ -36,21 +36,29 @@ class TrampolineTest {
         return thrown.get();
     }
 
-    @Test
-    void chainOf20000AwaitingCoroutinesCompletedFromASmallStack() throws Exception {
-        final int n = 20_000;
-        Task<Integer> leaf = new Task<>();
+    /**
+     * {@code n} coroutines, each awaiting the next, the last awaiting {@code leaf}; outermost first. Built innermost
+     * first, so each start() suspends at once and the chain costs no stack to build.
+     */
+    private static List<AwaitThen<Integer, Integer>> chainOn(Task<Integer> leaf, int n) {
         List<AwaitThen<Integer, Integer>> links = new ArrayList<>(n);
-        // links.get(i) awaits links.get(i + 1); the last awaits the leaf. Built innermost first, so each start()
-        // suspends at once and the chain costs no stack to build.
         Task<Integer> next = leaf;
         for (int i = 0; i < n; i++) {
             AwaitThen<Integer, Integer> link = new AwaitThen<>(next, v -> v + 1);
             link.start();
             assertFalse(link.isDone());
-            links.add(0, link);
+            links.add(link);
             next = link;
         }
+        java.util.Collections.reverse(links);
+        return links;
+    }
+
+    @Test
+    void chainOf20000AwaitingCoroutinesCompletedFromASmallStack() throws Exception {
+        final int n = 20_000;
+        Task<Integer> leaf = new Task<>();
+        List<AwaitThen<Integer, Integer>> links = chainOn(leaf, n);
         Throwable thrown = onSmallStack(() -> leaf.succeed(0));
         assertNull(thrown, () -> "completing the leaf threw " + thrown);
         for (int i = 0; i < n; i++) {
@@ -64,14 +72,7 @@ class TrampolineTest {
     void chainOf20000AwaitingCoroutinesFailedFromASmallStack() throws Exception {
         final int n = 20_000;
         Task<Integer> leaf = new Task<>();
-        List<AwaitThen<Integer, Integer>> links = new ArrayList<>(n);
-        Task<Integer> next = leaf;
-        for (int i = 0; i < n; i++) {
-            AwaitThen<Integer, Integer> link = new AwaitThen<>(next, v -> v + 1);
-            link.start();
-            links.add(link);
-            next = link;
-        }
+        List<AwaitThen<Integer, Integer>> links = chainOn(leaf, n);
         IllegalStateException error = new IllegalStateException("leaf");
         Throwable thrown = onSmallStack(() -> leaf.fail(error));
         assertNull(thrown, () -> "failing the leaf threw " + thrown);
