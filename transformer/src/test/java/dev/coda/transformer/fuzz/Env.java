@@ -166,6 +166,13 @@ public final class Env {
         return "-";
     }
 
+    /** Switch keys: "Aa" and "BB" have the same hash code, so javac's string switch compares them by equals. */
+    public static final String[] KEYS = {"Aa", "BB", "C#", "k"};
+
+    public static String key(int i) {
+        return i % 5 == 0 ? "zz" : KEYS[Math.floorMod(i, 4)];
+    }
+
     public static char ch(String s, int i) {
         return s.isEmpty() ? '_' : s.charAt(Math.floorMod(i, s.length()));
     }

@@ -6,13 +6,29 @@ import java.util.SplittableRandom;
 
 /**
  * Generates random, always-terminating async programs. A program is one class {@code p.F<n>} with a static
- * {@code @Async Task<String> run(Env e)} and up to three {@code @Async} helpers it (and later helpers) await. Every
- * observable step goes to {@code e.log}. The same program index and seed always give the same text.
+ * {@code @Async Task<String> run(Env e)} and up to three {@code @Async} helpers that it (and later helpers) await
+ * at once: static, instance, private; returning Task, CompletableFuture or CompletionStage (of a value or Void);
+ * declared in the class, an interface (default or static), a record or an enum. Fixed members: a generic and a
+ * recursive async function, {@code pure} (awaited later, possibly by several coroutines at once), and a private
+ * nested class K whose initialisation and construction log. Statements: declarations and updates of locals of
+ * every primitive type, String, nullable String, Integer, arrays of every primitive type and of String, Object
+ * (null too), tasks and futures kept for later; for, while, do, for-each (array and Iterable), for(;;), labelled,
+ * with break and continue (labelled too); if; switch statements (old and arrow form, on int, String with colliding
+ * hash codes, enum) and switch expressions (yield); try/catch/finally with awaits in every part, multi-catch,
+ * rethrow; try-with-resources over logging resources that may fail to open or close; early return (also of a
+ * pending task, also a ternary of tasks), throw of checked, unchecked and Error exceptions, assert; async lambdas
+ * and anonymous classes; more than 256 local slots. Awaits stand in expressions: arithmetic and string
+ * concatenation operands, call arguments (after earlier arguments, varargs too), {@code new K(..., await)},
+ * array initialisers and stores, compound assignments, conditions, ternaries, switch selectors, loop conditions,
+ * instanceof patterns, await of an await. Tasks are complete or pending, succeed or fail (Boom, Checked, Other,
+ * Fatal, CancellationException), as Task, CompletableFuture or a minimal CompletionStage. Every observable step
+ * goes to {@code e.log}; each program starts from {@code e.input()}. The same seed and index give the same text.
  *
  * <p>Validity rules the generator keeps so javac always accepts the text: every local is initialised and has a
  * fresh name; every jump ({@code break}, {@code continue}, {@code return}, {@code throw}) is conditional, so no code
  * is unreachable; loops are bounded by counters the body never writes; {@code catch (Env.Checked)} only follows a
- * body whose first statement may throw it; switch-expression blocks are barriers for jumps.
+ * body whose first statement may throw it; switch-expression blocks are barriers for jumps and hold no try (javac
+ * 17 crashes on some); no finally inside a finally (javac copies finally blocks, exponentially).
  */
 public final class ProgramGenerator {
     /** Value and handle types a local may have. */
@@ -28,6 +44,8 @@ public final class ProgramGenerator {
         LONGARR("long[]", "", LONG), DBLARR("double[]", "", DOUBLE), BOOLARR("boolean[]", "", BOOL),
         CHARARR("char[]", "", CHAR), BYTEARR("byte[]", "", BYTE), SHORTARR("short[]", "", SHORT),
         FLOATARR("float[]", "", FLOAT),
+        /** A local of the program's private nested class K. */
+        KOBJ("K", "k"),
         /** Only as a helper's result: Task<Void>. */
         VOID("Void", "v");
 
@@ -52,7 +70,7 @@ public final class ProgramGenerator {
             T.FLOATARR};
 
     private static final T[] DECLARABLE = {T.INT, T.INT, T.INT, T.LONG, T.LONG, T.DOUBLE, T.FLOAT, T.BOOL, T.BOOL,
-            T.BYTE, T.CHAR, T.SHORT, T.STRING, T.STRING, T.STRING, T.INTARR, T.STRARR, T.OBJ, T.TASKINT, T.FUTSTR, T.NSTR, T.BOXINT, null, null};
+            T.BYTE, T.CHAR, T.SHORT, T.STRING, T.STRING, T.STRING, T.INTARR, T.STRARR, T.OBJ, T.TASKINT, T.FUTSTR, T.NSTR, T.BOXINT, null, null, T.KOBJ};
     private static final T[] EXPRESSIBLE = {T.INT, T.LONG, T.DOUBLE, T.FLOAT, T.BOOL, T.BYTE, T.CHAR, T.SHORT,
             T.STRING, T.INTARR, T.STRARR, T.OBJ, null};
     private static final T[] PARAM_TYPES = {T.INT, T.INT, T.LONG, T.STRING, T.STRING, T.DOUBLE, T.BOOL, T.INTARR,
@@ -203,6 +221,11 @@ public final class ProgramGenerator {
         /** How many enclosing try statements have a catch clause. */
         private int catchDepth;
         private int lambdaDepth;
+        private boolean manyLocals;
+        /** Generating the arms of a switch expression that may hold try statements. */
+        private boolean tryArms;
+        /** How many finally blocks enclose the code being generated. */
+        private int inFinally;
 
         Gen(SplittableRandom r, String className) {
             this.r = r;
@@ -231,7 +254,7 @@ public final class ProgramGenerator {
             // A class whose initialisation and construction log: new K(..., await(...)) must initialise K before
             // evaluating the arguments (JLS 12.4.1), as the NEW instruction does.
             text.append("    static Env E;\n");
-            text.append("    static final class K {\n");
+            text.append("    private static final class K {\n");
             text.append("        static { E.log(\"K init\"); }\n");
             text.append("        final int v;\n");
             text.append("        K(long a, String b, int c) { v = Env.mix(a, b, c); E.log(\"K \" + v); ");
@@ -293,7 +316,7 @@ public final class ProgramGenerator {
             current = h;
             firstCallableHelper = firstHelper;
             maxLoopDepth = h == null ? 3 : 2;
-            budget = h == null ? 12 + r.nextInt(30) : 4 + r.nextInt(12);
+            budget = h == null ? 10 + r.nextInt(27) : 3 + r.nextInt(12);
             vars.add(new Var("G", T.INT, true));
             StringBuilder header = new StringBuilder("    @Async\n    ");
             if (h == null) {
@@ -333,13 +356,15 @@ public final class ProgramGenerator {
             else if (k < 55 && !deep && loopDepth < maxLoopDepth) loop();
             else if (k < 62 && !deep) switchStatement();
             else if (k < 72 && !deep && !inSwitchExpression) tryStatement();
-            else if (k < 76 && !deep && !inSwitchExpression) twrStatement();
+            else if (k < 76 && !deep && !inSwitchExpression && inFinally == 0) twrStatement();
             else if (k < 81) jump();
             else if (k < 84) conditionalReturn();
             else if (k < 88) conditionalThrow();
             else if (k < 90 && !deep) labelledBlock();
             else if (k < 94 && helpers.size() > firstCallableHelper) helperStatement();
             else if (k < 95 && lambdaDepth == 0) lambdaStatement();
+            else if (k < 96) assertStatement();
+            else if (k < 97 && current == null && nesting == 0 && !manyLocals) manyLocals();
             else if (k < 97) increment();
             else declare();
         }
@@ -370,6 +395,9 @@ public final class ProgramGenerator {
                 case TASKINT -> "e." + (r.nextInt(3) == 0 ? "fi" : "ti") + "(" + expr(T.INT, 2) + ", " + mode() + ")";
                 case FUTSTR -> "e.fstr(" + expr(T.STRING, 2) + ", " + mode() + ")";
                 case NSTR -> nullableString(2);
+                case KOBJ -> newK(2);
+                case INT, LONG, DOUBLE, FLOAT, BOOL, BYTE, CHAR, SHORT, STRING ->
+                        r.nextInt(12) == 0 ? switchExpression(t, 2, true) : expr(t, top);
                 case BOXINT -> r.nextBoolean() ? "Coda.await(e.ti(" + expr(T.INT, 2) + ", " + mode() + "))"
                         : "Integer.valueOf(" + expr(T.INT, 2) + ")";
                 default -> expr(t, top);
@@ -431,6 +459,7 @@ public final class ProgramGenerator {
                 case OBJ -> n + " = " + expr(T.OBJ, 2);
                 case TASKINT -> n + " = e.ti(" + expr(T.INT, 2) + ", " + mode() + ")";
                 case NSTR -> n + " = " + nullableString(2);
+                case KOBJ -> n + " = " + newK(2);
                 case BOXINT -> switch (r.nextInt(4)) {
                     case 0 -> n + "++";
                     case 1 -> n + " += " + expr(T.INT, 2);
@@ -500,17 +529,26 @@ public final class ProgramGenerator {
             loopDepth = 0;
             nesting = 0;
             catchDepth = 0;
-            current = new Helper(f, ret, List.of(), 0, false, false);
+            int kind = r.nextInt(4) == 0 ? (r.nextBoolean() ? 1 : 2) : 0;
+            current = new Helper(f, ret, List.of(), kind, false, false);
             budget = 2 + r.nextInt(6);
             maxLoopDepth = 1;
             inSwitchExpression = false;
             lambdaDepth++;
-            boolean anonymous = r.nextInt(3) == 0;
-            String type = "java.util.concurrent.Callable<Task<" + boxed(ret) + ">>";
-            if (anonymous) {
+            // a lambda, an anonymous class, or a local class with an @Async method
+            int shape = r.nextInt(6) < 3 ? 0 : r.nextBoolean() ? 1 : 2;
+            boolean anonymous = shape != 0;
+            String result = current.returnType();
+            String type = "java.util.concurrent.Callable<" + result + ">";
+            String local = "L" + f;
+            if (shape == 2) {
+                line("class " + local + " {");
+                indent++;
+                line("@Async " + result + " go() throws Exception {");
+            } else if (anonymous) {
                 line(type + " " + f + " = new " + type + "() {");
                 indent++;
-                line("@Override public Task<" + boxed(ret) + "> call() throws Exception {");
+                line("@Override public " + result + " call() throws Exception {");
             } else {
                 line(type + " " + f + " = () -> {");
             }
@@ -523,7 +561,7 @@ public final class ProgramGenerator {
                 line("}");
                 indent--;
             }
-            line("};");
+            line(shape == 2 ? "}" : "};");
             lambdaDepth--;
             vars = savedVars;
             targets = savedTargets;
@@ -536,7 +574,8 @@ public final class ProgramGenerator {
             maxLoopDepth = savedMaxLoopDepth;
             inSwitchExpression = savedInSwitch;
             int calls = r.nextInt(4) == 0 ? 2 : 1;
-            for (int i = 0; i < calls; i++) line("e.log(\"" + f + " \" + " + show("Coda.await(" + f + ".call())", ret) + ");");
+            String call = shape == 2 ? "new " + local + "().go()" : f + ".call()";
+            for (int i = 0; i < calls; i++) line("e.log(\"" + f + " \" + " + show("Coda.await(" + call + ")", ret) + ");");
         }
 
         private void helperStatement() {
@@ -566,7 +605,18 @@ public final class ProgramGenerator {
             String counter = "i" + (++names);
             int bound = 1 + r.nextInt(5);
             int mark = vars.size();
-            switch (r.nextInt(4)) {
+            switch (r.nextInt(5)) {
+                case 4 -> {
+                    // for (;;): the code after the loop is reached only by a break
+                    line("int " + counter + " = 0;");
+                    vars.add(new Var(counter, T.INT, false));
+                    line(prefix + "for (;;) {");
+                    indent++;
+                    line("if (++" + counter + " > " + bound + ") break;");
+                    indent--;
+                    body(label);
+                    line("}");
+                }
                 case 0 -> {
                     String type = r.nextInt(3) == 0 ? "long" : "int";
                     String cond = counter + " < " + (r.nextInt(3) == 0
@@ -723,6 +773,30 @@ public final class ProgramGenerator {
             };
         }
 
+        /**
+         * More than 256 local slots, so loads and stores of the late ones are wide instructions, some of them
+         * live across an await.
+         */
+        private void manyLocals() {
+            manyLocals = true;
+            int n = 130 + r.nextInt(20);
+            String first = "q" + (++names);
+            String prev = first;
+            line("long " + first + " = G;");
+            for (int i = 1; i < n; i++) {
+                String q = "q" + (++names);
+                line("long " + q + " = " + prev + " * 3 + " + i + ";");
+                prev = q;
+            }
+            line("e.log(\"many \" + (" + first + " + " + prev + " + " + await(T.LONG, 1) + "));");
+            line("e.log(\"many \" + (" + prev + " - " + first + "));");
+        }
+
+        /** Assertions are enabled for the programs: both operands may await, and a failure is an Error. */
+        private void assertStatement() {
+            line("assert !" + cond(catchDepth > 0 ? 4 : 12) + " : " + anyShown(2) + ";");
+        }
+
         private void conditionalThrow() {
             line("if (" + cond(catchDepth > 0 ? 4 : 9) + ") {");
             indent++;
@@ -764,9 +838,11 @@ public final class ProgramGenerator {
             boolean strings = kind < 3;
             boolean enums = kind == 3 || kind == 4;
             boolean arrow = r.nextBoolean();
+            // String keys k0..k3, or (hashKeys) Aa and BB, whose hash codes collide, and two more
+            boolean hashKeys = strings && r.nextBoolean();
+            String key = hashKeys ? "Env.key(" + expr(T.INT, 1) + ")" : "(\"k\" + Math.floorMod(" + expr(T.INT, 2) + ", 4))";
             String selector = strings
-                    ? (r.nextInt(4) == 0 ? "((String) Coda.await(e.tstr(\"k\" + Math.floorMod(" + expr(T.INT, 1) + ", 4), "
-                            + mode() + ")))" : "(\"k\" + Math.floorMod(" + expr(T.INT, 2) + ", 4))")
+                    ? (r.nextInt(4) == 0 ? "((String) Coda.await(e.tstr(" + key + ", " + mode() + ")))" : key)
                     : enums ? (r.nextInt(3) == 0 ? "Env.color(" + expr(T.INT, 2) + ")"
                             : "((Env.Color) Coda.await(e.t(Env.color(" + expr(T.INT, 1) + "), " + mode() + ")))")
                     : "Math.floorMod(" + expr(T.INT, 2) + ", 5)";
@@ -775,8 +851,8 @@ public final class ProgramGenerator {
             int cases = 1 + r.nextInt(3);
             List<String> labels = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                labels.add(strings ? "\"k" + i + "\"" : enums ? new String[]{"RED", "GREEN", "BLUE", "ALPHA"}[i]
-                        : String.valueOf(i));
+                labels.add(hashKeys ? "\"" + Env.KEYS[i] + "\"" : strings ? "\"k" + i + "\""
+                        : enums ? new String[]{"RED", "GREEN", "BLUE", "ALPHA"}[i] : String.valueOf(i));
             }
             java.util.Collections.shuffle(labels, new java.util.Random(r.nextLong()));
             int used = 0;
@@ -828,7 +904,9 @@ public final class ProgramGenerator {
             block();
             if (!catches.isEmpty()) catchDepth--;
             truncate(mark);
-            boolean fin = catches.isEmpty() || r.nextInt(3) == 0;
+            // javac copies a finally block to every exit of its try: finally inside finally grows exponentially.
+            boolean fin = inFinally == 0 && (catches.isEmpty() || r.nextInt(3) == 0);
+            if (catches.isEmpty() && !fin) catches = List.of("RuntimeException");
             for (String c : catches) {
                 String name = "x" + (++names);
                 line("} catch (" + c + " " + name + ") {");
@@ -849,7 +927,9 @@ public final class ProgramGenerator {
                 indent++;
                 line("e.log(\"finally\"" + showVars(2) + ");");
                 indent--;
+                inFinally++;
                 block();
+                inFinally--;
             }
             line("}");
         }
@@ -910,9 +990,11 @@ public final class ProgramGenerator {
                 block();
                 truncate(mark);
             }
-            if (r.nextInt(3) == 0) {
+            if (inFinally == 0 && r.nextInt(3) == 0) {
                 line("} finally {");
+                inFinally++;
                 block();
+                inFinally--;
             }
             line("}");
         }
@@ -975,9 +1057,13 @@ public final class ProgramGenerator {
                         }
                         case 8: return "Math.max(" + expr(T.INT, d1) + ", " + expr(T.INT, d1) + ")";
                         case 9: return "Env.mix(" + expr(T.LONG, d1) + ", " + expr(T.STRING, d1) + ", " + expr(T.INT, d1) + ")";
-                        case 10: return r.nextBoolean()
+                        case 10: {
+                            Var kv = usable(T.KOBJ);
+                            if (kv != null && r.nextBoolean()) return kv.name + ".v";
+                            return r.nextBoolean()
                                 ? "new Env.Pair(" + expr(T.INT, d1) + ", " + expr(T.STRING, d1) + ").sum()"
-                                : "new K(" + expr(T.LONG, d1) + ", " + expr(T.STRING, d1) + ", " + expr(T.INT, d1) + ").v";
+                                : newK(d1) + ".v";
+                        }
                         case 11: return rv != null ? rv.name + ".use(" + expr(T.INT, d1) + ")" : leaf(t);
                         case 12: {
                             Var v = assignable(T.INT);
@@ -1056,7 +1142,13 @@ public final class ProgramGenerator {
                         }
                         case 7: {
                             Var a = usable(T.STRARR);
-                            return a == null ? leaf(t) : "String.join(\"-\", " + a.name + ")";
+                            if (a != null && r.nextBoolean()) return "String.join(\"-\", " + a.name + ")";
+                            // varargs: the array under construction is on the stack at the awaits
+                            return r.nextBoolean()
+                                    ? "String.join(\"/\", " + expr(T.STRING, d1) + ", " + expr(T.STRING, d1) + ", "
+                                            + expr(T.STRING, d1) + ")"
+                                    : "java.util.Arrays.asList(" + expr(T.INT, d1) + ", " + expr(T.LONG, d1) + ", "
+                                            + expr(T.STRING, d1) + ").toString()";
                         }
                         default: return "(" + expr(T.STRING, d1) + " + " + expr(T.CHAR, d1) + ")";
                     }
@@ -1198,6 +1290,10 @@ public final class ProgramGenerator {
             };
         }
 
+        private String newK(int d) {
+            return "new K(" + expr(T.LONG, d) + ", " + expr(T.STRING, d) + ", " + expr(T.INT, d) + ")";
+        }
+
         private String nullableString(int d) {
             return switch (r.nextInt(3)) {
                 case 0 -> "null";
@@ -1241,6 +1337,15 @@ public final class ProgramGenerator {
         }
 
         private String switchExpression(T t, int d) {
+            return switchExpression(t, d, false);
+        }
+
+        /**
+         * {@code withTry}: the arms may hold try statements, which javac compiles by moving the operand stack into
+         * hidden locals; only where the stack is empty (a declaration's initialiser), since javac 17 crashes on
+         * some other contexts.
+         */
+        private String switchExpression(T t, int d, boolean withTry) {
             boolean strings = r.nextInt(3) == 0;
             boolean arrow = r.nextInt(3) != 0;
             String selector = strings ? "(\"k\" + Math.floorMod(" + expr(T.INT, d) + ", 3))"
@@ -1250,7 +1355,9 @@ public final class ProgramGenerator {
             boolean savedReturn = canReturn;
             int savedLoopDepth = loopDepth;
             boolean savedInSwitch = inSwitchExpression;
-            inSwitchExpression = true;
+            boolean savedTry = tryArms;
+            inSwitchExpression = !withTry;
+            tryArms = withTry;
             targets = new ArrayList<>();
             canReturn = false;
             loopDepth = Math.max(loopDepth, maxLoopDepth - 1);
@@ -1264,6 +1371,7 @@ public final class ProgramGenerator {
             s.append(pad(indent + 1)).append(arrow ? "default -> " : "default: ").append(arm(t, d, arrow, false)).append('\n');
             s.append(pad(indent)).append('}');
             inSwitchExpression = savedInSwitch;
+            tryArms = savedTry;
             targets = savedTargets;
             canReturn = savedReturn;
             loopDepth = savedLoopDepth;
@@ -1272,14 +1380,18 @@ public final class ProgramGenerator {
 
         private String arm(T t, int d, boolean arrow, boolean mayThrow) {
             int k = r.nextInt(5);
-            if (k == 0 && budget > 0 && nesting < 4) {
+            if ((k == 0 || tryArms && k == 2) && budget > 0 && nesting < 4) {
                 StringBuilder saved = out;
                 out = new StringBuilder();
                 int savedIndent = indent;
                 indent += 2;
                 int mark = vars.size();
                 budget--;
-                statement();
+                boolean withTry = tryArms;
+                tryArms = false; // only this switch's own arms
+                if (withTry && r.nextBoolean()) tryStatement();
+                else statement();
+                tryArms = withTry;
                 String value = expr(t, d);
                 if (value.startsWith("(")) { // "yield (" would parse as a call of a method named yield
                     String y = "y" + (++names);
@@ -1323,7 +1435,8 @@ public final class ProgramGenerator {
             // Failures are likelier where something may catch them, so programs run long enough to matter.
             int k = r.nextInt(1000);
             int failing = catchDepth > 0 ? 110 : 12;
-            int failure = (r.nextInt(10) < 5 ? 0 : r.nextInt(10) < 6 ? 1 : r.nextInt(10) < 6 ? 2 : r.nextInt(4) != 0 ? 3 : 4) << 2;
+            // Boom, Checked, Other, Fatal (an Error), CancellationException (the task is cancelled)
+            int failure = new int[]{0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4}[r.nextInt(12)] << 2;
             if (k < failing) {
                 Var v = r.nextInt(5) < 2 ? usable(T.INT) : null;
                 if (v != null) return "(Math.floorMod(" + v.name + ", 3) == 1 ? " + (failure | 3) + " : 1)";
@@ -1342,6 +1455,7 @@ public final class ProgramGenerator {
                 case INTARR, STRARR, LONGARR, DBLARR, BOOLARR, CHARARR, BYTEARR, SHORTARR, FLOATARR ->
                         "java.util.Arrays.toString(" + expression + ")";
                 case EXC, OBJ, NSTR -> "String.valueOf((Object) " + expression + ")";
+                case KOBJ -> "(" + expression + ".v)";
                 default -> "(" + expression + ")";
             };
         }
