@@ -12,7 +12,7 @@ import org.objectweb.asm.tree.TypeInsnNode;
 /**
  * Moves the {@code NEW}/{@code DUP} of a {@link Relocation} after its arguments:
  * {@code NEW X; DUP; args...; INVOKESPECIAL} becomes {@code init(X); args...; store args; NEW X; DUP; load args;
- * INVOKESPECIAL}, so no uninitialised object is on the stack at an await inside the arguments. {@code NEW} is
+ * INVOKESPECIAL}, so no uninitialised object is on the stack, or in a local, at an await inside the arguments. {@code NEW} is
  * also what initialises class X (JLS 12.4.1), so where the {@code NEW} stood, {@code Coroutine.initialize(X.class)}
  * now initialises it: X's static initialiser still runs before the arguments are evaluated. After the first time
  * that is a cached lookup, with no allocation.
@@ -29,6 +29,7 @@ final class ConstructorRelocator {
         code.insertBefore(r.newInsn(), initialize);
         code.remove(r.newInsn());
         code.remove(r.dup());
+        r.hiddenMoves().forEach(code::remove);
         Type[] args = Type.getArgumentTypes(r.init().desc);
         int[] slots = new int[args.length];
         for (int i = 0; i < args.length; i++) {

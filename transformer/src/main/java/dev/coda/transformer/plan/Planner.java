@@ -19,6 +19,7 @@ import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * The plan stage: from an analysed async method, decide the state machine's name and fields, and what each await
@@ -55,8 +56,14 @@ public final class Planner {
             for (int slot = 0; slot < locals.length; slot++) {
                 Object t = locals[slot];
                 if (t == (Object) Opcodes.TOP || !live.get(slot)) continue;
-                if (t instanceof Label || t == (Object) Opcodes.UNINITIALIZED_THIS) {
-                    return unsupported(m, await, "an uninitialised object is held in a local variable");
+                if (t instanceof Label) {
+                    Relocation r = relocation(m, analysis, (Label) t);
+                    if (r == null) return unsupported(m, await, "an uninitialised object is held in a local variable");
+                    relocations.putIfAbsent(r.newInsn(), r);
+                    continue;
+                }
+                if (t == (Object) Opcodes.UNINITIALIZED_THIS) {
+                    return unsupported(m, await, "'this' is not initialised yet");
                 }
                 LocalVariableNode var = variableAt(m, slot, await);
                 String name = slot == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
@@ -186,9 +193,25 @@ public final class Planner {
             if (stack == null) continue;
             int argSlots = (Type.getArgumentsAndReturnSizes(call.desc) >> 2) - 1;
             int receiver = stack.length - 1 - argSlots;
-            if (receiver >= 0 && stack[receiver] == label) return new Relocation(nw, dup, call);
+            if (receiver >= 0 && stack[receiver] == label) return new Relocation(nw, dup, hiddenMoves(m, analysis, label), call);
         }
         return null;
+    }
+
+    /** The stores and loads that move the uninitialised value {@code label} between the stack and locals. */
+    private static List<VarInsnNode> hiddenMoves(MethodNode m, MethodAnalysis analysis, Label label) {
+        List<VarInsnNode> moves = new ArrayList<>();
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n.getOpcode() != Opcodes.ASTORE && n.getOpcode() != Opcodes.ALOAD) continue;
+            VarInsnNode v = (VarInsnNode) n;
+            Object[] stack = analysis.stackBefore(v);
+            Object[] locals = analysis.localsBefore(v);
+            if (stack == null) continue;
+            Object moved = v.getOpcode() == Opcodes.ASTORE ? stack[stack.length - 1]
+                    : v.var < locals.length ? locals[v.var] : null;
+            if (moved == label) moves.add(v);
+        }
+        return moves;
     }
 
     private static AbstractInsnNode nextReal(AbstractInsnNode n) {

@@ -236,4 +236,26 @@ class SwitchTest {
         assertEquals("minus -1", drive(code, "ColonYield", "go", 9, (byte) -1));
         assertEquals("b4", start(code, "ColonYield", "go", 9, (byte) 4).join());
     }
+    /**
+     * A switch expression holding a try makes javac park the operand stack in locals, here including the two
+     * uninitialised references of {@code new Pair(...)}, and reload it at the end of every arm.
+     */
+    @Test
+    void switchExpressionWithTryAsConstructorArgument() throws Throwable {
+        Instrumented code = program("NewSwitchTry", """
+                record Pair(String tag, long n, int k) {}
+                @Async public static Task<String> go(int k) {
+                    Pair p = new Pair("t" + k, switch (k) {
+                        case 1 -> { try { yield await(later(10L)); } finally { log("finally " + await(later(k))); } }
+                        case 2 -> { try { yield await(later(20L)) + 1; } catch (RuntimeException e) { yield -1L; } }
+                        default -> 3L;
+                    }, await(later(k * 100)));
+                    return Task.completed(p.toString());
+                }
+                """);
+        assertEquals("Pair[tag=t1, n=10, k=100]", drive(code, "NewSwitchTry", "go", 1));
+        assertLog("finally 1");
+        assertEquals("Pair[tag=t2, n=21, k=200]", drive(code, "NewSwitchTry", "go", 2));
+        assertEquals("Pair[tag=t5, n=3, k=500]", drive(code, "NewSwitchTry", "go", 5));
+    }
 }

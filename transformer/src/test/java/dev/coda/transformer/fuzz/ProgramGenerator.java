@@ -224,6 +224,8 @@ public final class ProgramGenerator {
         private boolean manyLocals;
         /** Generating the arms of a switch expression that may hold try statements. */
         private boolean tryArms;
+        /** How many switch expressions enclose the code being generated. */
+        private int switchDepth;
         /** How many finally blocks enclose the code being generated. */
         private int inFinally;
 
@@ -395,9 +397,19 @@ public final class ProgramGenerator {
                 case TASKINT -> "e." + (r.nextInt(3) == 0 ? "fi" : "ti") + "(" + expr(T.INT, 2) + ", " + mode() + ")";
                 case FUTSTR -> "e.fstr(" + expr(T.STRING, 2) + ", " + mode() + ")";
                 case NSTR -> nullableString(2);
-                case KOBJ -> newK(2);
+                // A switch expression holding a try statement makes javac move the operand stack into hidden
+                // locals. javac 17 crashes (Gen.doHandleSwitchExpression) when that stack holds a long or double
+                // or some compound-assignment temporaries, so only where the stack is known: empty (a declaration)
+                // or holding just the uninitialised K of "new K(<switch>, ...)". Not inside another switch
+                // expression, whose stack would be moved too. In "new K(<switch>, ...)" javac stores the two
+                // uninitialised references of NEW/DUP in hidden locals; when an arm awaits, the transformer
+                // (at the time of writing) rejects the method: "an uninitialised object is held in a local
+                // variable", although SPEC 3 allows await in every switch and in new X(a, await(b)).
+                case KOBJ -> switchDepth == 0 && r.nextInt(10) == 0
+                        ? "new K(" + switchExpression(T.LONG, 2, true) + ", " + expr(T.STRING, 2) + ", " + expr(T.INT, 2) + ")"
+                        : newK(2);
                 case INT, LONG, DOUBLE, FLOAT, BOOL, BYTE, CHAR, SHORT, STRING ->
-                        r.nextInt(12) == 0 ? switchExpression(t, 2, true) : expr(t, top);
+                        switchDepth == 0 && r.nextInt(12) == 0 ? switchExpression(t, 2, true) : expr(t, top);
                 case BOXINT -> r.nextBoolean() ? "Coda.await(e.ti(" + expr(T.INT, 2) + ", " + mode() + "))"
                         : "Integer.valueOf(" + expr(T.INT, 2) + ")";
                 default -> expr(t, top);
@@ -1356,6 +1368,7 @@ public final class ProgramGenerator {
             int savedLoopDepth = loopDepth;
             boolean savedInSwitch = inSwitchExpression;
             boolean savedTry = tryArms;
+            switchDepth++;
             inSwitchExpression = !withTry;
             tryArms = withTry;
             targets = new ArrayList<>();
@@ -1372,6 +1385,7 @@ public final class ProgramGenerator {
             s.append(pad(indent)).append('}');
             inSwitchExpression = savedInSwitch;
             tryArms = savedTry;
+            switchDepth--;
             targets = savedTargets;
             canReturn = savedReturn;
             loopDepth = savedLoopDepth;
