@@ -24,6 +24,11 @@ final class Carrier {
         return CURRENT.get();
     }
 
+    /** The coroutine whose body runs innermost on this thread, or null. */
+    Coroutine<?> running() {
+        return running;
+    }
+
     /** True while a coroutine body runs on this thread. */
     static boolean inCoroutine() {
         return CURRENT.get().running != null;

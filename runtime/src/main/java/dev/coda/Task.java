@@ -116,6 +116,26 @@ public class Task<T> {
         throw new CompletionException(error);
     }
 
+    /**
+     * Requests cancellation. A task that only stands for an outcome (from {@link #from} or a factory) completes as
+     * cancelled at once; the task of an async call is cancelled as SPEC §6 describes (see {@link Coroutine#cancel}).
+     * Idempotent, callable from any thread, a no-op on a finished task.
+     *
+     * @return true if the task is cancelled, or its cancellation is under way; false if it completed otherwise
+     */
+    public boolean cancel() {
+        if (!isDone()) completeCancelled(new CancellationException("cancelled"));
+        return isCancelled();
+    }
+
+    /**
+     * Opts this task out of structured concurrency: it is no longer a child of the coroutine that started it, so
+     * cancelling that coroutine no longer cancels it. Returns this task.
+     */
+    public Task<T> detach() {
+        return this;
+    }
+
     /** A {@link CompletableFuture} that completes with this task's outcome, unwrapped. */
     public CompletableFuture<T> toCompletableFuture() {
         CompletableFuture<T> future = new CompletableFuture<>();
@@ -166,6 +186,10 @@ public class Task<T> {
      */
     final boolean fail(Throwable error) {
         return complete(FAILED, error);
+    }
+
+    final boolean completeCancelled(CancellationException outcome) {
+        return complete(CANCELLED, outcome);
     }
 
     /** Completes as a foreign stage did: a stage that completed with a CancellationException was cancelled. */
