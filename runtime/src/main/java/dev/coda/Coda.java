@@ -20,6 +20,15 @@ public final class Coda {
         throw notInstrumented();
     }
 
+    /**
+     * Ends ownership of an owned variable and returns its value: the value is no longer dropped when the variable's
+     * scope ends; whoever receives it owns it now. In rewritten code the call clears the variable's drop flag; it is
+     * a build error to move a value that is not owned there.
+     */
+    public static <T> T move(T owned) {
+        return owned;
+    }
+
     private static IllegalStateException notInstrumented() {
         StackWalker.StackFrame caller = StackWalker.getInstance()
                 .walk(frames -> frames.filter(f -> !f.getClassName().equals(Coda.class.getName())).findFirst())

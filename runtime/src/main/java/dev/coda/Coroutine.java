@@ -7,10 +7,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The base class of every generated state machine. A state machine is the {@link Task} of one async call; it holds
- * the call's {@code state} label, the locals that live across an await, and (for owned resources) drop flags,
+ * the call's {@code state} label, the locals that live across an await, and the drop flags of its owned resources,
  * all as fields of the generated subclass.
  *
- * <p>The public final methods below are called by generated code only; they are not API. The protocol at an
+ * <p>The public methods below are called by generated code only; they are not API. The protocol at an
  * {@code await(task)} is:
  * <pre>
  *   if (sm.ready(task)) value = sm.take(task);               // fast path: no suspension, no allocation
@@ -27,40 +27,54 @@ import java.util.concurrent.CompletionStage;
  * {@link #awaited} from the task to null by CAS owns the resumption; the other does nothing. A waiter left behind on
  * a task that no longer matters therefore never resumes the coroutine a second time.
  *
- * <h2>Cancellation</h2>
- * {@link #control} holds two bits. {@code REQUESTED} is set once, by any thread, by {@link #cancel()}.
- * {@code DELIVERED} is set by the body's own thread at the {@code await} that throws {@link Cancelled}; from then on
- * no await delivers again (cleanup runs to completion) and the outcome is cancelled whatever the body does. Cleanup
- * awaits (drop glue) are never delivery points: they use {@link #readyCleanup}/{@link #takeCleanup}.
+ * <h2>The control word</h2>
+ * <pre>
+ *   REQUESTED   set once, by cancel(), on any thread; never cleared
+ *   DELIVERED   set by the body's thread at the await that throws Cancelled; from then on no await delivers
+ *               again (cleanup runs to completion) and the outcome is cancelled whatever the body does
+ *   CLEANUP     set by the body's thread while it awaits in drop glue: a cancellation neither wakes it there
+ *               nor cancels what it awaits (a close that has started runs to completion)
+ *   ADOPTING    set by the body's thread when the body returned a pending task: the body has ended
+ * </pre>
+ * The body's thread changes its bits by CAS, so a concurrent {@code cancel()} is never overwritten.
  *
  * <p>Races between {@code cancel()} and a suspension are closed Dekker-style: {@code cancel()} sets REQUESTED and
  * then reads {@link #awaited}; {@link #suspend} writes {@link #awaited} and then reads REQUESTED. Both are
  * volatile, so at least one side sees the other and wakes the coroutine; the CAS on {@link #awaited} lets only one
- * of them do it.
+ * of them do it. CLEANUP and ADOPTING are written before {@link #awaited}, so a {@code cancel()} that sees a task
+ * there also sees the bits that describe why the body waits for it.
  */
 public abstract class Coroutine<T> extends Task<T> implements Waiter {
     private static final int REQUESTED = 1;
     private static final int DELIVERED = 2;
+    private static final int CLEANUP = 4;
+    private static final int ADOPTING = 8;
 
-    /** Cancellation bits; see the class comment. */
+    /** See the class comment. */
     private volatile int control;
     /**
-     * The task this coroutine is suspended on (or, while {@link #adopting}, whose outcome it returns); null while it
-     * runs or is queued to run. Cleared by CAS by whoever claims the resumption.
+     * The task this coroutine is suspended on (or, while ADOPTING, whose outcome it returns); null while it runs or
+     * is queued to run. Cleared by CAS by whoever claims the resumption.
      */
     private volatile Task<?> awaited;
     /** The task whose completion (or a cancellation) resumed the body; handed to the body by {@link #resumed()}. */
     private Task<?> claimed;
-    /** True while the body awaits in drop glue: a cancellation neither wakes it nor cancels what it awaits. */
-    private boolean cleaningUp;
-    /** True while the body has returned a pending task whose outcome becomes this task's outcome. */
-    private boolean adopting;
     /** The coroutine whose body was running on this thread when this one started; null once detached. */
     private volatile Coroutine<?> parent;
-    /** The signal thrown at delivery; cleanup failures collect on it as suppressed. */
-    private Cancelled cancelled;
+    /** What a delivered cancellation carries until the task completes; null until then. */
+    private Unwinding unwinding;
     /** The next coroutine in a carrier's run queue; see {@link Carrier}. */
     Coroutine<?> nextQueued;
+
+    /** Allocated at delivery, which allocates anyway (the signal, then the outcome). */
+    private static final class Unwinding {
+        /** Thrown at the delivering await; cleanup failures collect on it as suppressed. */
+        final Cancelled signal = new Cancelled();
+        /** The close of a value that was in transit at delivery (SPEC §5.5), or null. */
+        Task<?> inTransit;
+        /** The outcome, once the body has ended, while {@link #inTransit} is still closing. */
+        CancellationException outcome;
+    }
 
     private static final VarHandle CONTROL;
     private static final VarHandle AWAITED;
@@ -91,19 +105,20 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
      */
     @Override
     public final boolean cancel() {
-        if (isDone()) return isCancelled();
         int c;
         do {
+            if (isDone()) return isCancelled();
             c = control;
-            if ((c & REQUESTED) != 0) return !isDone() || isCancelled();
+            if ((c & REQUESTED) != 0) return true;
         } while (!CONTROL.compareAndSet(this, c, c | REQUESTED));
         Task<?> on = awaited;
-        if (on != null && !cleaningUp) {
-            if (adopting) {
-                if (isChild(on)) on.cancel(); // the body has finished: only a returned child is cancelled
-            } else {
-                wake(on);
-            }
+        if (on == null) return true; // running or queued: the body meets the request at its next await
+        int bits = control;
+        if ((bits & CLEANUP) != 0) return true;
+        if ((bits & ADOPTING) != 0) {
+            if (isChild(on)) on.cancel(); // the body has ended: only a returned child is cancelled
+        } else {
+            wake(on);
         }
         return true;
     }
@@ -127,7 +142,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     /** Whether {@code await(task)} can continue without suspending. */
     public final boolean ready(Task<?> task) {
         if (task == null) throw new NullPointerException("Coda.await was given null instead of a task");
-        if (control != REQUESTED) return task.isDone();
+        if ((control & (REQUESTED | DELIVERED)) != REQUESTED) return task.isDone();
         // A cancellation waits to be delivered: at once, unless the task is a pending child, which is cancelled
         // and waited for first.
         if (task.isDone() || !isChild(task)) return true;
@@ -137,20 +152,41 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** The awaited outcome: the value, or the task's exception rethrown as it was thrown; or {@link Cancelled}. */
     public final Object take(Task<?> task) {
-        if (control == REQUESTED) throw deliver();
+        if ((control & (REQUESTED | DELIVERED)) == REQUESTED) throw deliver().signal;
         return task.resultOrThrow();
+    }
+
+    /**
+     * {@link #take} for an await whose value goes straight into an owned variable. If the cancellation is delivered
+     * here and the task already produced an {@link AsyncCloseable}, that value is in transit: nobody owns it yet,
+     * so it is closed here, and the task completes only after that close (SPEC §5.5).
+     */
+    public final Object takeOwned(Task<?> task) {
+        if ((control & (REQUESTED | DELIVERED)) != REQUESTED) return task.resultOrThrow();
+        Unwinding u = deliver();
+        if (task.isDone()) {
+            Object value;
+            try {
+                value = task.resultOrThrow();
+            } catch (Throwable failed) {
+                value = null; // the producer failed: nothing is in transit
+            }
+            if (value instanceof AsyncCloseable) u.inTransit = drop((AsyncCloseable) value, true);
+        }
+        throw u.signal;
     }
 
     /** {@link #ready} for an await of drop glue, which is never a point where cancellation is delivered. */
     public final boolean readyCleanup(Task<?> task) {
         if (task == null) throw new NullPointerException("closeAsync() returned null instead of a task");
-        cleaningUp = true;
-        return task.isDone();
+        if (task.isDone()) return true;
+        setBits(CLEANUP);
+        return false;
     }
 
     /** {@link #take} for an await of drop glue. */
     public final Object takeCleanup(Task<?> task) {
-        cleaningUp = false;
+        if ((control & CLEANUP) != 0) clearBits(CLEANUP);
         return task.resultOrThrow();
     }
 
@@ -162,7 +198,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     public final boolean suspend(Task<?> task) {
         awaited = task; // volatile write, then the read of control below: see the class comment
         if (!task.addWaiter(this)) return !claim(task);
-        if (control == REQUESTED && !cleaningUp) wake(task);
+        if ((control & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED) wake(task);
         return true;
     }
 
@@ -198,15 +234,43 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         return Task.from(stage);
     }
 
+    /** Drop glue: starts closing {@code resource} if its drop flag {@code live} is set; a done task otherwise. */
+    public static Task<Void> drop(AsyncCloseable resource, boolean live) {
+        if (!live) return Task.done();
+        Task<Void> closing;
+        try {
+            closing = resource.closeAsync();
+        } catch (Throwable t) {
+            return Task.failed(t);
+        }
+        return closing != null ? closing : Task.failed(new NullPointerException(
+                "closeAsync() of " + resource.getClass().getName() + " returned null instead of a task"));
+    }
+
+    /** Drop glue: the value of a drop flag for {@code value} just stored in an owned variable. */
+    public static boolean owns(Object value) {
+        return value != null;
+    }
+
+    /** Marks an await of drop glue for the transformer; the rewrite replaces every call. */
+    public static Object awaitCleanup(Task<?> task) {
+        throw new IllegalStateException("Coroutine.awaitCleanup is a marker for the Coda transformer");
+    }
+
+    /** Marks an await whose value goes straight into an owned variable; the rewrite replaces every call. */
+    public static Object awaitOwned(Task<?> task) {
+        throw new IllegalStateException("Coroutine.awaitOwned is a marker for the Coda transformer");
+    }
+
     /** {@code return Task.completed(value)} and friends. */
     public final void returnValue(Object value) {
-        if (cancelled != null) finishCancelled(null);
+        if (unwinding != null) finishCancelled(null);
         else succeed(value);
     }
 
     /** {@code return task}: this task completes as {@code task} does. */
     public final void returnTask(Task<?> task) {
-        if (cancelled != null) {
+        if (unwinding != null) {
             finishCancelled(null);
             return;
         }
@@ -218,15 +282,15 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             adopt(task);
             return;
         }
-        adopting = true;
+        setBits(ADOPTING);
         awaited = task;
         if (!task.addWaiter(this)) {
-            if (!claim(task)) return; // a cancel() claimed it and resumes us: step() adopts
-            adopting = false;
-            adopt(task);
+            if (!claim(task)) return; // cannot happen (cancel() does not claim while ADOPTING); step() would adopt
+            clearBits(ADOPTING);
+            adopt(resumed());
             return;
         }
-        if (control == REQUESTED && isChild(task)) task.cancel();
+        if ((control & REQUESTED) != 0 && isChild(task)) task.cancel();
     }
 
     /** {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. */
@@ -249,18 +313,22 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         if (claim(source)) Carrier.current().resume(this);
     }
 
-    /** Runs the body once, or finishes an adoption; a throwable that escapes the body is the task's failure. */
+    /** Runs the body once, or finishes an ended body; a throwable that escapes the body is the task's failure. */
     final void step() {
-        if (adopting) {
-            Task<?> adopted = resumed();
-            adopting = false;
-            adopt(adopted);
+        Unwinding u = unwinding;
+        if (u != null && u.outcome != null) {
+            completeCancelled(withFailureOf(resumed(), u.outcome));
+            return;
+        }
+        if ((control & ADOPTING) != 0) {
+            clearBits(ADOPTING);
+            adopt(resumed());
             return;
         }
         try {
             resume();
         } catch (Throwable t) {
-            if (cancelled != null) finishCancelled(t);
+            if (unwinding != null) finishCancelled(t);
             else fail(t);
         }
     }
@@ -287,23 +355,53 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         else if (claim(on)) Carrier.current().resume(this);
     }
 
+    private void setBits(int bits) {
+        int c;
+        do c = control; while (!CONTROL.compareAndSet(this, c, c | bits));
+    }
+
+    private void clearBits(int bits) {
+        int c;
+        do c = control; while (!CONTROL.compareAndSet(this, c, c & ~bits));
+    }
+
     /** Delivers the requested cancellation: the body unwinds from here. */
-    private Cancelled deliver() {
-        control = REQUESTED | DELIVERED; // only the body's thread writes DELIVERED, and REQUESTED is never cleared
-        cancelled = new Cancelled();
-        return cancelled;
+    private Unwinding deliver() {
+        setBits(DELIVERED);
+        unwinding = new Unwinding();
+        return unwinding;
     }
 
     /**
      * The body ended after a delivered cancellation: the outcome is cancelled whatever it did. What was raised
-     * during cleanup, collected on the {@link Cancelled} or thrown in its place, is suppressed onto the outcome.
+     * during cleanup, collected on the signal or thrown in its place, is suppressed onto the outcome, which is
+     * published once a value dropped in transit has been closed.
      */
     private void finishCancelled(Throwable thrown) {
+        Unwinding u = unwinding;
         CancellationException outcome = new CancellationException("cancelled");
-        for (Throwable s : cancelled.getSuppressed()) outcome.addSuppressed(s);
-        if (thrown != null && thrown != cancelled) outcome.addSuppressed(thrown);
-        cancelled = null;
-        completeCancelled(outcome);
+        for (Throwable s : u.signal.getSuppressed()) outcome.addSuppressed(s);
+        if (thrown != null && thrown != u.signal) outcome.addSuppressed(thrown);
+        Task<?> drop = u.inTransit;
+        if (drop != null && !drop.isDone()) {
+            // No cancel() claims this: REQUESTED is set, so cancel() returns before it looks at awaited.
+            u.outcome = outcome;
+            awaited = drop;
+            if (drop.addWaiter(this)) return; // step() completes once the drop has finished
+            awaited = null;
+        }
+        completeCancelled(withFailureOf(drop, outcome));
+    }
+
+    /** {@code outcome}, with the failure of {@code drop} (if any) suppressed onto it. */
+    private static CancellationException withFailureOf(Task<?> drop, CancellationException outcome) {
+        if (drop == null) return outcome;
+        try {
+            drop.resultOrThrow();
+        } catch (Throwable t) {
+            outcome.addSuppressed(t);
+        }
+        return outcome;
     }
 
     private void adopt(Task<?> task) {

@@ -16,6 +16,14 @@ public final class CodaNames {
     public static final String AWAIT_TASK_DESC = "(Ldev/coda/Task;)Ljava/lang/Object;";
     public static final String AWAIT_STAGE_DESC = "(Ljava/util/concurrent/CompletionStage;)Ljava/lang/Object;";
 
+    public static final String ASYNC_CLOSEABLE = "dev/coda/AsyncCloseable";
+    /** Markers the lower stage puts where drop glue awaits, and where an await's value goes into an owned variable. */
+    public static final String AWAIT_CLEANUP = "awaitCleanup";
+    public static final String AWAIT_OWNED = "awaitOwned";
+    public static final String MARKER_DESC = "(Ldev/coda/Task;)Ljava/lang/Object;";
+    public static final String MOVE = "move";
+    public static final String MOVE_DESC = "(Ljava/lang/Object;)Ljava/lang/Object;";
+
     public static final String TASK_DESC = "L" + TASK + ";";
     public static final String STAGE_DESC = "L" + COMPLETION_STAGE + ";";
     public static final String FUTURE_DESC = "L" + COMPLETABLE_FUTURE + ";";

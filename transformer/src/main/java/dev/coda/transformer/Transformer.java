@@ -11,6 +11,7 @@ import dev.coda.transformer.emit.StateMachineEmitter;
 import dev.coda.transformer.emit.StubEmitter;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
 import dev.coda.transformer.hierarchy.HierarchyClassWriter;
+import dev.coda.transformer.lower.OwnershipLowering;
 import dev.coda.transformer.plan.Planner;
 import dev.coda.transformer.plan.StateMachinePlan;
 import dev.coda.transformer.read.ClassFileFacts;
@@ -90,22 +91,23 @@ public final class Transformer {
     }
 
     private TransformResult rewrite(ClassNode host, Diagnostics diagnostics) {
-        // ---- analyse and plan
+        boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
+        hierarchy.declare(host.name, host.superName, itf, host.interfaces.toArray(new String[0]));
+        // ---- classify, lower, analyse and plan
         List<AsyncMethod> asyncMethods = MethodClassifier.classify(host, diagnostics);
         Planner planner = new Planner(host, diagnostics);
         List<StateMachinePlan> plans = new ArrayList<>();
-        for (AsyncMethod async : asyncMethods) {
-            MethodAnalysis analysis = MethodAnalyzer.analyze(host, async, diagnostics);
-            if (analysis == null) continue;
-            StateMachinePlan plan = planner.plan(async, analysis);
+        for (AsyncMethod classified : asyncMethods) {
+            AsyncMethod async = lower(host, classified, diagnostics);
+            MethodAnalysis analysis = async == null ? null : MethodAnalyzer.analyze(host, async, diagnostics);
+            StateMachinePlan plan = analysis == null ? null : planner.plan(async, analysis);
             if (plan != null) plans.add(plan);
+            else if (async != null) host.methods.set(host.methods.indexOf(async.method()), classified.method());
         }
         if (plans.isEmpty()) return TransformResult.unchanged(host.name, diagnostics.all());
 
         // ---- emit
         try {
-            boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
-            hierarchy.declare(host.name, host.superName, itf);
             Map<String, byte[]> generated = new LinkedHashMap<>();
             Set<String> written = new HashSet<>(); // name + descriptor of every host method Coda wrote
             for (StateMachinePlan plan : plans) {
@@ -140,6 +142,17 @@ public final class Transformer {
             diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
+    }
+
+    /**
+     * The lower stage: the method with its ownership turned into plain code, in place in the host (the caller puts
+     * the original back if a later stage rejects it); null on error.
+     */
+    private AsyncMethod lower(ClassNode host, AsyncMethod async, Diagnostics diagnostics) {
+        MethodNode lowered = OwnershipLowering.lower(host, async.method(), hierarchy, diagnostics);
+        if (lowered == null || lowered == async.method()) return lowered == null ? null : async;
+        host.methods.set(host.methods.indexOf(async.method()), lowered);
+        return new AsyncMethod(lowered, async.kind(), async.returnKind(), MethodClassifier.awaitCalls(lowered));
     }
 
     private byte[] write(ClassNode c) {

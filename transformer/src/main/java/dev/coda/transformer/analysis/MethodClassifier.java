@@ -90,14 +90,20 @@ public final class MethodClassifier {
         return false;
     }
 
+    /** A {@code Coda.await} call, or one of the await markers that the lower stage writes. */
     public static boolean isAwait(AbstractInsnNode n) {
         if (n.getOpcode() != Opcodes.INVOKESTATIC) return false;
         MethodInsnNode mi = (MethodInsnNode) n;
+        if (mi.owner.equals(CodaNames.COROUTINE)) {
+            return (mi.name.equals(CodaNames.AWAIT_CLEANUP) || mi.name.equals(CodaNames.AWAIT_OWNED))
+                    && mi.desc.equals(CodaNames.MARKER_DESC);
+        }
         return mi.owner.equals(CodaNames.CODA) && mi.name.equals(CodaNames.AWAIT)
                 && (mi.desc.equals(CodaNames.AWAIT_TASK_DESC) || mi.desc.equals(CodaNames.AWAIT_STAGE_DESC));
     }
 
-    private static List<MethodInsnNode> awaitCalls(MethodNode m) {
+    /** The awaits of {@code m}, in code order. */
+    public static List<MethodInsnNode> awaitCalls(MethodNode m) {
         List<MethodInsnNode> awaits = new ArrayList<>();
         if (m.instructions == null) return awaits;
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {

@@ -117,16 +117,16 @@ public final class BodyEmitter {
         LabelNode restore = new LabelNode();
 
         InsnList at = new InsnList();
-        if (site.stage()) at.add(RuntimeCalls.adapt());
+        if (site.kind() == AwaitSite.Kind.STAGE) at.add(RuntimeCalls.adapt());
         at.add(new VarInsnNode(ASTORE, taskLocal));
         at.add(aload(smLocal));
         at.add(aload(taskLocal));
-        at.add(RuntimeCalls.ready());
+        at.add(RuntimeCalls.ready(site.kind()));
         at.add(new JumpInsnNode(IFEQ, suspend));
         at.add(get);
         at.add(aload(smLocal));
         at.add(aload(taskLocal));
-        at.add(RuntimeCalls.take());
+        at.add(RuntimeCalls.take(site.kind()));
         m.instructions.insert(site.insn(), at);
         m.instructions.remove(site.insn());
 

@@ -26,7 +26,7 @@ public final class ClassHierarchy {
         }
     }
 
-    private record Info(String superName, boolean isInterface) {}
+    private record Info(String superName, boolean isInterface, String[] interfaces) {}
 
     private final ClassFileLocator locator;
     private final Map<String, Info> cache = new ConcurrentHashMap<>();
@@ -36,8 +36,8 @@ public final class ClassHierarchy {
     }
 
     /** Records a class that exists only in memory. */
-    public void declare(String internalName, String superName, boolean isInterface) {
-        cache.put(internalName, new Info(superName, isInterface));
+    public void declare(String internalName, String superName, boolean isInterface, String... interfaces) {
+        cache.put(internalName, new Info(superName, isInterface, interfaces));
     }
 
     public boolean isInterface(String internalName) {
@@ -55,6 +55,14 @@ public final class ClassHierarchy {
         return false;
     }
 
+    /** Whether class or interface {@code type} is, extends or implements interface {@code itf}. */
+    public boolean isSubtypeOf(String type, String itf) {
+        if (type.equals(itf)) return true;
+        Info info = info(type);
+        for (String i : info.interfaces) if (isSubtypeOf(i, itf)) return true;
+        return info.superName != null && isSubtypeOf(info.superName, itf);
+    }
+
     /** The nearest common superclass, as the JVM verifier merges two class types (interfaces merge to Object). */
     public String commonSuperClass(String a, String b) {
         if (a.equals(b)) return a;
@@ -66,13 +74,14 @@ public final class ClassHierarchy {
     }
 
     private Info info(String internalName) {
-        if (internalName.equals("java/lang/Object")) return new Info(null, false);
+        if (internalName.equals("java/lang/Object")) return new Info(null, false, new String[0]);
         Info known = cache.get(internalName);
         if (known != null) return known;
         byte[] bytes = locator.locate(internalName);
         if (bytes == null) throw new MissingClassException(internalName);
         ClassReader reader = new ClassReader(bytes);
-        Info info = new Info(reader.getSuperName(), (reader.getAccess() & Opcodes.ACC_INTERFACE) != 0);
+        Info info = new Info(reader.getSuperName(), (reader.getAccess() & Opcodes.ACC_INTERFACE) != 0,
+                reader.getInterfaces());
         cache.put(internalName, info);
         return info;
     }

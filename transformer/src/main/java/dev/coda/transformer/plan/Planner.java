@@ -92,8 +92,8 @@ public final class Planner {
                 position++;
                 if (t == (Object) Opcodes.LONG || t == (Object) Opcodes.DOUBLE) i++;
             }
-            boolean stage = await.desc.equals(CodaNames.AWAIT_STAGE_DESC);
-            sites.add(new AwaitSite(state++, await, stage, savedLocals, savedStack, Diagnostics.lineOf(m, await)));
+            sites.add(new AwaitSite(state++, await, AwaitSite.Kind.of(await), savedLocals, savedStack,
+                    Diagnostics.lineOf(m, await)));
         }
         boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
         return new StateMachinePlan(className(m), host.name, itf, host.sourceFile, async, params, sites,
