@@ -247,6 +247,11 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
                 "closeAsync() of " + resource.getClass().getName() + " returned null instead of a task"));
     }
 
+    /** Drop glue: a drop that failed while {@code primary} was in flight is suppressed onto it (JLS 14.20.3). */
+    public static void suppress(Throwable primary, Throwable dropFailure) {
+        if (primary != dropFailure) primary.addSuppressed(dropFailure);
+    }
+
     /** Drop glue: the value of a drop flag for {@code value} just stored in an owned variable. */
     public static boolean owns(Object value) {
         return value != null;

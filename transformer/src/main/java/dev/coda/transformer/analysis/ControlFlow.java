@@ -16,10 +16,10 @@ import org.objectweb.asm.tree.analysis.BasicValue;
  * entries covering it are never reached from it. ASM's own exception edges go to every covering handler, which
  * would, for instance, carry a held monitor into a {@code catch} around a {@code synchronized} block.
  */
-final class ControlFlow {
-    final List<Integer>[] normal;
-    final List<Integer>[] exceptional;
-    final boolean[] reachable;
+public final class ControlFlow {
+    public final List<Integer>[] normal;
+    public final List<Integer>[] exceptional;
+    public final boolean[] reachable;
 
     @SuppressWarnings("unchecked")
     private ControlFlow(int size) {
@@ -32,7 +32,7 @@ final class ControlFlow {
         }
     }
 
-    static ControlFlow of(String owner, MethodNode m) throws AnalyzerException {
+    public static ControlFlow of(String owner, MethodNode m) throws AnalyzerException {
         ControlFlow flow = new ControlFlow(m.instructions.size());
         Analyzer<BasicValue> analyzer = new Analyzer<>(new BasicInterpreter()) {
             @Override

@@ -39,7 +39,7 @@ public final class FrameRecorder extends AnalyzerAdapter {
         this.stack = new Object[m.instructions.size()][];
     }
 
-    static FrameRecorder record(String owner, MethodNode m) {
+    public static FrameRecorder record(String owner, MethodNode m) {
         AbstractInsnNode[] real = new AbstractInsnNode[m.instructions.size()];
         int count = 0;
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
@@ -58,6 +58,11 @@ public final class FrameRecorder extends AnalyzerAdapter {
             stack[index] = snapshot(super.stack);
         }
         return insn;
+    }
+
+    /** The operand stack before {@code insn}, bottom first, or null where the code is unreachable. */
+    public Object[] stackBefore(AbstractInsnNode insn) {
+        return stack[method.instructions.indexOf(insn)];
     }
 
     private static Object[] snapshot(List<Object> values) {

@@ -3,22 +3,32 @@ package dev.coda.transformer.lower;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.analysis.ControlFlow;
 import dev.coda.transformer.analysis.Diagnostics;
+import dev.coda.transformer.analysis.FrameRecorder;
 import dev.coda.transformer.emit.FrameComputer;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.TypeReference;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LocalVariableAnnotationNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeAnnotationNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
@@ -31,20 +41,22 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  * The lower stage: turns the ownership of async resources (SPEC §5) into plain bytecode, which the later stages then
  * treat like any other code, as Kotlin lowers constructs before it builds a state machine. In an async method:
  * <ul>
- *   <li>each owned variable gets a <b>drop flag</b>, a boolean local {@code drop$NAME}: false on entry, set to
+ *   <li>each owned variable (a try-with-resources resource of an AsyncCloseable type, an {@code @Owned} local or
+ *       parameter) gets a <b>drop flag</b>, a boolean local {@code drop$NAME}: false on entry, set to
  *       {@code value != null} after every store, cleared when the value is dropped or moved out. A flag that is live
  *       across an await is saved in the state machine like any other local, so there it is a field;</li>
  *   <li>each {@code close()} of an {@code AsyncCloseable} (javac's try-with-resources code: on every exit of the
  *       {@code try}, with the JLS suppression rules already in place) becomes <b>drop glue</b>: clear the flag, then
  *       await {@code Coroutine.drop(r, flag)}, which closes the value only if the flag was set. Glue awaits are
  *       {@code awaitCleanup} markers: never a point where a cancellation is delivered;</li>
+ *   <li>{@code @Owned} locals and parameters get the same glue on every exit of their scope ({@link ScopeGlue});</li>
  *   <li>{@code Coda.move(x)} of an owned {@code x} clears x's flag;</li>
  *   <li>an await whose value goes straight into an owned variable becomes an {@code awaitOwned} marker, so a
  *       cancellation delivered there drops the value in transit (SPEC §5.5).</li>
  * </ul>
- * Which stores belong to an owned variable comes from ASM's source analysis: the stores that reach the receiver of
- * a {@code close()}. A method that owns nothing is returned as it is; otherwise its frames are recomputed, since
- * the flags are new locals.
+ * It also rejects {@code @Owned} on a type that is not an AsyncCloseable, and an assignment to an owned variable that
+ * may still hold a live value. A method that owns nothing is returned as it is; otherwise its frames are
+ * recomputed, since the flags are new locals and the glue new code.
  */
 public final class OwnershipLowering {
     private static final String DROP_DESC = "(L" + CodaNames.ASYNC_CLOSEABLE + ";Z)" + CodaNames.TASK_DESC;
@@ -53,25 +65,13 @@ public final class OwnershipLowering {
     private final MethodNode m;
     private final ClassHierarchy hierarchy;
     private final Diagnostics diagnostics;
-    private Frame<SourceValue>[] frames;
+    private Frame<SourceValue>[] sources;
+    private boolean failed;
 
-    /** The owned variables, keyed by the set of stores that define them. */
-    private final Map<Set<AbstractInsnNode>, Owned> owned = new LinkedHashMap<>();
-
-    /** One owned variable: its slot, the stores that define it, and its drop flag's slot. */
-    private static final class Owned {
-        final int slot;
-        final Set<AbstractInsnNode> stores;
-        final int flag;
-        final List<MethodInsnNode> closes = new ArrayList<>();
-        final List<MethodInsnNode> moves = new ArrayList<>();
-
-        Owned(int slot, Set<AbstractInsnNode> stores, int flag) {
-            this.slot = slot;
-            this.stores = stores;
-            this.flag = flag;
-        }
-    }
+    /** Try-with-resources resources, keyed by the set of stores that define them. */
+    private final Map<Set<AbstractInsnNode>, OwnedVariable> resources = new LinkedHashMap<>();
+    /** {@code @Owned} locals and parameters. */
+    private final List<OwnedVariable> scoped = new ArrayList<>();
 
     private OwnershipLowering(ClassNode host, MethodNode m, ClassHierarchy hierarchy, Diagnostics diagnostics) {
         this.host = host;
@@ -92,79 +92,308 @@ public final class OwnershipLowering {
             if (isAsyncClose(n)) closes.add((MethodInsnNode) n);
             else if (isMove(n)) moves.add((MethodInsnNode) n);
         }
-        if (closes.isEmpty() && moves.isEmpty()) return m;
+        List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations();
+        List<Integer> ownedParameters = ownedParameterIndices();
+        if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()) return m;
         try {
-            frames = new Analyzer<>(new SourceInterpreter()).analyze(host.name, m);
+            sources = new Analyzer<>(new SourceInterpreter()).analyze(host.name, m);
         } catch (AnalyzerException e) {
             diagnostics.error(m, e.node, "cannot analyse " + Diagnostics.describe(host, m) + ": " + e.getMessage());
             return null;
         }
+
+        // ---- find the owned variables
+        for (int index : ownedParameters) addParameter(index);
+        if (!ownedLocals.isEmpty()) {
+            FrameRecorder types = FrameRecorder.record(host.name, m);
+            for (LocalVariableAnnotationNode a : ownedLocals) addLocal(a, types);
+        }
         List<MethodInsnNode> unowned = new ArrayList<>();
         for (MethodInsnNode close : closes) {
-            Owned o = ownerOfOperand(close, 0);
+            // A close of an @Owned variable (try (@Owned X x = ...), or x.close()) drops it through its own flag.
+            OwnedVariable o = scopedOwnerOf(close);
+            if (o == null) o = resourceClosedBy(close);
             if (o != null) o.closes.add(close);
             else if (frameAt(close) != null) unowned.add(close);
         }
-        boolean ok = true;
         for (MethodInsnNode move : moves) {
-            Owned o = ownerOfOperand(move, -1);
-            if (o != null) {
-                o.moves.add(move);
-            } else if (frameAt(move) != null) {
-                diagnostics.error(m, move, "Coda.move in " + Diagnostics.describe(host, m) + " is given a value that "
-                        + "is not owned here; pass it a try-with-resources resource of an AsyncCloseable type");
-                ok = false;
-            }
+            OwnedVariable o = ownerOfMoved(move);
+            if (o != null) o.moves.add(move);
+            else if (frameAt(move) != null) error(move, "Coda.move in " + Diagnostics.describe(host, m) + " is given a "
+                    + "value that is not owned here; pass it an @Owned variable or a try-with-resources resource of "
+                    + "an AsyncCloseable type");
         }
-        if (!ok) return null;
+        for (OwnedVariable v : scoped) checkAssignments(v);
+        if (failed) return null;
 
+        // ---- write the flags, the glue and the markers
+        List<OwnedVariable> all = new ArrayList<>(resources.values());
+        all.addAll(scoped);
+        for (OwnedVariable v : all) {
+            v.flag = m.maxLocals++;
+            if (v.name == null) v.name = variableName(v.slot, v.stores.iterator().next());
+        }
+        ScopeGlue glue = scoped.isEmpty() ? null : new ScopeGlue(m);
+        InsnList entry = new InsnList();
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
-        InsnList entry = new InsnList();
         entry.add(start);
-        if (m.localVariables != null) {
-            List<LocalVariableNode> flags = new ArrayList<>();
-            for (Owned o : owned.values()) {
-                flags.add(new LocalVariableNode("drop$" + variableName(o), "Z", null, start, end, o.flag));
+        for (OwnedVariable v : all) {
+            if (v.kind == OwnedVariable.Kind.PARAMETER) {
+                entry.add(new VarInsnNode(ALOAD, v.slot));
+                entry.add(owns());
+            } else {
+                entry.add(new InsnNode(ICONST_0));
             }
-            m.localVariables.addAll(flags);
-        }
-        for (Owned o : owned.values()) {
-            entry.add(new InsnNode(ICONST_0));
-            entry.add(new VarInsnNode(ISTORE, o.flag));
-            for (AbstractInsnNode store : o.stores) setFlagAfter(store, o);
-            for (MethodInsnNode close : o.closes) replaceClose(close, o.flag);
-            for (MethodInsnNode move : o.moves) clearFlagAfter(move, o.flag);
-            markOwningAwaits(o);
+            entry.add(new VarInsnNode(ISTORE, v.flag));
+            if (m.localVariables != null) {
+                m.localVariables.add(new LocalVariableNode("drop$" + v.name, "Z", null, start, end, v.flag));
+            }
+            for (AbstractInsnNode store : v.stores) setFlagAfter(store, v);
+            for (MethodInsnNode close : v.closes) replaceClose(close, v.flag);
+            for (MethodInsnNode move : v.moves) clearFlagAfter(move, v.flag);
+            markOwningAwaits(v);
         }
         for (MethodInsnNode close : unowned) replaceClose(close, -1);
         m.instructions.insert(entry);
         m.instructions.add(end);
+        if (glue != null) {
+            // Scopes nest: a parameter's encloses every local's, a longer range encloses a shorter one it overlaps.
+            List<OwnedVariable> outerFirst = new ArrayList<>(scoped);
+            outerFirst.sort(Comparator.comparingInt(this::scopeOrder));
+            outerFirst.forEach(glue::track);
+            outerFirst.forEach(glue::addHandler);
+            for (int i = outerFirst.size() - 1; i >= 0; i--) glue.addExitGlue(outerFirst.get(i));
+            glue.removeEmptyEntries();
+        }
         return FrameComputer.withFrames(host, m, hierarchy);
     }
 
-    /**
-     * The owned variable whose value is operand {@code fromTop} below the top of the stack before {@code call}
-     * (0 is the top; -1: the only argument of a one-argument static call, also the top), creating it the first time
-     * a close of it is seen; null if the operand is not a local written only by stores.
-     */
-    private Owned ownerOfOperand(AbstractInsnNode call, int fromTop) {
-        Frame<SourceValue> f = frameAt(call);
+    // ---- finding owned variables ---------------------------------------------------------------------------------
+
+    /** The resource whose {@code close()} this is, created at its first close; null if the receiver is no local. */
+    private OwnedVariable resourceClosedBy(MethodInsnNode close) {
+        Frame<SourceValue> f = frameAt(close);
         if (f == null) return null;
-        SourceValue operand = f.getStack(f.getStackSize() - 1 - Math.max(0, fromTop));
-        if (operand.insns.size() != 1) return null;
-        AbstractInsnNode source = operand.insns.iterator().next();
-        if (source.getOpcode() != ALOAD) return null;
-        int slot = ((VarInsnNode) source).var;
-        Set<AbstractInsnNode> stores = frameAt(source).getLocal(slot).insns;
-        if (stores.isEmpty()) return null; // a parameter: owned only when declared @Owned
-        for (AbstractInsnNode s : stores) if (s.getOpcode() != ASTORE) return null;
-        if (fromTop < 0) return owned.get(stores);
-        return owned.computeIfAbsent(stores, k -> new Owned(slot, k, m.maxLocals++));
+        Set<AbstractInsnNode> stores = storesOf(f.getStack(f.getStackSize() - 1));
+        if (stores == null) return null;
+        int slot = ((VarInsnNode) stores.iterator().next()).var;
+        return resources.computeIfAbsent(stores,
+                k -> new OwnedVariable(OwnedVariable.Kind.RESOURCE, slot, new LinkedHashSet<>(k), List.of()));
     }
 
+    /**
+     * The stores that wrote the local a value was loaded from, if the value is an {@code ALOAD} of a local written
+     * only by {@code ASTORE}s; null otherwise (a parameter, or anything computed).
+     */
+    private Set<AbstractInsnNode> storesOf(SourceValue value) {
+        if (value.insns.size() != 1) return null;
+        AbstractInsnNode source = value.insns.iterator().next();
+        if (source.getOpcode() != ALOAD) return null;
+        Set<AbstractInsnNode> stores = frameAt(source).getLocal(((VarInsnNode) source).var).insns;
+        if (stores.isEmpty()) return null;
+        for (AbstractInsnNode s : stores) if (s.getOpcode() != ASTORE) return null;
+        return stores;
+    }
+
+    private List<LocalVariableAnnotationNode> ownedLocalAnnotations() {
+        List<LocalVariableAnnotationNode> found = new ArrayList<>();
+        for (List<LocalVariableAnnotationNode> list : List.of(nonNull(m.invisibleLocalVariableAnnotations),
+                nonNull(m.visibleLocalVariableAnnotations))) {
+            for (LocalVariableAnnotationNode a : list) {
+                if (a.desc.equals(CodaNames.OWNED_DESC) && a.typePath == null) found.add(a);
+            }
+        }
+        return found;
+    }
+
+    private List<Integer> ownedParameterIndices() {
+        List<Integer> found = new ArrayList<>();
+        for (List<TypeAnnotationNode> list : List.of(nonNull(m.invisibleTypeAnnotations), nonNull(m.visibleTypeAnnotations))) {
+            for (TypeAnnotationNode a : list) {
+                TypeReference ref = new TypeReference(a.typeRef);
+                if (a.desc.equals(CodaNames.OWNED_DESC) && a.typePath == null
+                        && ref.getSort() == TypeReference.METHOD_FORMAL_PARAMETER) {
+                    found.add(ref.getFormalParameterIndex());
+                }
+            }
+        }
+        found.sort(null);
+        return found;
+    }
+
+    private static <T> List<T> nonNull(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private void addParameter(int index) {
+        Type[] args = Type.getArgumentTypes(m.desc);
+        int slot = (m.access & ACC_STATIC) != 0 ? 0 : 1;
+        for (int i = 0; i < index; i++) slot += args[i].getSize();
+        OwnedVariable v = new OwnedVariable(OwnedVariable.Kind.PARAMETER, slot, new LinkedHashSet<>(), List.of());
+        v.name = parameterName(index, slot);
+        if (checkOwnable(v, args[index].getDescriptor(), m.instructions.getFirst())) scoped.add(v);
+    }
+
+    private void addLocal(LocalVariableAnnotationNode a, FrameRecorder types) {
+        int slot = a.index.get(0);
+        List<LabelNode[]> ranges = new ArrayList<>();
+        Set<AbstractInsnNode> declarations = new LinkedHashSet<>();
+        for (int i = 0; i < a.start.size(); i++) {
+            ranges.add(new LabelNode[] {a.start.get(i), a.end.get(i)});
+            AbstractInsnNode before = previousReal(a.start.get(i));
+            if (before != null && before.getOpcode() == ASTORE && ((VarInsnNode) before).var == slot) declarations.add(before);
+        }
+        if (declarations.isEmpty()) {
+            error(a.start.get(0), "cannot find where the @Owned variable in slot " + slot + " of "
+                    + Diagnostics.describe(host, m) + " is declared; declare it with an initialiser");
+            return;
+        }
+        AbstractInsnNode declaration = declarations.iterator().next();
+        OwnedVariable v = new OwnedVariable(OwnedVariable.Kind.LOCAL, slot, declarations, ranges);
+        v.name = variableName(slot, declaration);
+        Object[] stack = types.stackBefore(declaration);
+        Object stored = stack == null ? null : stack[stack.length - 1];
+        String desc = localDescriptor(slot, declaration, stored);
+        if (checkOwnable(v, desc, declaration)) scoped.add(v);
+    }
+
+    /** The declared type of a local from the LocalVariableTable, else the verifier's type of the stored value. */
+    private String localDescriptor(int slot, AbstractInsnNode store, Object stored) {
+        LocalVariableNode var = variableAt(slot, store);
+        if (var != null) return var.desc;
+        if (stored instanceof String) {
+            String name = (String) stored;
+            return name.charAt(0) == '[' ? name : "L" + name + ";";
+        }
+        return null; // the null type: nothing to check
+    }
+
+    /** Rejects {@code @Owned} on a type that is not AsyncCloseable (SPEC §3). */
+    private boolean checkOwnable(OwnedVariable v, String desc, AbstractInsnNode at) {
+        if (desc == null) return true;
+        Type type = Type.getType(desc);
+        boolean ok = type.getSort() == Type.OBJECT
+                && !type.getInternalName().startsWith("java/")
+                && hierarchy.isSubtypeOf(type.getInternalName(), CodaNames.ASYNC_CLOSEABLE);
+        if (!ok) {
+            error(at, "@Owned " + v.name + " in " + Diagnostics.describe(host, m) + " has type "
+                    + type.getClassName() + ", which is not an AsyncCloseable; only an AsyncCloseable can be owned: "
+                    + "remove @Owned, or make the type implement dev.coda.AsyncCloseable");
+        }
+        return ok;
+    }
+
+    /** The owned variable that {@code Coda.move(x)} is given, or null. */
+    private OwnedVariable ownerOfMoved(MethodInsnNode move) {
+        OwnedVariable v = scopedOwnerOf(move);
+        if (v != null) return v;
+        Frame<SourceValue> f = frameAt(move);
+        Set<AbstractInsnNode> stores = f == null ? null : storesOf(f.getStack(f.getStackSize() - 1));
+        return stores == null ? null : resources.get(stores);
+    }
+
+    /** The {@code @Owned} variable whose value is on top of the stack before {@code call}, loaded in its scope. */
+    private OwnedVariable scopedOwnerOf(MethodInsnNode call) {
+        Frame<SourceValue> f = frameAt(call);
+        if (f == null) return null;
+        AbstractInsnNode load = single(f.getStack(f.getStackSize() - 1));
+        if (load == null || load.getOpcode() != ALOAD) return null;
+        int slot = ((VarInsnNode) load).var;
+        for (OwnedVariable v : scoped) {
+            if (v.slot == slot && (v.kind == OwnedVariable.Kind.PARAMETER || inRanges(v, load))) return v;
+        }
+        return null;
+    }
+
+    /**
+     * Rejects a store into an {@code @Owned} variable where it may still hold a live value (SPEC §3): a forward
+     * pass over the scope tracks whether the flag may be set; a declaration or a store sets it (unless the value is
+     * a constant null), a move clears it, and a store where it may be set is an error. Stores inside the scope also
+     * set the flag.
+     */
+    private void checkAssignments(OwnedVariable v) {
+        ControlFlow flow;
+        try {
+            flow = ControlFlow.of(host.name, m);
+        } catch (AnalyzerException e) {
+            return; // reported by the analysis stage
+        }
+        int size = m.instructions.size();
+        boolean[] seen = new boolean[size];
+        boolean[] maybe = new boolean[size];
+        Deque<Integer> work = new ArrayDeque<>();
+        if (v.kind == OwnedVariable.Kind.PARAMETER) {
+            enter(0, true, seen, maybe, work);
+        } else {
+            for (AbstractInsnNode d : v.stores) enter(m.instructions.indexOf(d) + 1, !storesNull(d), seen, maybe, work);
+        }
+        Set<AbstractInsnNode> reported = new LinkedHashSet<>();
+        List<AbstractInsnNode> assignments = new ArrayList<>();
+        while (!work.isEmpty()) {
+            int i = work.poll();
+            AbstractInsnNode n = m.instructions.get(i);
+            boolean out = maybe[i];
+            if (v.moves.contains(n)) {
+                out = false;
+            } else if (n.getOpcode() == ASTORE && ((VarInsnNode) n).var == v.slot && !v.stores.contains(n)) {
+                if (maybe[i] && reported.add(n)) {
+                    error(n, "assignment to @Owned " + v.name + " in " + Diagnostics.describe(host, m) + ", which may "
+                            + "still hold a live value; move the old value out first with Coda.move(" + v.name
+                            + "), or declare a new variable");
+                }
+                if (!assignments.contains(n)) assignments.add(n);
+                out = !storesNull(n);
+            }
+            for (int next : flow.normal[i]) if (inScopeIndex(v, next)) enter(next, out, seen, maybe, work);
+            for (int next : flow.exceptional[i]) if (inScopeIndex(v, next)) enter(next, maybe[i], seen, maybe, work);
+        }
+        // Stores in the scope set the flag too.
+        Set<AbstractInsnNode> stores = new LinkedHashSet<>(v.stores);
+        stores.addAll(assignments);
+        v.stores.clear();
+        v.stores.addAll(stores);
+    }
+
+    private static void enter(int i, boolean value, boolean[] seen, boolean[] maybe, Deque<Integer> work) {
+        if (i >= seen.length) return;
+        if (seen[i] && (maybe[i] || !value)) return;
+        seen[i] = true;
+        maybe[i] |= value;
+        work.add(i);
+    }
+
+    private boolean storesNull(AbstractInsnNode store) {
+        Frame<SourceValue> f = frameAt(store);
+        if (f == null) return false;
+        SourceValue v = f.getStack(f.getStackSize() - 1);
+        return v.insns.size() == 1 && v.insns.iterator().next().getOpcode() == ACONST_NULL;
+    }
+
+    private boolean inScopeIndex(OwnedVariable v, int index) {
+        return v.kind == OwnedVariable.Kind.PARAMETER || inRanges(v, m.instructions.get(index));
+    }
+
+    private boolean inRanges(OwnedVariable v, AbstractInsnNode n) {
+        int at = m.instructions.indexOf(n);
+        for (LabelNode[] r : v.ranges) {
+            if (m.instructions.indexOf(r[0]) <= at && at < m.instructions.indexOf(r[1])) return true;
+        }
+        return false;
+    }
+
+    /** Parameters first, in declaration order; then locals, longer scopes first. */
+    private int scopeOrder(OwnedVariable v) {
+        if (v.kind == OwnedVariable.Kind.PARAMETER) return -1_000_000 + v.slot;
+        int length = 0;
+        for (LabelNode[] r : v.ranges) length += m.instructions.indexOf(r[1]) - m.instructions.indexOf(r[0]);
+        return -length;
+    }
+
+    // ---- writing ----------------------------------------------------------------------------------------------------
+
     private Frame<SourceValue> frameAt(AbstractInsnNode n) {
-        return frames[m.instructions.indexOf(n)];
+        return sources[m.instructions.indexOf(n)];
     }
 
     private boolean isAsyncClose(AbstractInsnNode n) {
@@ -197,12 +426,16 @@ public final class OwnershipLowering {
         m.instructions.remove(close);
     }
 
-    private void setFlagAfter(AbstractInsnNode store, Owned o) {
+    private void setFlagAfter(AbstractInsnNode store, OwnedVariable v) {
         InsnList set = new InsnList();
-        set.add(new VarInsnNode(ALOAD, o.slot));
-        set.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "owns", "(Ljava/lang/Object;)Z", false));
-        set.add(new VarInsnNode(ISTORE, o.flag));
+        set.add(new VarInsnNode(ALOAD, v.slot));
+        set.add(owns());
+        set.add(new VarInsnNode(ISTORE, v.flag));
         m.instructions.insert(store, set);
+    }
+
+    private static MethodInsnNode owns() {
+        return new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "owns", "(Ljava/lang/Object;)Z", false);
     }
 
     private void clearFlagAfter(AbstractInsnNode n, int flag) {
@@ -212,19 +445,15 @@ public final class OwnershipLowering {
         m.instructions.insert(n, clear);
     }
 
-    /** An await whose value is stored, perhaps after a cast, straight into {@code o}. */
-    private void markOwningAwaits(Owned o) {
-        for (AbstractInsnNode store : o.stores) {
+    /** An await whose value is stored, perhaps after a cast, straight into {@code v}. */
+    private void markOwningAwaits(OwnedVariable v) {
+        for (AbstractInsnNode store : v.stores) {
             Frame<SourceValue> f = frameAt(store);
             if (f == null) continue;
-            SourceValue stored = f.getStack(f.getStackSize() - 1);
-            if (stored.insns.size() != 1) continue;
-            AbstractInsnNode source = stored.insns.iterator().next();
-            if (source instanceof TypeInsnNode && source.getOpcode() == CHECKCAST) {
+            AbstractInsnNode source = single(f.getStack(f.getStackSize() - 1));
+            if (source != null && source.getOpcode() == CHECKCAST && source instanceof TypeInsnNode) {
                 Frame<SourceValue> g = frameAt(source);
-                SourceValue cast = g.getStack(g.getStackSize() - 1);
-                if (cast.insns.size() != 1) continue;
-                source = cast.insns.iterator().next();
+                source = single(g.getStack(g.getStackSize() - 1));
             }
             if (!(source instanceof MethodInsnNode) || source.getOpcode() != INVOKESTATIC) continue;
             MethodInsnNode await = (MethodInsnNode) source;
@@ -240,20 +469,50 @@ public final class OwnershipLowering {
         }
     }
 
+    private static AbstractInsnNode single(SourceValue v) {
+        return v.insns.size() == 1 ? v.insns.iterator().next() : null;
+    }
+
     private static MethodInsnNode marker(String name) {
         return new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, name, CodaNames.MARKER_DESC, false);
     }
 
-    /** The source name of the variable that {@code o}'s first store writes, from the LocalVariableTable. */
-    private String variableName(Owned o) {
-        AbstractInsnNode next = o.stores.iterator().next().getNext();
+    // ---- names and diagnostics --------------------------------------------------------------------------------------
+
+    /** The source name of the variable in {@code slot} just after {@code store}, from the LocalVariableTable. */
+    private String variableName(int slot, AbstractInsnNode store) {
+        LocalVariableNode var = variableAt(slot, store);
+        return var != null ? var.name : "local" + slot;
+    }
+
+    private LocalVariableNode variableAt(int slot, AbstractInsnNode store) {
+        if (m.localVariables == null) return null;
+        AbstractInsnNode next = store.getNext();
         while (next != null && next.getOpcode() < 0) next = next.getNext();
         int at = m.instructions.indexOf(next);
         for (LocalVariableNode v : m.localVariables) {
-            if (v.index == o.slot && m.instructions.indexOf(v.start) <= at && at < m.instructions.indexOf(v.end)) {
-                return v.name;
-            }
+            if (v.index == slot && m.instructions.indexOf(v.start) <= at && at < m.instructions.indexOf(v.end)) return v;
         }
-        return "local" + o.slot;
+        return null;
+    }
+
+    private String parameterName(int index, int slot) {
+        if (m.parameters != null && index < m.parameters.size() && m.parameters.get(index).name != null) {
+            return m.parameters.get(index).name;
+        }
+        if (m.localVariables != null) {
+            for (LocalVariableNode v : m.localVariables) if (v.index == slot) return v.name;
+        }
+        return "parameter " + index;
+    }
+
+    private static AbstractInsnNode previousReal(AbstractInsnNode n) {
+        for (AbstractInsnNode x = n.getPrevious(); x != null; x = x.getPrevious()) if (x.getOpcode() >= 0) return x;
+        return null;
+    }
+
+    private void error(AbstractInsnNode at, String message) {
+        diagnostics.error(m, at, message);
+        failed = true;
     }
 }

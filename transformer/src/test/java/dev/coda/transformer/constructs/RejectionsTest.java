@@ -277,4 +277,71 @@ class RejectionsTest {
         assertEquals(List.of("p/Many.java:" + lineOf(HEAD + src, "// A"), "p/Many.java:" + lineOf(HEAD + src, "// B"),
                 "p/Many.java:" + lineOf(HEAD + src, "// C")), lines);
     }
+    private static final String CONN = """
+                static final class Conn implements AsyncCloseable {
+                    public Task<Void> closeAsync() { return Task.done(); }
+                }
+            """;
+
+    @Test
+    void ownedOnATypeThatIsNotAsyncCloseable() {
+        String src = """
+                public class NotCloseable {
+                    @Async public static Task<Integer> go(Task<String> t) {
+                        @Owned String s = await(t); // HERE
+                        return Task.completed(s.length());
+                    }
+                }
+                """;
+        assertRejected(compile("NotCloseable", src), "NotCloseable", at("NotCloseable", src, "// HERE")
+                + "@Owned s in NotCloseable.go has type java.lang.String, which is not an AsyncCloseable; only an "
+                + "AsyncCloseable can be owned: remove @Owned, or make the type implement dev.coda.AsyncCloseable");
+    }
+
+    @Test
+    void ownedParameterOfATypeThatIsNotAsyncCloseable() {
+        String src = """
+                public class NotCloseableParam {
+                    @Async public static Task<Integer> go(@Owned AutoCloseable c) {
+                        return Task.completed(1); // HERE
+                    }
+                }
+                """;
+        assertRejected(compile("NotCloseableParam", src), "NotCloseableParam", at("NotCloseableParam", src, "// HERE")
+                + "@Owned c in NotCloseableParam.go has type java.lang.AutoCloseable, which is not an AsyncCloseable; "
+                + "only an AsyncCloseable can be owned: remove @Owned, or make the type implement dev.coda.AsyncCloseable");
+    }
+
+    @Test
+    void assignmentToAnOwnedVariableThatMayStillHoldALiveValue() {
+        String src = """
+                public class Reassigned {
+                """ + CONN + """
+                    @Async public static Task<Integer> go(boolean b) {
+                        @Owned Conn c = new Conn();
+                        if (b) Coda.move(c);
+                        c = new Conn(); // HERE
+                        return Task.completed(1);
+                    }
+                }
+                """;
+        assertRejected(compile("Reassigned", src), "Reassigned", at("Reassigned", src, "// HERE")
+                + "assignment to @Owned c in Reassigned.go, which may still hold a live value; move the old value "
+                + "out first with Coda.move(c), or declare a new variable");
+    }
+
+    @Test
+    void moveOfAValueThatIsNotOwned() {
+        String src = """
+                public class MoveUnowned {
+                """ + CONN + """
+                    @Async public static Task<Conn> go(Conn borrowed) {
+                        return Task.completed(Coda.move(borrowed)); // HERE
+                    }
+                }
+                """;
+        assertRejected(compile("MoveUnowned", src), "MoveUnowned", at("MoveUnowned", src, "// HERE")
+                + "Coda.move in MoveUnowned.go is given a value that is not owned here; pass it an @Owned variable "
+                + "or a try-with-resources resource of an AsyncCloseable type");
+    }
 }

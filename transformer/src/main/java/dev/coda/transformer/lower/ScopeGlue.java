@@ -1,0 +1,387 @@
+package dev.coda.transformer.lower;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.coda.transformer.CodaNames;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Drop glue where the scope of an {@code @Owned} local (the ranges the compiler records for it) or of an
+ * {@code @Owned} parameter (the whole function) is left. javac writes this code itself for try-with-resources;
+ * here it is written from the scope alone, in two passes:
+ * <ol>
+ *   <li><b>handlers</b>, outermost scope first: a catch-all entry over the scope whose handler drops the value,
+ *       adding a close failure to the exception in flight as suppressed, and rethrows. It sits in the exception
+ *       table just before the entries that enclose the scope, and its own code is covered by those entries;</li>
+ *   <li><b>exits</b>, innermost scope first, so inner values are dropped first: glue on every normal way out of
+ *       the scope (a jump out, a return, falling off its end). Conditional jumps and switch arms that leave the
+ *       scope are first split into a {@code goto}, so glue is always straight-line code.</li>
+ * </ol>
+ * Where a jump or return leaves the scope through enclosing {@code finally} blocks, javac has inlined those blocks
+ * before the jump, inside the scope's range: the glue goes before them, where the enclosing {@code try} still
+ * covers it (as try-with-resources would close there), and the scope's handler no longer covers that tail, so a
+ * {@code finally} never runs twice. Each piece of glue is covered by exactly the entries that enclose its scope.
+ */
+final class ScopeGlue {
+    private static final String DROP_DESC = "(L" + CodaNames.ASYNC_CLOSEABLE + ";Z)" + CodaNames.TASK_DESC;
+
+    private final MethodNode m;
+    /** Per insertion point: the last piece of glue placed after it, so later glue goes after earlier glue. */
+    private final Map<AbstractInsnNode, AbstractInsnNode> cursors = new HashMap<>();
+    /** The handler entries of the parameters handled so far (each parameter's scope encloses the later ones'). */
+    private final List<TryCatchBlockNode> parameterHandlers = new ArrayList<>();
+    /** Where the original code ends; parameter handlers cover everything before it. */
+    private final LabelNode codeStart = new LabelNode();
+    private final LabelNode codeEnd = new LabelNode();
+
+    ScopeGlue(MethodNode m) {
+        this.m = m;
+        m.instructions.insert(codeStart);
+        m.instructions.add(codeEnd);
+    }
+
+    // ---- pass 1: handlers ---------------------------------------------------------------------------------------
+
+    /** The catch-all handler of {@code v}; call for outer scopes before inner ones, parameters in order first. */
+    void addHandler(OwnedVariable v) {
+        List<LabelNode[]> ranges = v.kind == OwnedVariable.Kind.PARAMETER
+                ? List.<LabelNode[]>of(new LabelNode[] {codeStart, codeEnd}) : v.ranges;
+        Set<TryCatchBlockNode> enclosing = new HashSet<>();
+        for (TryCatchBlockNode e : m.tryCatchBlocks) if (encloses(v, e)) enclosing.add(e);
+        int at = m.tryCatchBlocks.size();
+        for (int i = 0; i < m.tryCatchBlocks.size(); i++) {
+            if (enclosing.contains(m.tryCatchBlocks.get(i))) {
+                at = i;
+                break;
+            }
+        }
+        LabelNode handler = new LabelNode();
+        for (LabelNode[] r : ranges) {
+            TryCatchBlockNode x = new TryCatchBlockNode(r[0], r[1], handler, null);
+            v.handlers.add(x);
+            m.tryCatchBlocks.add(at++, x);
+        }
+        if (v.kind == OwnedVariable.Kind.PARAMETER) parameterHandlers.addAll(v.handlers);
+
+        // handler: t = the exception; drop the value, a failure suppressed onto t; throw t
+        int primary = m.maxLocals++;
+        int secondary = m.maxLocals++;
+        LabelNode dropStart = new LabelNode();
+        LabelNode dropEnd = new LabelNode();
+        LabelNode suppress = new LabelNode();
+        LabelNode rethrow = new LabelNode();
+        LabelNode end = new LabelNode();
+        InsnList code = new InsnList();
+        code.add(handler);
+        code.add(new VarInsnNode(ASTORE, primary));
+        code.add(dropStart);
+        code.add(glue(v));
+        code.add(dropEnd);
+        code.add(new JumpInsnNode(GOTO, rethrow));
+        code.add(suppress);
+        code.add(new VarInsnNode(ASTORE, secondary));
+        code.add(new VarInsnNode(ALOAD, primary));
+        code.add(new VarInsnNode(ALOAD, secondary));
+        code.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "suppress",
+                "(Ljava/lang/Throwable;Ljava/lang/Throwable;)V", false));
+        code.add(rethrow);
+        code.add(new VarInsnNode(ALOAD, primary));
+        code.add(new InsnNode(ATHROW));
+        code.add(end);
+        m.instructions.add(code);
+        m.tryCatchBlocks.add(0, new TryCatchBlockNode(dropStart, dropEnd, suppress, "java/lang/Throwable"));
+        cover(handler, end, enclosing);
+    }
+
+    // ---- pass 2: exits ------------------------------------------------------------------------------------------
+
+    /** Glue on every normal exit of {@code v}'s scope; call for inner scopes before outer ones. */
+    void addExitGlue(OwnedVariable v) {
+        if (v.kind == OwnedVariable.Kind.PARAMETER) {
+            for (AbstractInsnNode n : m.instructions.toArray()) {
+                if (isReturn(n) && inOriginalCode(n)) insertBefore(v, returnPoint(n));
+            }
+            return;
+        }
+        splitConditionalExits(v);
+        for (AbstractInsnNode n : m.instructions.toArray()) {
+            if (n.getOpcode() < 0 || !inScope(v, n)) continue;
+            if (n.getOpcode() == GOTO && !inScope(v, ((JumpInsnNode) n).label)) {
+                insertAtExit(v, n);
+            } else if (isReturn(n)) {
+                insertAtExit(v, n);
+            } else if (fallsThrough(n)) {
+                AbstractInsnNode next = nextReal(n);
+                if (next == null || !inScope(v, next)) insertAfter(v, n, enclosingAt(v, n), null);
+            }
+        }
+    }
+
+    /** A jump or return that leaves the scope: glue before any finally code javac inlined there, else before it. */
+    private void insertAtExit(OwnedVariable v, AbstractInsnNode exit) {
+        LabelNode tail = finallyTail(v, exit);
+        if (tail == null) {
+            insertBefore(v, isReturn(exit) ? returnPoint(exit) : exit);
+            return;
+        }
+        AbstractInsnNode before = previousReal(tail);
+        insertAfter(v, before, enclosingAt(v, before), exit);
+    }
+
+    /**
+     * Where javac's inlined copies of enclosing finally blocks begin before {@code exit}: the earliest end, before
+     * the exit, of a catch-all entry that encloses the scope but not the exit. Null if no finally block is left.
+     */
+    private LabelNode finallyTail(OwnedVariable v, AbstractInsnNode exit) {
+        int at = index(exit);
+        LabelNode tail = null;
+        for (TryCatchBlockNode e : m.tryCatchBlocks) {
+            if (e.type != null || isScopeHandler(e) || !encloses(v, e) || covers(e, exit)) continue;
+            LabelNode last = null;
+            for (TryCatchBlockNode segment : m.tryCatchBlocks) {
+                if (segment.handler != e.handler || index(segment.end) > at) continue;
+                if (last == null || index(segment.end) > index(last)) last = segment.end;
+            }
+            if (last != null && (tail == null || index(last) < index(tail))) tail = last;
+        }
+        return tail;
+    }
+
+    /** {@code xRETURN}, or the {@code Task.completed(v)}-style call just before an ARETURN, which stays adjacent. */
+    private static AbstractInsnNode returnPoint(AbstractInsnNode ret) {
+        if (ret.getOpcode() != ARETURN) return ret;
+        AbstractInsnNode call = previousReal(ret);
+        if (call instanceof MethodInsnNode && call.getOpcode() == INVOKESTATIC) {
+            MethodInsnNode mi = (MethodInsnNode) call;
+            boolean factory = (mi.owner.equals(CodaNames.TASK) && (mi.name.equals("completed") || mi.name.equals("done")))
+                    || (mi.owner.equals(CodaNames.COMPLETABLE_FUTURE) && mi.name.equals("completedFuture"));
+            if (factory) return call;
+        }
+        return ret;
+    }
+
+    /** Conditional jumps and switch arms that leave the scope become a jump to a {@code goto}, inside the scope. */
+    private void splitConditionalExits(OwnedVariable v) {
+        for (AbstractInsnNode n : m.instructions.toArray()) {
+            if (n.getOpcode() < 0 || !inScope(v, n)) continue;
+            if (n instanceof JumpInsnNode && n.getOpcode() != GOTO) {
+                JumpInsnNode jump = (JumpInsnNode) n;
+                if (inScope(v, jump.label)) continue;
+                LabelNode stay = new LabelNode();
+                InsnList out = new InsnList();
+                out.add(new JumpInsnNode(GOTO, jump.label));
+                out.add(stay);
+                jump.setOpcode(inverse(jump.getOpcode()));
+                jump.label = stay;
+                m.instructions.insert(jump, out);
+            } else if (n instanceof TableSwitchInsnNode) {
+                TableSwitchInsnNode s = (TableSwitchInsnNode) n;
+                s.dflt = viaGoto(v, s, s.dflt);
+                s.labels.replaceAll(target -> viaGoto(v, s, target));
+            } else if (n instanceof LookupSwitchInsnNode) {
+                LookupSwitchInsnNode s = (LookupSwitchInsnNode) n;
+                s.dflt = viaGoto(v, s, s.dflt);
+                s.labels.replaceAll(target -> viaGoto(v, s, target));
+            }
+        }
+    }
+
+    /** A switch target outside the scope becomes a {@code goto} placed right after the switch. */
+    private LabelNode viaGoto(OwnedVariable v, AbstractInsnNode sw, LabelNode target) {
+        if (inScope(v, target)) return target;
+        LabelNode stub = new LabelNode();
+        InsnList out = new InsnList();
+        out.add(stub);
+        out.add(new JumpInsnNode(GOTO, target));
+        m.instructions.insert(sw, out);
+        return stub;
+    }
+
+    // ---- placing glue -------------------------------------------------------------------------------------------
+
+    private void insertBefore(OwnedVariable v, AbstractInsnNode at) {
+        Set<TryCatchBlockNode> should = enclosingAt(v, at);
+        LabelNode start = new LabelNode();
+        LabelNode end = new LabelNode();
+        InsnList code = new InsnList();
+        code.add(start);
+        code.add(glue(v));
+        code.add(end);
+        m.instructions.insertBefore(at, code);
+        cover(start, end, should);
+    }
+
+    /**
+     * Glue right after {@code after} (after glue already placed there). With {@code exit} set, the glue begins a
+     * finally tail that runs to {@code exit}: the scope's own handler stops covering it.
+     */
+    private void insertAfter(OwnedVariable v, AbstractInsnNode after, Set<TryCatchBlockNode> should,
+                             AbstractInsnNode exit) {
+        AbstractInsnNode point = cursors.getOrDefault(after, after);
+        LabelNode start = new LabelNode();
+        LabelNode end = new LabelNode();
+        InsnList code = new InsnList();
+        code.add(start);
+        code.add(glue(v));
+        code.add(end);
+        m.instructions.insert(point, code);
+        cursors.put(after, end);
+        cover(start, end, should);
+        if (exit != null) {
+            LabelNode resume = new LabelNode();
+            m.instructions.insert(exit, resume);
+            for (TryCatchBlockNode x : List.copyOf(v.handlers)) {
+                if (index(x.start) <= index(start) && index(exit) < index(x.end)) {
+                    TryCatchBlockNode rest = new TryCatchBlockNode(resume, x.end, x.handler, x.type);
+                    x.end = start;
+                    m.tryCatchBlocks.add(m.tryCatchBlocks.indexOf(x) + 1, rest);
+                    v.handlers.add(rest);
+                }
+            }
+        }
+    }
+
+    /** {@code drop(value, flag)} awaited as cleanup, with the flag cleared first. */
+    private static InsnList glue(OwnedVariable v) {
+        InsnList g = new InsnList();
+        g.add(new VarInsnNode(ALOAD, v.slot));
+        g.add(new VarInsnNode(ILOAD, v.flag));
+        g.add(new InsnNode(ICONST_0));
+        g.add(new VarInsnNode(ISTORE, v.flag));
+        g.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "drop", DROP_DESC, false));
+        g.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, CodaNames.AWAIT_CLEANUP, CodaNames.MARKER_DESC, false));
+        g.add(new InsnNode(POP));
+        return g;
+    }
+
+    /**
+     * Makes exactly the entries in {@code should} cover {@code [start, end)}: an entry that covers it and should not
+     * is split around it; one that should and does not gets a piece of its own, right after it in the table.
+     */
+    private void cover(LabelNode start, LabelNode end, Set<TryCatchBlockNode> should) {
+        List<TryCatchBlockNode> table = m.tryCatchBlocks;
+        for (int i = 0; i < table.size(); i++) {
+            TryCatchBlockNode e = table.get(i);
+            boolean does = index(e.start) <= index(start) && index(end) <= index(e.end);
+            if (does && !should.contains(e)) {
+                TryCatchBlockNode rest = new TryCatchBlockNode(end, e.end, e.handler, e.type);
+                e.end = start;
+                table.add(++i, rest);
+                renamePiece(e, rest);
+            } else if (!does && should.contains(e)) {
+                TryCatchBlockNode piece = new TryCatchBlockNode(start, end, e.handler, e.type);
+                table.add(++i, piece);
+                renamePiece(e, piece);
+            }
+        }
+    }
+
+    /** Keeps the owned variables' handler lists complete when one of their entries is split. */
+    private final List<OwnedVariable> scoped = new ArrayList<>();
+
+    void track(OwnedVariable v) {
+        scoped.add(v);
+    }
+
+    private void renamePiece(TryCatchBlockNode of, TryCatchBlockNode piece) {
+        for (OwnedVariable v : scoped) if (v.handlers.contains(of)) v.handlers.add(piece);
+        if (parameterHandlers.contains(of)) parameterHandlers.add(piece);
+    }
+
+    /** Removes entries that cover no instruction, which splitting can leave behind. */
+    void removeEmptyEntries() {
+        m.tryCatchBlocks.removeIf(e -> {
+            for (AbstractInsnNode n = e.start; n != null && n != e.end; n = n.getNext()) if (n.getOpcode() >= 0) return false;
+            return true;
+        });
+    }
+
+    // ---- scope facts --------------------------------------------------------------------------------------------
+
+    /** The entries that enclose {@code v}'s scope and cover {@code at}: they must cover glue placed at {@code at}. */
+    private Set<TryCatchBlockNode> enclosingAt(OwnedVariable v, AbstractInsnNode at) {
+        Set<TryCatchBlockNode> set = new HashSet<>();
+        for (TryCatchBlockNode e : m.tryCatchBlocks) if (encloses(v, e) && covers(e, at)) set.add(e);
+        return set;
+    }
+
+    /**
+     * Whether {@code e} encloses {@code v}'s scope: for a local, it covers the store that declares it (which is in
+     * the scope's block, outside any try inside it); for a parameter, it is the handler of an earlier parameter.
+     */
+    private boolean encloses(OwnedVariable v, TryCatchBlockNode e) {
+        if (v.handlers.contains(e)) return false;
+        if (v.kind == OwnedVariable.Kind.PARAMETER) return parameterHandlers.contains(e);
+        return covers(e, v.stores.iterator().next());
+    }
+
+    private boolean isScopeHandler(TryCatchBlockNode e) {
+        for (OwnedVariable v : scoped) if (v.handlers.contains(e)) return true;
+        return false;
+    }
+
+    private boolean inScope(OwnedVariable v, AbstractInsnNode n) {
+        int at = index(n);
+        for (LabelNode[] r : v.ranges) if (index(r[0]) <= at && at < index(r[1])) return true;
+        return false;
+    }
+
+    private boolean inOriginalCode(AbstractInsnNode n) {
+        return index(n) < index(codeEnd);
+    }
+
+    private boolean covers(TryCatchBlockNode e, AbstractInsnNode n) {
+        int at = index(n);
+        return index(e.start) <= at && at < index(e.end);
+    }
+
+    private int index(AbstractInsnNode n) {
+        return m.instructions.indexOf(n);
+    }
+
+    private static boolean isReturn(AbstractInsnNode n) {
+        return n.getOpcode() >= IRETURN && n.getOpcode() <= RETURN;
+    }
+
+    private static boolean fallsThrough(AbstractInsnNode n) {
+        int op = n.getOpcode();
+        return op != GOTO && op != ATHROW && !isReturn(n) && !(n instanceof TableSwitchInsnNode)
+                && !(n instanceof LookupSwitchInsnNode);
+    }
+
+    private static AbstractInsnNode nextReal(AbstractInsnNode n) {
+        for (AbstractInsnNode x = n.getNext(); x != null; x = x.getNext()) if (x.getOpcode() >= 0) return x;
+        return null;
+    }
+
+    private static AbstractInsnNode previousReal(AbstractInsnNode n) {
+        for (AbstractInsnNode x = n.getPrevious(); x != null; x = x.getPrevious()) if (x.getOpcode() >= 0) return x;
+        return null;
+    }
+
+    private static int inverse(int opcode) {
+        return switch (opcode) {
+            case IFEQ -> IFNE; case IFNE -> IFEQ; case IFLT -> IFGE; case IFGE -> IFLT; case IFGT -> IFLE;
+            case IFLE -> IFGT; case IF_ICMPEQ -> IF_ICMPNE; case IF_ICMPNE -> IF_ICMPEQ; case IF_ICMPLT -> IF_ICMPGE;
+            case IF_ICMPGE -> IF_ICMPLT; case IF_ICMPGT -> IF_ICMPLE; case IF_ICMPLE -> IF_ICMPGT;
+            case IF_ACMPEQ -> IF_ACMPNE; case IF_ACMPNE -> IF_ACMPEQ; case IFNULL -> IFNONNULL; case IFNONNULL -> IFNULL;
+            default -> throw new IllegalArgumentException("not a conditional jump: " + opcode);
+        };
+    }
+}

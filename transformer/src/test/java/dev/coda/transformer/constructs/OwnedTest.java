@@ -1,0 +1,240 @@
+package dev.coda.transformer.constructs;
+
+import static dev.coda.transformer.constructs.Driver.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coda.Task;
+import dev.coda.transformer.support.Instrumented;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+
+/** {@code @Owned} locals and parameters: dropped on every exit of their scope (SPEC §5). */
+class OwnedTest {
+    static final String RES = """
+            static final class Res implements AsyncCloseable {
+                final String name; final boolean suspend; final RuntimeException failure;
+                Res(String name, boolean suspend, RuntimeException failure) {
+                    this.name = name; this.suspend = suspend; this.failure = failure; log("open " + name);
+                }
+                static Res of(String name) { return new Res(name, true, null); }
+                static Res failing(String name) { return new Res(name, false, new IllegalStateException(name + " failed")); }
+                public Task<Void> closeAsync() {
+                    log("close " + name);
+                    if (failure != null) return suspend ? failLaterTask(failure) : Task.failed(failure);
+                    return suspend ? laterTask(null) : Task.done();
+                }
+            }
+            """;
+
+    @Test
+    void aLocalIsDroppedAtTheEndOfItsBlockInnerBeforeOuter() throws Throwable {
+        Instrumented code = program("Blocks", RES + """
+                @Async public static Task<String> go() {
+                    @Owned Res a = Res.of("a");
+                    {
+                        @Owned Res b = await(laterTask(Res.of("b")));
+                        log("use " + b.name + await(later(1)));
+                    }
+                    log("between");
+                    @Owned Res c = Res.of("c");
+                    log("end");
+                    return Task.completed("ok");
+                }
+                """);
+        assertEquals("ok", drive(code, "Blocks", "go"));
+        assertLog("open a", "open b", "use b1", "close b", "between", "open c", "end", "close c", "close a");
+    }
+
+    @Test
+    void breakContinueAndReturnDropTheValuesTheyLeave() throws Throwable {
+        Instrumented code = program("Loops", RES + """
+                @Async public static Task<String> go(int stop) {
+                    for (int i = 0; i < 5; i++) {
+                        @Owned Res r = Res.of("r" + i);
+                        if (i == 1) continue;
+                        if (i == stop) return Task.completed("returned " + i);
+                        if (i == 3) break;
+                        log("body " + i);
+                    }
+                    return Task.completed("done");
+                }
+                """);
+        assertEquals("done", drive(code, "Loops", "go", 9));
+        assertLog("open r0", "body 0", "close r0", "open r1", "close r1", "open r2", "body 2", "close r2",
+                "open r3", "close r3");
+        reset();
+        assertEquals("returned 2", drive(code, "Loops", "go", 2));
+        assertLog("open r0", "body 0", "close r0", "open r1", "close r1", "open r2", "close r2");
+    }
+
+    @Test
+    void anExceptionDropsWithFailuresSuppressedInReverseOrder() throws Throwable {
+        Instrumented code = program("Throws", RES + """
+                @Async public static Task<String> go() {
+                    @Owned Res a = Res.failing("a");
+                    @Owned Res b = Res.failing("b");
+                    await(later(0));
+                    throw new UnsupportedOperationException("primary");
+                }
+                """);
+        Throwable t = driveToFailure(code, "Throws", "go");
+        assertEquals("primary", t.getMessage());
+        assertEquals(2, t.getSuppressed().length);
+        assertEquals("b failed", t.getSuppressed()[0].getMessage());
+        assertEquals("a failed", t.getSuppressed()[1].getMessage());
+        assertLog("open a", "open b", "close b", "close a");
+    }
+
+    @Test
+    void withoutAPrimaryTheFirstDropFailureWinsAndTheRestAreSuppressed() throws Throwable {
+        Instrumented code = program("NoPrimary", RES + """
+                @Async public static Task<String> go() {
+                    @Owned Res a = Res.failing("a");
+                    @Owned Res b = Res.failing("b");
+                    await(later(0));
+                    return Task.completed("unreached");
+                }
+                """);
+        Throwable t = driveToFailure(code, "NoPrimary", "go");
+        assertEquals("b failed", t.getMessage());
+        assertEquals(1, t.getSuppressed().length);
+        assertEquals("a failed", t.getSuppressed()[0].getMessage());
+        assertLog("open a", "open b", "close b", "close a");
+    }
+
+    @Test
+    void returnThroughFinallyDropsBeforeTheFinallyRunsAndOnlyOnce() throws Throwable {
+        Instrumented code = program("Finally", RES + """
+                @Async public static Task<String> go(boolean early) {
+                    try {
+                        @Owned Res a = Res.of("a");
+                        if (early) return Task.completed("early");
+                        log("body");
+                    } finally {
+                        log("finally " + await(later(1)));
+                    }
+                    return Task.completed("late");
+                }
+                """);
+        assertEquals("early", drive(code, "Finally", "go", true));
+        assertLog("open a", "close a", "finally 1");
+        reset();
+        assertEquals("late", drive(code, "Finally", "go", false));
+        assertLog("open a", "body", "close a", "finally 1");
+    }
+
+    @Test
+    void aFailingCloseOnReturnThroughFinallyStillRunsTheFinallyOnce() throws Throwable {
+        Instrumented code = program("FinallyFails", RES + """
+                @Async public static Task<String> go() {
+                    try {
+                        @Owned Res a = Res.failing("a");
+                        return Task.completed("early");
+                    } finally {
+                        log("finally");
+                    }
+                }
+                """);
+        Throwable t = driveToFailureNoSuspend(code, "FinallyFails", "go");
+        assertEquals("a failed", t.getMessage());
+        assertLog("open a", "close a", "finally");
+    }
+
+    @Test
+    void conditionalInitialisationDropsOnlyWhatWasStored() throws Throwable {
+        Instrumented code = program("Conditional", RES + """
+                @Async public static Task<String> go(boolean open) {
+                    @Owned Res r = open ? Res.of("r") : null;
+                    log("got " + (r != null) + await(later("")));
+                    return Task.completed("ok");
+                }
+                """);
+        assertEquals("ok", drive(code, "Conditional", "go", false));
+        assertLog("got false");
+        reset();
+        assertEquals("ok", drive(code, "Conditional", "go", true));
+        assertLog("open r", "got true", "close r");
+    }
+
+    @Test
+    void aMovedLocalIsNotDroppedAndItsNewOwnerDropsIt() throws Throwable {
+        Instrumented code = program("Move", RES + """
+                @Async static Task<String> consume(@Owned Res r) {
+                    log("consume " + r.name + await(later("")));
+                    return Task.completed(r.name);
+                }
+                @Async public static Task<String> go() {
+                    @Owned Res a = Res.of("a");
+                    String n = await(consume(Coda.move(a)));
+                    log("after move");
+                    a = Res.of("a2");
+                    return Task.completed(n);
+                }
+                """);
+        assertEquals("a", drive(code, "Move", "go"));
+        assertLog("open a", "consume a", "close a", "after move", "open a2", "close a2");
+    }
+
+    @Test
+    void anOwnedParameterIsDroppedAtFunctionExitOnEveryPath() throws Throwable {
+        Instrumented code = program("Params", RES + """
+                @Async public static Task<String> go(@Owned Res p, @Owned Res q, int k) {
+                    try {
+                        if (k == 1) return Task.completed("one " + await(later(1)));
+                        if (k == 2) throw new IllegalStateException("two");
+                        log("body");
+                    } finally {
+                        log("finally");
+                    }
+                    return Task.completed("end");
+                }
+                """);
+        Class<?> res = code.load("p.Params$Res");
+        for (int k = 1; k <= 3; k++) {
+            reset();
+            Object p = code.call("p.Params$Res", "of", "p");
+            Object q = code.call("p.Params$Res", "of", "q");
+            Task<String> t = start(code, "Params", "go", p, q, k);
+            run();
+            assertTrue(t.isDone());
+            if (k == 2) assertEquals("two", failure(t).getMessage());
+            else assertEquals(k == 1 ? "one 1" : "end", t.join());
+            String middle = k == 3 ? "body" : null;
+            if (middle == null) assertLog("open p", "open q", "finally", "close q", "close p");
+            else assertLog("open p", "open q", "body", "finally", "close q", "close p");
+        }
+        assertTrue(res.getName().endsWith("Res"));
+    }
+
+    @Test
+    void cancellationDropsEveryLiveValueBeforeTheTaskReportsCancelled() throws Throwable {
+        Instrumented code = program("Cancel", RES + """
+                @Async public static Task<String> go(@Owned Res p) {
+                    @Owned Res a = Res.of("a");
+                    {
+                        @Owned Res b = Res.of("b");
+                        log("waiting");
+                        await(later("never"));
+                    }
+                    return Task.completed("unreached");
+                }
+                """);
+        Object p = code.call("p.Cancel$Res", "of", "p");
+        Task<String> t = start(code, "Cancel", "go", p);
+        assertLog("open p", "open a", "open b", "waiting");
+        assertTrue(t.cancel());
+        assertFalse(t.isDone());
+        run();
+        assertTrue(t.isCancelled());
+        assertTrue(failure(t) instanceof CancellationException);
+        assertLog("open p", "open a", "open b", "waiting", "close b", "close a", "close p");
+    }
+
+    private static Throwable driveToFailureNoSuspend(Instrumented code, String cls, String method) throws Throwable {
+        Task<?> t = start(code, cls, method);
+        run();
+        return failure(t);
+    }
+}
