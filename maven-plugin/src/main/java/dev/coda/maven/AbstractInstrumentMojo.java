@@ -18,9 +18,9 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
     private boolean skip;
 
     /**
-     * Fails the build when async code closes an owned resource with the blocking {@code close()} where it could
-     * await {@code closeAsync()}. Accepted now so that builds can set it; it takes effect with the ownership
-     * checks of the transformer, and until then it changes nothing.
+     * Makes a synchronous close of an {@code AsyncCloseable} outside async code (try-with-resources or
+     * {@code close()} in an ordinary method, which blocks until {@code closeAsync()} completes) an error instead of
+     * a warning.
      */
     @Parameter(property = "coda.failOnBlockingClose", defaultValue = "false")
     private boolean failOnBlockingClose;
@@ -34,10 +34,6 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
     /** The source roots against which a diagnostic's relative path is made absolute. */
     abstract List<String> sourceRoots();
 
-    boolean failOnBlockingClose() {
-        return failOnBlockingClose;
-    }
-
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
@@ -49,6 +45,7 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
             getLog().info("Coda: nothing to instrument, " + classes + " does not exist");
             return;
         }
-        new Instrumenter(classes.toPath(), classpathElements(), new SourcePaths(sourceRoots()), getLog()).run();
+        new Instrumenter(classes.toPath(), classpathElements(), new SourcePaths(sourceRoots()), getLog(),
+                failOnBlockingClose).run();
     }
 }

@@ -47,6 +47,11 @@ final class Changes {
         }
     }
 
+    /** Diagnostics of a check that changes nothing. */
+    void report(List<Diagnostic> found) {
+        diagnostics.addAll(found);
+    }
+
     List<Diagnostic> diagnostics() {
         return diagnostics;
     }

@@ -25,12 +25,14 @@ final class Instrumenter {
     private final List<String> classpath;
     private final SourcePaths sources;
     private final Log log;
+    private final boolean failOnBlockingClose;
 
-    Instrumenter(Path classes, List<String> classpath, SourcePaths sources, Log log) {
+    Instrumenter(Path classes, List<String> classpath, SourcePaths sources, Log log, boolean failOnBlockingClose) {
         this.classes = classes;
         this.classpath = classpath;
         this.sources = sources;
         this.log = log;
+        this.failOnBlockingClose = failOnBlockingClose;
     }
 
     void run() throws MojoExecutionException, MojoFailureException {
@@ -57,7 +59,11 @@ final class Instrumenter {
                 } else if (mentionsCoda(file, bytes)) {
                     TransformResult result = transform(transformer, file, bytes);
                     changes.transformed(file, result, !result.changed() && InstrumentedProbe.isMarked(bytes));
-                } // else: the class never names dev/coda/, so it cannot hold async code; it is not even parsed
+                    changes.report(transformer.blockingCloses(result.changed() ? result.bytes() : bytes, failOnBlockingClose));
+                } else {
+                    // No async code here (it never names dev/coda/), but it may close an AsyncCloseable.
+                    changes.report(transformer.blockingCloses(bytes, failOnBlockingClose));
+                }
             }
         } catch (IOException e) {
             throw new MojoExecutionException("Coda: cannot read " + classes + ": " + e, e);

@@ -177,4 +177,52 @@ class InstrumenterTest {
         }
         assertFalse(Files.exists(root.resolve("out/a/B.class.coda-tmp")));
     }
+    private static final String CONN = "package p;\npublic class Conn implements dev.coda.AsyncCloseable {\n"
+            + "  public dev.coda.Task<Void> closeAsync() { return dev.coda.Task.done(); }\n}\n";
+    private static final String BLOCKING = "package p;\npublic class Client {\n"
+            + "  static void use(Conn c) {\n"
+            + "    try (Conn d = new Conn()) { System.out.println(d); }\n" // line 4
+            + "    c.close();\n"                                          // line 5
+            + "  }\n"
+            + "  @dev.coda.Async static dev.coda.Task<Void> async() {\n"
+            + "    try (Conn d = new Conn()) { System.out.println(d); }\n" // awaited: no warning
+            + "    return dev.coda.Task.done();\n"
+            + "  }\n}\n";
+
+    @Test
+    void aBlockingCloseOfAnAsyncCloseableIsAWarningWithFileAndLine() throws Exception {
+        ws.compile("p/Conn", CONN);
+        ws.compile("p/Client", BLOCKING);
+        ws.compile("p/Plain", "package p;\npublic class Plain {\n"
+                + "  static void use(Conn c) {\n    c.close();\n  }\n}\n"); // never names dev/coda: checked too
+
+        ws.run();
+
+        String client = ws.sources.resolve("p/Client.java").toString();
+        String plain = ws.sources.resolve("p/Plain.java").toString();
+        String why = " closes an AsyncCloseable (p.Conn) synchronously, blocking until its closeAsync() completes "
+                + "(and throwing on a thread that runs a coroutine): close it in an @Async method, where "
+                + "try-with-resources awaits closeAsync(), or await closeAsync() yourself";
+        assertEquals(List.of(client + ":4: warning: Client.use" + why, client + ":5: warning: Client.use" + why,
+                plain + ":4: warning: Plain.use" + why), ws.warnings);
+        assertEquals(List.of(), ws.errors);
+        assertTrue(InstrumentedProbe.isMarked(Files.readAllBytes(ws.classFile("p/Client"))), "the build goes on");
+    }
+
+    @Test
+    void failOnBlockingCloseMakesItAnErrorAndWritesNothing() throws Exception {
+        ws.compile("p/Conn", CONN);
+        ws.compile("p/Client", BLOCKING);
+        byte[] before = Files.readAllBytes(ws.classFile("p/Client"));
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, () -> ws.run(true));
+
+        assertEquals("Coda: 2 errors", e.getMessage());
+        assertEquals(2, ws.errors.size());
+        assertTrue(ws.errors.get(0).endsWith("Client.java:4: error: Client.use closes an AsyncCloseable (p.Conn) "
+                + "synchronously, blocking until its closeAsync() completes (and throwing on a thread that runs a "
+                + "coroutine): close it in an @Async method, where try-with-resources awaits closeAsync(), or await "
+                + "closeAsync() yourself"), ws.errors.get(0));
+        assertArrayEquals(before, Files.readAllBytes(ws.classFile("p/Client")), "nothing written");
+    }
 }

@@ -43,15 +43,20 @@ final class Workspace {
         StringWriter out = new StringWriter();
         try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, null)) {
             List<String> options = List.of("-g", "--release", "17", "-d", classes.toString(),
-                    "-classpath", codeSource(Task.class) + File.pathSeparator + codeSource(Async.class));
+                    "-classpath", codeSource(Task.class) + File.pathSeparator + codeSource(Async.class)
+                            + File.pathSeparator + classes);
             boolean ok = javac.getTask(out, files, null, options, null, files.getJavaFileObjects(file.toFile())).call();
             if (!ok) throw new IllegalStateException("javac failed:\n" + out);
         }
     }
 
     void run() throws MojoExecutionException, MojoFailureException {
+        run(false);
+    }
+
+    void run(boolean failOnBlockingClose) throws MojoExecutionException, MojoFailureException {
         new Instrumenter(classes, List.of(codeSource(Task.class), codeSource(Async.class)),
-                new SourcePaths(List.of(sources.toString())), new RecordingLog()).run();
+                new SourcePaths(List.of(sources.toString())), new RecordingLog(), failOnBlockingClose).run();
     }
 
     Path classFile(String internalName) {

@@ -1,6 +1,7 @@
 package dev.coda.transformer;
 
 import dev.coda.transformer.analysis.AsyncMethod;
+import dev.coda.transformer.check.BlockingCloses;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.MethodAnalysis;
 import dev.coda.transformer.analysis.MethodAnalyzer;
@@ -58,6 +59,14 @@ public final class Transformer {
     }
 
     /**
+     * SPEC §5.6: the synchronous closes of an AsyncCloseable left in a class's final bytes (the output of
+     * {@link #transform}, or the class as it is), as warnings, or errors when {@code asErrors}.
+     */
+    public List<Diagnostic> blockingCloses(byte[] classBytes, boolean asErrors) {
+        return BlockingCloses.find(classBytes, hierarchy, asErrors);
+    }
+
+    /**
      * Rewrites one class. Problems with the code are reported as diagnostics; bytes that are not a class file at
      * all throw, since only the caller can name the file or class they came from.
      */
@@ -82,6 +91,9 @@ public final class Transformer {
 
         try {
             return rewrite(host, diagnostics);
+        } catch (ClassHierarchy.MissingClassException e) {
+            diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
+            return TransformResult.unchanged(host.name, diagnostics.all());
         } catch (RuntimeException e) {
             // A transformer defect must not take the build or the application down: report it, change nothing.
             diagnostics.error(null, null, "internal error while rewriting " + host.name.replace('/', '.')
@@ -107,41 +119,36 @@ public final class Transformer {
         if (plans.isEmpty()) return TransformResult.unchanged(host.name, diagnostics.all());
 
         // ---- emit
-        try {
-            Map<String, byte[]> generated = new LinkedHashMap<>();
-            Set<String> written = new HashSet<>(); // name + descriptor of every host method Coda wrote
-            for (StateMachinePlan plan : plans) {
-                hierarchy.declare(plan.className(), CodaNames.COROUTINE, false);
-                generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
-                MethodNode original = plan.async().method();
-                MethodNode stub = StubEmitter.stub(plan);
-                BodyEmitter.rewrite(plan);
-                int at = host.methods.indexOf(original);
-                host.methods.set(at, FrameComputer.withFrames(host, original, hierarchy));
-                host.methods.add(at, stub);
-                written.add(stub.name + stub.desc);
-                written.add(original.name + original.desc);
-            }
-            InstrumentedMarker.mark(host);
-            // Untouched methods keep javac's frames; the rewritten ones carry frames computed above.
-            ClassWriter writer = new ClassWriter(0);
-            host.accept(writer);
-            byte[] rewritten = writer.toByteArray();
+        Map<String, byte[]> generated = new LinkedHashMap<>();
+        Set<String> written = new HashSet<>(); // name + descriptor of every host method Coda wrote
+        for (StateMachinePlan plan : plans) {
+            hierarchy.declare(plan.className(), CodaNames.COROUTINE, false);
+            generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
+            MethodNode original = plan.async().method();
+            MethodNode stub = StubEmitter.stub(plan);
+            BodyEmitter.rewrite(plan);
+            int at = host.methods.indexOf(original);
+            host.methods.set(at, FrameComputer.withFrames(host, original, hierarchy));
+            host.methods.add(at, stub);
+            written.add(stub.name + stub.desc);
+            written.add(original.name + original.desc);
+        }
+        InstrumentedMarker.mark(host);
+        // Untouched methods keep javac's frames; the rewritten ones carry frames computed above.
+        ClassWriter writer = new ClassWriter(0);
+        host.accept(writer);
+        byte[] rewritten = writer.toByteArray();
 
-            // ---- verify
-            List<String> problems = new ArrayList<>(
-                    OutputVerifier.verify(rewritten, hierarchy, m -> written.contains(m.name + m.desc)));
-            for (byte[] g : generated.values()) problems.addAll(OutputVerifier.verify(g, hierarchy, m -> true));
-            if (!problems.isEmpty()) {
-                diagnostics.error(null, null, "internal error: the rewritten code does not verify, so "
-                        + host.name.replace('/', '.') + " is left unchanged; please report this: " + problems);
-                return TransformResult.unchanged(host.name, diagnostics.all());
-            }
-            return new TransformResult(host.name, rewritten, generated, List.copyOf(diagnostics.all()));
-        } catch (ClassHierarchy.MissingClassException e) {
-            diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
+        // ---- verify
+        List<String> problems = new ArrayList<>(
+                OutputVerifier.verify(rewritten, hierarchy, m -> written.contains(m.name + m.desc)));
+        for (byte[] g : generated.values()) problems.addAll(OutputVerifier.verify(g, hierarchy, m -> true));
+        if (!problems.isEmpty()) {
+            diagnostics.error(null, null, "internal error: the rewritten code does not verify, so "
+                    + host.name.replace('/', '.') + " is left unchanged; please report this: " + problems);
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
+        return new TransformResult(host.name, rewritten, generated, List.copyOf(diagnostics.all()));
     }
 
     /**

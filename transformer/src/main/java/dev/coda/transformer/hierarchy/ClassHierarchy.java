@@ -21,7 +21,7 @@ public final class ClassHierarchy {
 
         public MissingClassException(String internalName) {
             super("cannot find class " + internalName.replace('/', '.')
-                    + " (needed to compute stack map frames); is it on the classpath?");
+                    + " (the rewrite needs its superclass and interfaces); is it on the classpath?");
             this.internalName = internalName;
         }
     }

@@ -89,7 +89,7 @@ public final class OwnershipLowering {
         List<MethodInsnNode> closes = new ArrayList<>();
         List<MethodInsnNode> moves = new ArrayList<>();
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (isAsyncClose(n)) closes.add((MethodInsnNode) n);
+            if (isAsyncClose(n, hierarchy)) closes.add((MethodInsnNode) n);
             else if (isMove(n)) moves.add((MethodInsnNode) n);
         }
         List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations();
@@ -396,7 +396,8 @@ public final class OwnershipLowering {
         return sources[m.instructions.indexOf(n)];
     }
 
-    private boolean isAsyncClose(AbstractInsnNode n) {
+    /** A {@code close()} call on a type that is an AsyncCloseable (JDK types never are). */
+    public static boolean isAsyncClose(AbstractInsnNode n, ClassHierarchy hierarchy) {
         if (n.getOpcode() != INVOKEVIRTUAL && n.getOpcode() != INVOKEINTERFACE) return false;
         MethodInsnNode call = (MethodInsnNode) n;
         if (!call.name.equals("close") || !call.desc.equals("()V") || call.owner.startsWith("java/")) return false;
