@@ -72,6 +72,8 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         final Cancelled signal = new Cancelled();
         /** The close of a value that was in transit at delivery (SPEC §5.5), or null. */
         Task<?> inTransit;
+        /** The pending task that an owning await no longer waited for at delivery, or null. */
+        Task<?> abandonedProducer;
         /** The outcome, once the body has ended, while {@link #inTransit} is still closing. */
         CancellationException outcome;
     }
@@ -152,7 +154,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** The awaited outcome: the value, or the task's exception rethrown as it was thrown; or {@link Cancelled}. */
     public final Object take(Task<?> task) {
-        if ((control & (REQUESTED | DELIVERED)) == REQUESTED) throw deliver().signal;
+        if ((control & (REQUESTED | DELIVERED)) == REQUESTED) throw deliver(task).signal;
         return task.resultOrThrow();
     }
 
@@ -163,17 +165,35 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
      */
     public final Object takeOwned(Task<?> task) {
         if ((control & (REQUESTED | DELIVERED)) != REQUESTED) return task.resultOrThrow();
-        Unwinding u = deliver();
+        Unwinding u = deliver(task);
         if (task.isDone()) {
-            Object value;
-            try {
-                value = task.resultOrThrow();
-            } catch (Throwable failed) {
-                value = null; // the producer failed: nothing is in transit
-            }
-            if (value instanceof AsyncCloseable) u.inTransit = drop((AsyncCloseable) value, true);
+            AsyncCloseable value = closeableValue(task);
+            if (value != null) u.inTransit = drop(value, true);
+        } else {
+            u.abandonedProducer = task; // see finishCancelled
         }
         throw u.signal;
+    }
+
+    /**
+     * For a producer that was no longer waited for (a foreign task, abandoned at delivery) and had produced nothing
+     * by the time the body ended: the AsyncCloseable it produces later is closed when it arrives, so it is not leaked.
+     * The cancelled task does not wait for that close, as it does not wait for the producer.
+     */
+    private static final Waiter DROP_LATE_VALUE = source -> {
+        AsyncCloseable value = closeableValue(source);
+        if (value != null) drop(value, true);
+    };
+
+    /** The value of a done task if it succeeded with an AsyncCloseable, else null. */
+    private static AsyncCloseable closeableValue(Task<?> task) {
+        if (!task.isDone() || task.isCancelled()) return null;
+        try {
+            Object value = task.resultOrThrow();
+            return value instanceof AsyncCloseable ? (AsyncCloseable) value : null;
+        } catch (Throwable failed) {
+            return null; // the producer failed: nothing is in transit
+        }
     }
 
     /** {@link #ready} for an await of drop glue, which is never a point where cancellation is delivered. */
@@ -370,11 +390,24 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         do c = control; while (!CONTROL.compareAndSet(this, c, c & ~bits));
     }
 
-    /** Delivers the requested cancellation: the body unwinds from here. */
-    private Unwinding deliver() {
+    /**
+     * Delivers the requested cancellation at an await of {@code awaited}: the body unwinds from here. A child that
+     * was cancelled and waited for may have failed in its cleanup: that failure is kept, suppressed onto the signal.
+     */
+    private Unwinding deliver(Task<?> awaited) {
         setBits(DELIVERED);
-        unwinding = new Unwinding();
-        return unwinding;
+        Unwinding u = new Unwinding();
+        unwinding = u;
+        if (awaited.isDone() && isChild(awaited)) {
+            try {
+                awaited.resultOrThrow();
+            } catch (Throwable childOutcome) {
+                boolean bareCancellation = childOutcome instanceof CancellationException
+                        && childOutcome.getSuppressed().length == 0;
+                if (!bareCancellation) u.signal.addSuppressed(childOutcome);
+            }
+        }
+        return u;
     }
 
     /**
@@ -388,6 +421,15 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         for (Throwable s : u.signal.getSuppressed()) outcome.addSuppressed(s);
         if (thrown != null && thrown != u.signal) outcome.addSuppressed(thrown);
         Task<?> drop = u.inTransit;
+        Task<?> producer = u.abandonedProducer;
+        if (producer != null && !producer.isDone() && producer.addWaiter(DROP_LATE_VALUE)) {
+            producer = null; // still producing: its value will be closed when it arrives
+        }
+        if (producer != null) {
+            // It produced while the body unwound: that value was in transit too, and is waited for like one.
+            AsyncCloseable value = closeableValue(producer);
+            if (value != null) drop = drop(value, true);
+        }
         if (drop != null && !drop.isDone()) {
             // No cancel() claims this: REQUESTED is set, so cancel() returns before it looks at awaited.
             u.outcome = outcome;

@@ -57,7 +57,7 @@ class NoClassLoadingTest {
         TransformResult result = transformer.transform(CLASSES.get("q/User"));
         assertFalse(result.changed());
         assertEquals(1, result.diagnostics().size());
-        assertEquals("q/User.java:3: error: cannot rewrite q.User: cannot find class q.Circle (needed to compute "
-                + "stack map frames); is it on the classpath?", result.diagnostics().get(0).toString());
+        assertEquals("q/User.java:3: error: cannot rewrite q.User: cannot find class q.Circle (the rewrite "
+                + "needs its superclass and interfaces); is it on the classpath?", result.diagnostics().get(0).toString());
     }
 }

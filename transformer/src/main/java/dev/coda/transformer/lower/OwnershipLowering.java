@@ -125,6 +125,11 @@ public final class OwnershipLowering {
         }
         for (OwnedVariable v : scoped) checkAssignments(v);
         if (failed) return null;
+        Set<MethodInsnNode> owningAwaits = new LinkedHashSet<>();
+        for (OwnedVariable v : resources.values()) owningAwaits.addAll(awaitsStoredInto(v));
+        for (OwnedVariable v : scoped) owningAwaits.addAll(awaitsStoredInto(v));
+        // Source frames are indexed by instruction: everything above read them, nothing below does.
+        sources = null;
 
         // ---- write the flags, the glue and the markers
         List<OwnedVariable> all = new ArrayList<>(resources.values());
@@ -152,8 +157,8 @@ public final class OwnershipLowering {
             for (AbstractInsnNode store : v.stores) setFlagAfter(store, v);
             for (MethodInsnNode close : v.closes) replaceClose(close, v.flag);
             for (MethodInsnNode move : v.moves) clearFlagAfter(move, v.flag);
-            markOwningAwaits(v);
         }
+        owningAwaits.forEach(this::markOwning);
         for (MethodInsnNode close : unowned) replaceClose(close, -1);
         m.instructions.insert(entry);
         m.instructions.add(end);
@@ -235,17 +240,27 @@ public final class OwnershipLowering {
         if (checkOwnable(v, args[index].getDescriptor(), m.instructions.getFirst())) scoped.add(v);
     }
 
+    /**
+     * The variables an {@code @Owned} local annotation describes: one per slot, since javac records every inlined
+     * copy of a finally block's local, each in a slot of its own, under one annotation.
+     */
     private void addLocal(LocalVariableAnnotationNode a, FrameRecorder types) {
-        int slot = a.index.get(0);
-        List<LabelNode[]> ranges = new ArrayList<>();
-        Set<AbstractInsnNode> declarations = new LinkedHashSet<>();
+        Map<Integer, List<LabelNode[]>> rangesBySlot = new LinkedHashMap<>();
         for (int i = 0; i < a.start.size(); i++) {
-            ranges.add(new LabelNode[] {a.start.get(i), a.end.get(i)});
-            AbstractInsnNode before = previousReal(a.start.get(i));
+            rangesBySlot.computeIfAbsent(a.index.get(i), k -> new ArrayList<>())
+                    .add(new LabelNode[] {a.start.get(i), a.end.get(i)});
+        }
+        rangesBySlot.forEach((slot, ranges) -> addLocal(slot, ranges, types));
+    }
+
+    private void addLocal(int slot, List<LabelNode[]> ranges, FrameRecorder types) {
+        Set<AbstractInsnNode> declarations = new LinkedHashSet<>();
+        for (LabelNode[] r : ranges) {
+            AbstractInsnNode before = previousReal(r[0]);
             if (before != null && before.getOpcode() == ASTORE && ((VarInsnNode) before).var == slot) declarations.add(before);
         }
         if (declarations.isEmpty()) {
-            error(a.start.get(0), "cannot find where the @Owned variable in slot " + slot + " of "
+            error(ranges.get(0)[0], "cannot find where the @Owned variable in slot " + slot + " of "
                     + Diagnostics.describe(host, m) + " is declared; declare it with an initialiser");
             return;
         }
@@ -446,8 +461,9 @@ public final class OwnershipLowering {
         m.instructions.insert(n, clear);
     }
 
-    /** An await whose value is stored, perhaps after a cast, straight into {@code v}. */
-    private void markOwningAwaits(OwnedVariable v) {
+    /** The awaits whose value is stored, perhaps after a cast, straight into {@code v}. */
+    private List<MethodInsnNode> awaitsStoredInto(OwnedVariable v) {
+        List<MethodInsnNode> awaits = new ArrayList<>();
         for (AbstractInsnNode store : v.stores) {
             Frame<SourceValue> f = frameAt(store);
             if (f == null) continue;
@@ -458,16 +474,23 @@ public final class OwnershipLowering {
             }
             if (!(source instanceof MethodInsnNode) || source.getOpcode() != INVOKESTATIC) continue;
             MethodInsnNode await = (MethodInsnNode) source;
-            if (!await.owner.equals(CodaNames.CODA) || !await.name.equals(CodaNames.AWAIT)) continue;
-            InsnList owning = new InsnList();
-            if (await.desc.equals(CodaNames.AWAIT_STAGE_DESC)) {
-                owning.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "adapt",
-                        "(Ljava/util/concurrent/CompletionStage;)Ldev/coda/Task;", false));
+            if (await.owner.equals(CodaNames.CODA) && await.name.equals(CodaNames.AWAIT) && !awaits.contains(await)) {
+                awaits.add(await);
             }
-            owning.add(marker(CodaNames.AWAIT_OWNED));
-            m.instructions.insert(await, owning);
-            m.instructions.remove(await);
         }
+        return awaits;
+    }
+
+    /** {@code await(x)} becomes {@code awaitOwned(x)}: a value in transit there is dropped on cancellation. */
+    private void markOwning(MethodInsnNode await) {
+        InsnList owning = new InsnList();
+        if (await.desc.equals(CodaNames.AWAIT_STAGE_DESC)) {
+            owning.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "adapt",
+                    "(Ljava/util/concurrent/CompletionStage;)Ldev/coda/Task;", false));
+        }
+        owning.add(marker(CodaNames.AWAIT_OWNED));
+        m.instructions.insert(await, owning);
+        m.instructions.remove(await);
     }
 
     private static AbstractInsnNode single(SourceValue v) {

@@ -1,0 +1,167 @@
+package dev.coda.tests.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coda.Task;
+import dev.coda.tests.harness.H.Res;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Cancels every program of {@link Programs} at every suspension point in turn, cleanup suspensions included, and
+ * checks SPEC §5–6 on each run:
+ * <ul>
+ *   <li>every resource opened is closed exactly once, and never while a resource opened after it is still open
+ *       (reverse order of acquisition, inner scopes first);</li>
+ *   <li>when the task completes, every resource opened so far is closed and no close is still running;</li>
+ *   <li>the task is cancelled when a user await was still ahead of it (it was suspended on one, or the uncancelled
+ *       run reached another after this point); a task that is not cancelled has the uncancelled run's outcome. (A
+ *       request made while only cleanup was left may still cancel a caller that awaits a callee in its cleanup:
+ *       that await is the caller's own.)</li>
+ *   <li>every close failure the program did not catch itself is reachable from the outcome through suppressed
+ *       exceptions and causes, and a task that succeeded had none.</li>
+ * </ul>
+ * One point of each run is the suspension at which the program is cancelled: the driver completes pending tasks
+ * one at a time, oldest first, and cancels after it has completed {@code k} of them.
+ */
+class CancellationHarnessTest {
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
+    @org.junit.jupiter.api.AfterAll
+    static void report() {
+        System.out.println("[coda-harness] " + RUNS.get() + " cancelled runs over the programs of Programs");
+    }
+
+    /** What one run observed. */
+    private record Run(Task<String> task, List<String> events, boolean closesDoneAtCompletion, String atCompletion,
+                       List<Integer> eventsAfterStep, List<Boolean> closeAfterStep) {}
+
+    @TestFactory
+    Stream<DynamicTest> everyProgramCancelledAtEverySuspensionPoint() {
+        List<Method> programs = Arrays.stream(Programs.class.getDeclaredMethods())
+                .filter(m -> m.getName().matches("p\\d+") && m.getParameterCount() == 0 && Modifier.isPublic(m.getModifiers()))
+                .sorted(Comparator.comparing(Method::getName))
+                .toList();
+        assertTrue(programs.size() >= 40, "at least 40 programs: " + programs.size());
+        return programs.stream().map(p -> DynamicTest.dynamicTest(p.getName(), () -> check(p)));
+    }
+
+    private static void check(Method program) throws Exception {
+        Run reference = run(program, -1);
+        assertTrue(reference.task.isDone(), "the uncancelled run completes");
+        checkResources(program.getName() + " uncancelled", reference);
+        int points = reference.eventsAfterStep.size() - 1;
+        assertTrue(points > 0, program.getName() + " never suspends");
+        for (int k = 0; k < points; k++) {
+            Run r = run(program, k);
+            RUNS.incrementAndGet();
+            String where = program.getName() + " cancelled at suspension " + k + " of " + points + ", events " + r.events;
+            assertTrue(r.task.isDone(), where + ": not done");
+            checkResources(where, r);
+            boolean suspendedOnUserAwait = !reference.closeAfterStep.get(k);
+            boolean userAwaitAhead = reference.events.subList(reference.eventsAfterStep.get(k), reference.events.size())
+                    .stream().anyMatch(e -> e.startsWith("await "));
+            if (suspendedOnUserAwait || userAwaitAhead) assertTrue(r.task.isCancelled(), where + ": not cancelled");
+            if (!r.task.isCancelled()) assertEquals(outcome(reference.task), outcome(r.task), where + ": outcome");
+        }
+    }
+
+    /** Runs the program, cancelling it after {@code cancelAfter} completions (never if negative). */
+    @SuppressWarnings("unchecked")
+    private static Run run(Method program, int cancelAfter) throws Exception {
+        H.reset();
+        Task<String> task = (Task<String>) program.invoke(null);
+        boolean[] closesDone = new boolean[1];
+        String[] atCompletion = new String[1];
+        task.toCompletableFuture().whenComplete((v, e) -> {
+            closesDone[0] = H.closesPending == 0 && H.opened.stream().allMatch(res -> res.closes == 1);
+            atCompletion[0] = "opened " + H.opened.size() + ", pending closes " + H.closesPending;
+        });
+        List<Integer> eventsAfterStep = new ArrayList<>();
+        List<Boolean> closeAfterStep = new ArrayList<>();
+        int completed = 0;
+        while (true) {
+            if (completed == cancelAfter) task.cancel();
+            eventsAfterStep.add(H.events.size());
+            H.Pending next = H.pending.poll();
+            closeAfterStep.add(next != null && next.close());
+            if (next == null) break;
+            next.complete().run();
+            completed++;
+        }
+        return new Run(task, List.copyOf(H.events), closesDone[0], atCompletion[0], eventsAfterStep, closeAfterStep);
+    }
+
+    private static void checkResources(String where, Run r) {
+        // A value that a producer delivers after its awaiter was cancelled has no place in the order of scopes:
+        // it is closed when it arrives, or when the body ends if it arrived while the body unwound.
+        Set<String> unordered = new java.util.HashSet<>();
+        if (r.task.isCancelled()) for (Res res : H.opened) if (res.produced) unordered.add(res.name);
+        List<String> stillOpen = new ArrayList<>();
+        for (String e : r.events) {
+            if (e.startsWith("open ") && !unordered.contains(e.substring(5))) {
+                stillOpen.add(e.substring(5));
+            } else if (e.startsWith("close ") && !unordered.contains(e.substring(6))) {
+                String name = e.substring(6);
+                assertTrue(stillOpen.contains(name), where + ": " + name + " closed twice or before it opened");
+                assertEquals(name, stillOpen.get(stillOpen.size() - 1),
+                        where + ": " + name + " closed while resources opened after it are open: " + stillOpen);
+                stillOpen.remove(stillOpen.size() - 1);
+            }
+        }
+        assertEquals(List.of(), stillOpen, where + ": never closed");
+        for (Res res : H.opened) assertEquals(1, res.closes, where + ": closeAsync() calls of " + res.name);
+        // A resource that a foreign producer delivers after the cancellation was delivered opens (and is closed)
+        // after the task completed: the task does not wait for a producer it no longer awaits.
+        assertTrue(r.closesDoneAtCompletion, where + ": completed before its cleanup finished (" + r.atCompletion + ")");
+        Throwable failure = failureOf(r.task);
+        Set<Throwable> reachable = failure == null ? Set.of() : reachable(failure);
+        for (Throwable f : H.closeFailures) {
+            if (H.handled.contains(f)) continue;
+            assertTrue(reachable.contains(f), where + ": close failure not reachable from the outcome: " + f);
+        }
+    }
+
+    private static Set<Throwable> reachable(Throwable t) {
+        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> work = new ArrayList<>(List.of(t));
+        while (!work.isEmpty()) {
+            Throwable x = work.remove(work.size() - 1);
+            if (x == null || !seen.add(x)) continue;
+            work.addAll(Arrays.asList(x.getSuppressed()));
+            work.add(x.getCause());
+        }
+        return seen;
+    }
+
+    private static Throwable failureOf(Task<?> t) {
+        try {
+            t.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
+        } catch (RuntimeException | Error e) {
+            return e;
+        }
+    }
+
+    private static String outcome(Task<?> t) {
+        Throwable f = failureOf(t);
+        if (f == null) return "value " + t.join();
+        if (f instanceof CancellationException) return "cancelled";
+        return f.getClass().getSimpleName() + ": " + f.getMessage() + " suppressed "
+                + Arrays.stream(f.getSuppressed()).map(Throwable::getMessage).toList();
+    }
+}
