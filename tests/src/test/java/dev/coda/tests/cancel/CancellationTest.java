@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
 import dev.coda.tests.support.Events;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -164,33 +163,5 @@ class CancellationTest {
         assertTrue(pending.cancel());
         assertTrue(pending.cancel());
         assertTrue(pending.isCancelled());
-    }
-
-    /** Cancellation against completion from two threads: one resumption, one outcome, finally exactly once. */
-    @Test
-    void cancellationRacingCompletionResumesOnceAndEndsInExactlyOneOutcome() throws Exception {
-        int iterations = 5_000;
-        int[] outcomes = new int[2];
-        for (int i = 0; i < iterations; i++) {
-            CompletableFuture<String> f = new CompletableFuture<>();
-            Task<String> t = Cancellable.suspendedInTryFinally(f);
-            Thread completer = new Thread(() -> f.complete("v"));
-            Thread canceller = new Thread(t::cancel);
-            completer.start();
-            canceller.start();
-            completer.join();
-            canceller.join();
-            assertTrue(t.isDone());
-            List<String> events = Events.take();
-            if (t.isCancelled()) {
-                outcomes[1]++;
-                assertEquals(List.of("start", "finally"), events);
-            } else {
-                outcomes[0]++;
-                assertEquals("v", t.join());
-                assertEquals(List.of("start", "after await v", "finally"), events);
-            }
-        }
-        assertEquals(iterations, Arrays.stream(outcomes).sum());
     }
 }

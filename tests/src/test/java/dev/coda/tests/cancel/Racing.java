@@ -1,0 +1,38 @@
+package dev.coda.tests.cancel;
+
+import static dev.coda.Coda.await;
+
+import dev.coda.Async;
+import dev.coda.AsyncCloseable;
+import dev.coda.Owned;
+import dev.coda.Task;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An async function that owns two resources while it waits; used by the cancellation race. */
+public final class Racing {
+    private Racing() {}
+
+    public static final class Counted implements AsyncCloseable {
+        final AtomicInteger closes = new AtomicInteger();
+
+        @Override
+        public Task<Void> closeAsync() {
+            closes.incrementAndGet();
+            return Task.done();
+        }
+
+        public int closes() {
+            return closes.get();
+        }
+    }
+
+    @Async
+    public static Task<String> holdTwo(Counted first, Counted second, CompletableFuture<String> f) {
+        try (Counted a = first) {
+            @Owned Counted b = second;
+            String v = await(f);
+            return Task.completed(v + (a != b));
+        }
+    }
+}
