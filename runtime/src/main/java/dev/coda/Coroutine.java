@@ -417,7 +417,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
      */
     private void finishCancelled(Throwable thrown) {
         Unwinding u = unwinding;
-        CancellationException outcome = new CancellationException("cancelled");
+        CancellationException outcome = new CancelledOutcome();
         for (Throwable s : u.signal.getSuppressed()) outcome.addSuppressed(s);
         if (thrown != null && thrown != u.signal) outcome.addSuppressed(thrown);
         Task<?> drop = u.inTransit;

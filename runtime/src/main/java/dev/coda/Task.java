@@ -124,7 +124,7 @@ public class Task<T> {
      * @return true if the task is cancelled, or its cancellation is under way; false if it completed otherwise
      */
     public boolean cancel() {
-        if (!isDone()) completeCancelled(new CancellationException("cancelled"));
+        if (!isDone()) completeCancelled(new CancelledOutcome());
         return isCancelled();
     }
 

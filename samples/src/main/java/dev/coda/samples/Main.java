@@ -26,6 +26,8 @@ public final class Main {
                 out -> HttpFetch.run(out)));
         SAMPLES.put("copy", new Entry("copy a file over AsynchronousFileChannel, awaiting each read and write",
                 out -> FileCopy.run(out)));
+        SAMPLES.put("echo", new Entry("a TCP echo server whose handlers own their connections; shutdown says goodbye",
+                out -> EchoServer.run(out)));
     }
 
     /** The sample names, in the order they run when no name is given. */

@@ -51,7 +51,7 @@ class MainTest {
 
     @Test
     void allWhenNoNameIsGiven() {
-        assertEquals(List.of("http", "copy"), Main.names());
+        assertEquals(List.of("http", "copy", "echo"), Main.names());
         assertEquals(0, run(), err());
         assertEquals("", err());
         int http = out().indexOf("== http: ");
@@ -59,6 +59,13 @@ class MainTest {
         assertTrue(http == 0 && copy > http, out());
         assertTrue(out().indexOf("total: 5 responses") < copy, out());
         assertTrue(out().indexOf("verified: sizes and checksums match") > copy, out());
+        int echo = out().indexOf("== echo: ");
+        assertTrue(echo > copy, out());
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(out().contains("client " + i + " got back: hello from client " + i), out());
+            assertTrue(out().contains("client " + i + " then got: goodbye, then end of stream"), out());
+        }
+        assertTrue(out().contains("shutdown cancelled 3 handlers"), out());
     }
 
     @Test

@@ -39,6 +39,8 @@ import org.objectweb.asm.tree.MethodNode;
  * <ol>
  *   <li><b>read</b> — skip classes whose constant pool never names Coda, check the version, skip classes that
  *       carry the {@link InstrumentedMarker}, parse with expanded frames;</li>
+ *   <li><b>lower</b> — per async method, ownership becomes plain code: drop flags and awaited drop glue
+ *       ({@link OwnershipLowering});</li>
  *   <li><b>analyse</b> — classify methods and reject misuse ({@link MethodClassifier}); per async method, verifier
  *       types, liveness and monitor depth ({@link MethodAnalyzer} → {@link MethodAnalysis});</li>
  *   <li><b>plan</b> — state-machine name, fields, what each await saves ({@link Planner} →

@@ -105,7 +105,7 @@ public final class Cancellable {
         try {
             return Task.completed(await(foreign));
         } catch (CancellationException e) {
-            log("caught " + e.getClass().getSimpleName());
+            log("caught CancellationException, suppressed " + e.getSuppressed().length);
             return Task.completed("recovered");
         }
     }

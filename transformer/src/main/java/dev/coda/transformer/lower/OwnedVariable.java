@@ -31,6 +31,8 @@ final class OwnedVariable {
     final List<TryCatchBlockNode> handlers = new ArrayList<>();
     /** The source name, for diagnostics and the drop flag's name. */
     String name;
+    /** The declared type, for the debug names of glue code. */
+    String desc = "L" + dev.coda.transformer.CodaNames.ASYNC_CLOSEABLE + ";";
     final List<MethodInsnNode> closes = new ArrayList<>();
     final List<MethodInsnNode> moves = new ArrayList<>();
 

@@ -161,7 +161,6 @@ public final class OwnershipLowering {
         owningAwaits.forEach(this::markOwning);
         for (MethodInsnNode close : unowned) replaceClose(close, -1);
         m.instructions.insert(entry);
-        m.instructions.add(end);
         if (glue != null) {
             // Scopes nest: a parameter's encloses every local's, a longer range encloses a shorter one it overlaps.
             List<OwnedVariable> outerFirst = new ArrayList<>(scoped);
@@ -171,6 +170,7 @@ public final class OwnershipLowering {
             for (int i = outerFirst.size() - 1; i >= 0; i--) glue.addExitGlue(outerFirst.get(i));
             glue.removeEmptyEntries();
         }
+        m.instructions.add(end); // after the glue's handlers too: a flag keeps its name everywhere
         return FrameComputer.withFrames(host, m, hierarchy);
     }
 
@@ -291,6 +291,7 @@ public final class OwnershipLowering {
         boolean ok = type.getSort() == Type.OBJECT
                 && !type.getInternalName().startsWith("java/")
                 && hierarchy.isSubtypeOf(type.getInternalName(), CodaNames.ASYNC_CLOSEABLE);
+        if (ok) v.desc = desc;
         if (!ok) {
             error(at, "@Owned " + v.name + " in " + Diagnostics.describe(host, m) + " has type "
                     + type.getClassName() + ", which is not an AsyncCloseable; only an AsyncCloseable can be owned: "

@@ -14,6 +14,7 @@ import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -107,6 +108,20 @@ final class ScopeGlue {
         m.instructions.add(code);
         m.tryCatchBlocks.add(0, new TryCatchBlockNode(dropStart, dropEnd, suppress, "java/lang/Throwable"));
         cover(handler, end, enclosing);
+        nameLocals(v, handler, end, primary);
+    }
+
+    /**
+     * Debug names in a handler's code, so that what a suspension there saves gets named fields: the exception in
+     * flight, the value, and the values of the enclosing scopes, whose handlers it runs into.
+     */
+    private void nameLocals(OwnedVariable v, LabelNode start, LabelNode end, int primary) {
+        if (m.localVariables == null) return;
+        m.localVariables.add(new LocalVariableNode("thrown$" + v.name, "Ljava/lang/Throwable;", null, start, end, primary));
+        for (OwnedVariable u : scoped) {
+            boolean enclosing = u == v || u.handlers.stream().anyMatch(e -> encloses(v, e));
+            if (enclosing) m.localVariables.add(new LocalVariableNode(u.name, u.desc, null, start, end, u.slot));
+        }
     }
 
     // ---- pass 2: exits ------------------------------------------------------------------------------------------

@@ -135,24 +135,26 @@ public final class Planner {
         return params;
     }
 
+    /**
+     * The LocalVariableTable's name for a parameter: the entry of its slot that starts first (javac never reuses a
+     * parameter's slot; code the lower stage put before it may start the method), then the MethodParameters name.
+     */
     private static String parameterName(MethodNode m, int index, int slot) {
+        LocalVariableNode first = null;
         if (m.localVariables != null) {
             for (LocalVariableNode v : m.localVariables) {
-                if (v.index == slot && m.instructions.indexOf(v.start) <= firstRealIndex(m)) return v.name;
+                if (v.index == slot && (first == null || m.instructions.indexOf(v.start) < m.instructions.indexOf(first.start))) {
+                    first = v;
+                }
             }
         }
+        if (first != null) return first.name;
         if (m.parameters != null && index < m.parameters.size() && m.parameters.get(index).name != null) {
             return m.parameters.get(index).name;
         }
         return "arg" + index;
     }
 
-    private static int firstRealIndex(MethodNode m) {
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (n.getOpcode() >= 0) return m.instructions.indexOf(n);
-        }
-        return 0;
-    }
 
     /** The LocalVariableTable entry for {@code slot} whose range covers {@code at}. */
     private static LocalVariableNode variableAt(MethodNode m, int slot, AbstractInsnNode at) {

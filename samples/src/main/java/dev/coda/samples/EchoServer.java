@@ -1,0 +1,244 @@
+package dev.coda.samples;
+
+import static dev.coda.Coda.await;
+
+import dev.coda.Async;
+import dev.coda.AsyncCloseable;
+import dev.coda.Coda;
+import dev.coda.Owned;
+import dev.coda.Task;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A line echo server on {@link AsynchronousServerSocketChannel} (loopback), whose connection handlers own their
+ * connection through an {@code @Owned} parameter. Dropping a {@link Connection} writes a goodbye line and then
+ * closes the socket, so every client gets its goodbye however its handler ends: the client hung up, the handler
+ * failed, or {@link #shutdown()} cancelled it. {@code shutdown()} completes only after every goodbye was written.
+ */
+public final class EchoServer {
+    /** The line every client receives before its connection closes. */
+    public static final String GOODBYE = "goodbye";
+
+    private final AsynchronousServerSocketChannel server;
+    private final List<Task<Void>> handlers = Collections.synchronizedList(new ArrayList<>());
+    /** What the server did, in order, for the sample's output and the test. */
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    private Task<Void> acceptLoop;
+
+    private EchoServer(AsynchronousServerSocketChannel server) {
+        this.server = server;
+    }
+
+    /** Starts a server on a free loopback port. */
+    public static EchoServer start() throws IOException {
+        AsynchronousServerSocketChannel channel = AsynchronousServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        EchoServer s = new EchoServer(channel);
+        s.acceptLoop = s.acceptAll().detach(); // a loop of its own: its handlers are cancelled by shutdown()
+        return s;
+    }
+
+    public int port() throws IOException {
+        return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    }
+
+    public List<String> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    @Async
+    private Task<Void> acceptAll() {
+        int n = 0;
+        while (true) {
+            AsynchronousSocketChannel socket = await(accept());
+            @Owned Connection c = new Connection("connection " + (++n), socket, events);
+            handlers.add(handle(Coda.move(c)).detach()); // the handler owns it now
+        }
+    }
+
+    /** Echoes every line until the client hangs up; the connection is dropped (goodbye, close) on every exit. */
+    @Async
+    static Task<Void> handle(@Owned Connection c) {
+        c.events.add(c.name + " open");
+        String line;
+        while ((line = await(c.readLine())) != null) {
+            await(c.write(line + "\n"));
+        }
+        c.events.add(c.name + " hung up");
+        return Task.done();
+    }
+
+    /**
+     * Stops accepting (and waits until the accept loop has ended, so no handler is being registered), cancels every
+     * handler and waits for each: a cancelled handler drops its connection, so its goodbye has been written when this
+     * completes.
+     */
+    @Async
+    public Task<Integer> shutdown() {
+        events.add("shutdown requested");
+        // Wait for the accept loop to end: a connection it accepted is then registered, or never was.
+        acceptLoop.cancel();
+        try {
+            await(acceptLoop);
+        } catch (CancellationException e) {
+            events.add("accept loop cancelled");
+        }
+        List<Task<Void>> running;
+        synchronized (handlers) {
+            running = List.copyOf(handlers);
+        }
+        for (Task<Void> h : running) h.cancel();
+        int cancelled = 0;
+        for (Task<Void> h : running) {
+            try {
+                await(h);
+            } catch (CancellationException e) {
+                cancelled++;
+            }
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            events.add("closing the listening socket failed: " + e);
+        }
+        events.add("shutdown complete");
+        return Task.completed(cancelled);
+    }
+
+    private CompletableFuture<AsynchronousSocketChannel> accept() {
+        CompletableFuture<AsynchronousSocketChannel> f = new CompletableFuture<>();
+        server.accept(null, handler(f));
+        return f;
+    }
+
+    private static <V> CompletionHandler<V, Void> handler(CompletableFuture<V> f) {
+        return new CompletionHandler<>() {
+            @Override
+            public void completed(V result, Void attachment) {
+                f.complete(result);
+            }
+
+            @Override
+            public void failed(Throwable error, Void attachment) {
+                f.completeExceptionally(error);
+            }
+        };
+    }
+
+    /** A client connection, read line by line. Its drop writes the goodbye line, then closes the socket. */
+    static final class Connection implements AsyncCloseable {
+        final String name;
+        final List<String> events;
+        private final AsynchronousSocketChannel socket;
+        private final ByteBuffer input = ByteBuffer.allocate(1024);
+        private final StringBuilder pending = new StringBuilder();
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Connection(String name, AsynchronousSocketChannel socket, List<String> events) {
+            this.name = name;
+            this.socket = socket;
+            this.events = events;
+        }
+
+        /** The next line, without its end; null once the client has hung up. */
+        @Async
+        Task<String> readLine() {
+            while (true) {
+                int end = pending.indexOf("\n");
+                if (end >= 0) {
+                    String line = pending.substring(0, end);
+                    pending.delete(0, end + 1);
+                    return Task.completed(line);
+                }
+                input.clear();
+                CompletableFuture<Integer> read = new CompletableFuture<>();
+                socket.read(input, null, handler(read));
+                if (await(read) < 0) return Task.completed(null);
+                input.flip();
+                pending.append(StandardCharsets.UTF_8.decode(input));
+            }
+        }
+
+        @Async
+        Task<Void> write(String text) {
+            ByteBuffer out = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (out.hasRemaining()) {
+                CompletableFuture<Integer> written = new CompletableFuture<>();
+                socket.write(out, null, handler(written));
+                await(written);
+            }
+            return Task.done();
+        }
+
+        /** Idempotent: the first call says goodbye and closes; later ones complete at once. */
+        @Override
+        public Task<Void> closeAsync() {
+            return closed.compareAndSet(false, true) ? sayGoodbye() : Task.done();
+        }
+
+        @Async
+        private Task<Void> sayGoodbye() {
+            try {
+                await(write(GOODBYE + "\n"));
+                socket.shutdownOutput(); // the client reads the goodbye, then the end of the stream
+                events.add(name + " said goodbye");
+            } catch (IOException e) {
+                events.add(name + " could not say goodbye: " + e);
+            } finally {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    events.add(name + " close failed: " + e);
+                }
+            }
+            return Task.done();
+        }
+    }
+
+    // ---- the sample -----------------------------------------------------------------------------------------
+
+    /** Starts the server, talks to it from three clients, shuts it down mid-conversation, and prints what happened. */
+    public static void run(PrintStream out) throws Exception {
+        EchoServer s = start();
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 3; i++) {
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), s.port());
+                clients.add(client);
+                PrintWriter w = new PrintWriter(client.getOutputStream(), true, StandardCharsets.UTF_8);
+                BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+                w.println("hello from client " + i);
+                out.println("client " + i + " got back: " + r.readLine());
+            }
+            int cancelled = s.shutdown().join();
+            out.println("shutdown cancelled " + cancelled + " handlers");
+            for (int i = 0; i < clients.size(); i++) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(clients.get(i).getInputStream(), StandardCharsets.UTF_8));
+                out.println("client " + (i + 1) + " then got: " + r.readLine() + ", then " + (r.readLine() == null ? "end of stream" : "more"));
+            }
+            s.events().forEach(e -> out.println("  server: " + e));
+        } finally {
+            for (Socket c : clients) c.close();
+        }
+    }
+}

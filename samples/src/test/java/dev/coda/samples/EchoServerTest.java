@@ -1,0 +1,80 @@
+package dev.coda.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class EchoServerTest {
+    private static final int CLIENTS = 5;
+
+    @Test
+    void shutdownMidConversationSaysGoodbyeToEveryClientBeforeItCompletes() throws Exception {
+        EchoServer server = EchoServer.start();
+        List<Socket> sockets = new ArrayList<>();
+        List<BufferedReader> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < CLIENTS; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                s.setSoTimeout(10_000);
+                sockets.add(s);
+                readers.add(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)));
+                OutputStream out = s.getOutputStream();
+                out.write(("one " + i + "\ntwo " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                assertEquals("one " + i, readers.get(i).readLine());
+                assertEquals("two " + i, readers.get(i).readLine());
+                // Mid-conversation: the client stays connected, its handler waits for the next line.
+            }
+
+            int cancelled = server.shutdown().join();
+
+            assertEquals(CLIENTS, cancelled, "every handler was still running, and was cancelled");
+            List<String> events = server.events();
+            int complete = events.indexOf("shutdown complete");
+            assertTrue(complete > 0, events.toString());
+            for (int i = 1; i <= CLIENTS; i++) {
+                int goodbye = events.indexOf("connection " + i + " said goodbye");
+                assertTrue(goodbye >= 0 && goodbye < complete, "goodbye " + i + " before shutdown completed: " + events);
+            }
+            for (int i = 0; i < CLIENTS; i++) {
+                // Written before shutdown completed: already in the client's receive buffer.
+                assertTrue(sockets.get(i).getInputStream().available() >= EchoServer.GOODBYE.length() + 1,
+                        "client " + i + " has its goodbye waiting");
+                assertEquals(EchoServer.GOODBYE, readers.get(i).readLine());
+                assertNull(readers.get(i).readLine(), "then the server closed the connection");
+            }
+        } finally {
+            for (Socket s : sockets) s.close();
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpGetsItsGoodbyeAttemptAndTheHandlerEndsNormally() throws Exception {
+        EchoServer server = EchoServer.start();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("ping", r.readLine());
+            s.shutdownOutput(); // the client is done talking
+            assertEquals(EchoServer.GOODBYE, r.readLine());
+            assertNull(r.readLine());
+        }
+        assertEquals(0, (int) server.shutdown().join(), "no handler was left to cancel");
+        List<String> events = server.events();
+        assertTrue(events.contains("connection 1 hung up"), events.toString());
+        assertTrue(events.indexOf("connection 1 said goodbye") > events.indexOf("connection 1 hung up"), events.toString());
+    }
+}
