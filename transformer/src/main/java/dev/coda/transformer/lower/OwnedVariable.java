@@ -25,6 +25,11 @@ final class OwnedVariable {
     final Set<AbstractInsnNode> stores;
     /** LOCAL: the compiler's ranges, {start, end} pairs; empty otherwise. */
     final List<LabelNode[]> ranges;
+    /**
+     * LOCAL: the instruction that sets the flag after each declaration, which belongs to the scope too: a scope whose
+     * range is empty (a declaration that ends its block) is left right there.
+     */
+    final List<AbstractInsnNode> flagSets = new ArrayList<>();
     /** The drop flag's local slot. */
     int flag;
     /** LOCAL and PARAMETER: the catch-all entries that drop the value when an exception leaves the scope. */

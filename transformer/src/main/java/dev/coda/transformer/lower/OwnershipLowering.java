@@ -445,10 +445,12 @@ public final class OwnershipLowering {
 
     private void setFlagAfter(AbstractInsnNode store, OwnedVariable v) {
         InsnList set = new InsnList();
+        VarInsnNode setFlag = new VarInsnNode(ISTORE, v.flag);
         set.add(new VarInsnNode(ALOAD, v.slot));
         set.add(owns());
-        set.add(new VarInsnNode(ISTORE, v.flag));
+        set.add(setFlag);
         m.instructions.insert(store, set);
+        v.flagSets.add(setFlag);
     }
 
     private static MethodInsnNode owns() {

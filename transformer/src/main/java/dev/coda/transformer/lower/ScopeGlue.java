@@ -130,7 +130,7 @@ final class ScopeGlue {
     void addExitGlue(OwnedVariable v) {
         if (v.kind == OwnedVariable.Kind.PARAMETER) {
             for (AbstractInsnNode n : m.instructions.toArray()) {
-                if (isReturn(n) && inOriginalCode(n)) insertBefore(v, returnPoint(n));
+                if (isReturn(n) && inOriginalCode(n)) insertBefore(v, returnPoint(n), null);
             }
             return;
         }
@@ -143,37 +143,46 @@ final class ScopeGlue {
                 insertAtExit(v, n);
             } else if (fallsThrough(n)) {
                 AbstractInsnNode next = nextReal(n);
-                if (next == null || !inScope(v, next)) insertAfter(v, n, enclosingAt(v, n), null);
+                if (next == null || !inScope(v, next)) insertAfter(v, n);
             }
         }
     }
 
-    /** A jump or return that leaves the scope: glue before any finally code javac inlined there, else before it. */
+    /**
+     * A jump or return that leaves the scope: glue before any finally code javac inlined there (covered as the last
+     * instruction of the try is, and cut out of the scope's own handler up to the exit), else right before it.
+     */
     private void insertAtExit(OwnedVariable v, AbstractInsnNode exit) {
         LabelNode tail = finallyTail(v, exit);
         if (tail == null) {
-            insertBefore(v, isReturn(exit) ? returnPoint(exit) : exit);
+            insertBefore(v, isReturn(exit) ? returnPoint(exit) : exit, null);
             return;
         }
-        AbstractInsnNode before = previousReal(tail);
-        insertAfter(v, before, enclosingAt(v, before), exit);
+        insertBefore(v, nextReal(tail), exit, enclosingAt(v, previousReal(tail)));
     }
 
     /**
-     * Where javac's inlined copies of enclosing finally blocks begin before {@code exit}: the earliest end, before
-     * the exit, of a catch-all entry that encloses the scope but not the exit. Null if no finally block is left.
+     * Where javac's inlined copies of enclosing finally blocks (and try-with-resources closes) begin before
+     * {@code exit}: the earliest end, before the exit, of a catch-all entry that encloses the scope but not the
+     * exit. Null if no finally block is left. javac's catch-alls are untyped for {@code finally} and typed
+     * {@code Throwable} for try-with-resources; a user's {@code catch (Throwable t)} never leaves such a gap.
      */
     private LabelNode finallyTail(OwnedVariable v, AbstractInsnNode exit) {
         int at = index(exit);
         LabelNode tail = null;
+        Set<LabelNode> seen = new HashSet<>();
         for (TryCatchBlockNode e : m.tryCatchBlocks) {
-            if (e.type != null || isScopeHandler(e) || !encloses(v, e) || covers(e, exit)) continue;
+            boolean catchAll = e.type == null || e.type.equals("java/lang/Throwable");
+            if (!catchAll || isScopeHandler(e) || !encloses(v, e) || !seen.add(e.handler)) continue;
+            // A try statement is all the entries of its handler, in segments around the code javac inlined.
             LabelNode last = null;
+            boolean coversExit = false;
             for (TryCatchBlockNode segment : m.tryCatchBlocks) {
-                if (segment.handler != e.handler || index(segment.end) > at) continue;
-                if (last == null || index(segment.end) > index(last)) last = segment.end;
+                if (segment.handler != e.handler) continue;
+                if (covers(segment, exit)) coversExit = true;
+                if (index(segment.end) <= at && (last == null || index(segment.end) > index(last))) last = segment.end;
             }
-            if (last != null && (tail == null || index(last) < index(tail))) tail = last;
+            if (!coversExit && last != null && (tail == null || index(last) < index(tail))) tail = last;
         }
         return tail;
     }
@@ -230,8 +239,16 @@ final class ScopeGlue {
 
     // ---- placing glue -------------------------------------------------------------------------------------------
 
-    private void insertBefore(OwnedVariable v, AbstractInsnNode at) {
-        Set<TryCatchBlockNode> should = enclosingAt(v, at);
+    /** Glue right before {@code at} (after glue already placed there), covered as {@code at} is. */
+    private void insertBefore(OwnedVariable v, AbstractInsnNode at, AbstractInsnNode exit) {
+        insertBefore(v, at, exit, enclosingAt(v, at));
+    }
+
+    /**
+     * Glue right before {@code at}, covered by exactly {@code should}. With {@code exit} set, the glue begins a
+     * finally tail that runs to {@code exit}: the scope's own handler stops covering it.
+     */
+    private void insertBefore(OwnedVariable v, AbstractInsnNode at, AbstractInsnNode exit, Set<TryCatchBlockNode> should) {
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
         InsnList code = new InsnList();
@@ -240,14 +257,11 @@ final class ScopeGlue {
         code.add(end);
         m.instructions.insertBefore(at, code);
         cover(start, end, should);
+        cutTail(v, start, exit);
     }
 
-    /**
-     * Glue right after {@code after} (after glue already placed there). With {@code exit} set, the glue begins a
-     * finally tail that runs to {@code exit}: the scope's own handler stops covering it.
-     */
-    private void insertAfter(OwnedVariable v, AbstractInsnNode after, Set<TryCatchBlockNode> should,
-                             AbstractInsnNode exit) {
+    /** Glue right after {@code after} (after glue already placed there): where the scope falls off its end. */
+    private void insertAfter(OwnedVariable v, AbstractInsnNode after) {
         AbstractInsnNode point = cursors.getOrDefault(after, after);
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
@@ -257,16 +271,30 @@ final class ScopeGlue {
         code.add(end);
         m.instructions.insert(point, code);
         cursors.put(after, end);
-        cover(start, end, should);
+        cover(start, end, enclosingAt(v, after));
+    }
+
+    /** The scope's own handler stops covering a finally tail, from its glue at {@code start} to {@code exit}. */
+    private void cutTail(OwnedVariable v, LabelNode start, AbstractInsnNode exit) {
         if (exit != null) {
+            // The scope's own handler must not cover the tail: from this glue to the exit, through the finally code.
             LabelNode resume = new LabelNode();
             m.instructions.insert(exit, resume);
+            int from = index(start);
+            int to = index(exit);
             for (TryCatchBlockNode x : List.copyOf(v.handlers)) {
-                if (index(x.start) <= index(start) && index(exit) < index(x.end)) {
-                    TryCatchBlockNode rest = new TryCatchBlockNode(resume, x.end, x.handler, x.type);
+                int xs = index(x.start);
+                int xe = index(x.end);
+                if (xe <= from || xs > to) continue;
+                if (xs < from) {
+                    if (xe > to) {
+                        TryCatchBlockNode rest = new TryCatchBlockNode(resume, x.end, x.handler, x.type);
+                        m.tryCatchBlocks.add(m.tryCatchBlocks.indexOf(x) + 1, rest);
+                        v.handlers.add(rest);
+                    }
                     x.end = start;
-                    m.tryCatchBlocks.add(m.tryCatchBlocks.indexOf(x) + 1, rest);
-                    v.handlers.add(rest);
+                } else {
+                    x.start = xe > to ? resume : x.end; // a piece inside the tail becomes empty, and is removed
                 }
             }
         }
@@ -291,9 +319,14 @@ final class ScopeGlue {
      */
     private void cover(LabelNode start, LabelNode end, Set<TryCatchBlockNode> should) {
         List<TryCatchBlockNode> table = m.tryCatchBlocks;
+        Set<LabelNode> covering = new HashSet<>(); // handlers that already cover the glue
+        for (TryCatchBlockNode e : table) {
+            if (should.contains(e) && index(e.start) <= index(start) && index(end) <= index(e.end)) covering.add(e.handler);
+        }
         for (int i = 0; i < table.size(); i++) {
             TryCatchBlockNode e = table.get(i);
             boolean does = index(e.start) <= index(start) && index(end) <= index(e.end);
+            if (!does && should.contains(e) && !covering.add(e.handler)) continue; // one piece per try statement
             if (does && !should.contains(e)) {
                 TryCatchBlockNode rest = new TryCatchBlockNode(end, e.end, e.handler, e.type);
                 e.end = start;
@@ -343,7 +376,15 @@ final class ScopeGlue {
     private boolean encloses(OwnedVariable v, TryCatchBlockNode e) {
         if (v.handlers.contains(e)) return false;
         if (v.kind == OwnedVariable.Kind.PARAMETER) return parameterHandlers.contains(e);
-        return covers(e, v.stores.iterator().next());
+        // A try statement is all the entries of its handler: javac splits its range around inlined finally code.
+        AbstractInsnNode declaration = v.stores.iterator().next();
+        for (TryCatchBlockNode segment : m.tryCatchBlocks) {
+            if (segment.handler == e.handler && java.util.Objects.equals(segment.type, e.type)
+                    && covers(segment, declaration)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isScopeHandler(TryCatchBlockNode e) {
@@ -352,6 +393,7 @@ final class ScopeGlue {
     }
 
     private boolean inScope(OwnedVariable v, AbstractInsnNode n) {
+        if (v.flagSets.contains(n)) return true;
         int at = index(n);
         for (LabelNode[] r : v.ranges) if (index(r[0]) <= at && at < index(r[1])) return true;
         return false;

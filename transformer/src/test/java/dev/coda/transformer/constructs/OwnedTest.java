@@ -232,6 +232,89 @@ class OwnedTest {
         assertLog("open p", "open a", "open b", "waiting", "close b", "close a", "close p");
     }
 
+    // ---- found by the ownership fuzzer ------------------------------------------------------------------------
+
+    /** A break out of a try-with-resources: javac closes the resource before the jump, the inner value first. */
+    @Test
+    void breakOutOfTryWithResourcesDropsTheInnerOwnedValueBeforeTheResource() throws Throwable {
+        Instrumented code = program("BreakTwr", RES + """
+                @Async public static Task<String> go() {
+                    for (int i = 0; i < 2; i++) {
+                        try (Res t = Res.of("t" + i)) {
+                            @Owned Res v = Res.of("v" + i);
+                            log("body " + await(later(i)));
+                            if (i == 0) break;
+                        }
+                    }
+                    return Task.completed("ok");
+                }
+                """);
+        assertEquals("ok", drive(code, "BreakTwr", "go"));
+        assertLog("open t0", "open v0", "body 0", "close v0", "close t0");
+    }
+
+    /** The normal exit of a try-with-resources body that also has a return: javac splits the try's range. */
+    @Test
+    void normalExitOfATryWithResourcesBodyWithAReturnDropsTheInnerValue() throws Throwable {
+        Instrumented code = program("TwrReturn", RES + """
+                @Async public static Task<String> go(boolean early) {
+                    try (Res t = Res.of("t")) {
+                        @Owned Res v = Res.of("v");
+                        if (early) return Task.completed("early");
+                        log("body " + await(later(1)));
+                    }
+                    return Task.completed("late");
+                }
+                """);
+        assertEquals("late", drive(code, "TwrReturn", "go", false));
+        assertLog("open t", "open v", "body 1", "close v", "close t");
+    }
+
+    /** A cancellation delivered in the finally code a return inlined: the finally does not run a second time. */
+    @Test
+    void aCancellationDeliveredInInlinedFinallyCodeDoesNotRunTheFinallyTwice() throws Throwable {
+        Instrumented code = program("InlinedFinally", RES + """
+                @Async public static Task<String> go() {
+                    @Owned Res v2 = Res.of("v2");
+                    try {
+                        @Owned Res v3 = Res.of("v3");
+                        if (v3 != null) return Task.completed("early");
+                        log("unreached");
+                    } finally {
+                        log("finally " + await(Task.completed(1)));
+                    }
+                    return Task.completed("late");
+                }
+                """);
+        Task<String> t = start(code, "InlinedFinally", "go");
+        assertTrue(t.cancel(), "requested while v3's close suspends");
+        run();
+        assertTrue(t.isCancelled());
+        assertLog("open v2", "open v3", "close v3", "close v2");
+    }
+
+    /** A close that fails where the scope falls off the end of a try block: the finally still runs. */
+    @Test
+    void aFailingDropAtTheEndOfATryBlockRunsItsFinally() throws Throwable {
+        Instrumented code = program("EndOfTry", RES + """
+                static boolean never() { return false; }
+                @Async public static Task<String> go() {
+                    try {
+                        @Owned Res v = new Res("v", true, new IllegalStateException("v failed"));
+                        if (never()) return Task.completed("early");
+                        log("body " + await(later(1)));
+                    } finally {
+                        log("finally");
+                    }
+                    return Task.completed("late");
+                }
+                """);
+        Task<String> t = start(code, "EndOfTry", "go");
+        run();
+        assertEquals("v failed", failure(t).getMessage());
+        assertLog("open v", "body 1", "close v", "finally");
+    }
+
     private static Throwable driveToFailureNoSuspend(Instrumented code, String cls, String method) throws Throwable {
         Task<?> t = start(code, cls, method);
         run();

@@ -401,20 +401,4 @@ class DifferentialFuzzTest {
         t.start();
         return t;
     }
-
-    private static final class MapLoader extends ClassLoader {
-        private final Map<String, byte[]> classes;
-
-        MapLoader(Map<String, byte[]> classes) {
-            super(DifferentialFuzzTest.class.getClassLoader());
-            this.classes = classes;
-        }
-
-        @Override
-        protected Class<?> findClass(String name) throws ClassNotFoundException {
-            byte[] bytes = classes.get(name.replace('.', '/'));
-            if (bytes == null) throw new ClassNotFoundException(name);
-            return defineClass(name, bytes, 0, bytes.length);
-        }
-    }
 }
