@@ -428,6 +428,15 @@ public final class OwnershipLowering {
 
     /** {@code r.close()} becomes {@code awaitCleanup(Coroutine.drop(r, flag))} with the flag cleared first. */
     private void replaceClose(MethodInsnNode close, int flag) {
+        m.instructions.insert(close, dropGlue(flag));
+        m.instructions.remove(close);
+    }
+
+    /**
+     * Drop glue for the value on the stack: clear its flag, then await {@code Coroutine.drop(value, flag)} as cleanup.
+     * A negative {@code flag}: an unowned value, always closed.
+     */
+    static InsnList dropGlue(int flag) {
         InsnList glue = new InsnList();
         if (flag < 0) {
             glue.add(new InsnNode(ICONST_1));
@@ -439,8 +448,7 @@ public final class OwnershipLowering {
         glue.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "drop", DROP_DESC, false));
         glue.add(marker(CodaNames.AWAIT_CLEANUP));
         glue.add(new InsnNode(POP));
-        m.instructions.insert(close, glue);
-        m.instructions.remove(close);
+        return glue;
     }
 
     private void setFlagAfter(AbstractInsnNode store, OwnedVariable v) {

@@ -40,8 +40,6 @@ import org.objectweb.asm.tree.VarInsnNode;
  * {@code finally} never runs twice. Each piece of glue is covered by exactly the entries that enclose its scope.
  */
 final class ScopeGlue {
-    private static final String DROP_DESC = "(L" + CodaNames.ASYNC_CLOSEABLE + ";Z)" + CodaNames.TASK_DESC;
-
     private final MethodNode m;
     /** Per insertion point: the last piece of glue placed after it, so later glue goes after earlier glue. */
     private final Map<AbstractInsnNode, AbstractInsnNode> cursors = new HashMap<>();
@@ -91,9 +89,7 @@ final class ScopeGlue {
         InsnList code = new InsnList();
         code.add(handler);
         code.add(new VarInsnNode(ASTORE, primary));
-        code.add(dropStart);
-        code.add(glue(v));
-        code.add(dropEnd);
+        code.add(glue(v, dropStart, dropEnd));
         code.add(new JumpInsnNode(GOTO, rethrow));
         code.add(suppress);
         code.add(new VarInsnNode(ASTORE, secondary));
@@ -251,25 +247,16 @@ final class ScopeGlue {
     private void insertBefore(OwnedVariable v, AbstractInsnNode at, AbstractInsnNode exit, Set<TryCatchBlockNode> should) {
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
-        InsnList code = new InsnList();
-        code.add(start);
-        code.add(glue(v));
-        code.add(end);
-        m.instructions.insertBefore(at, code);
+        m.instructions.insertBefore(at, glue(v, start, end));
         cover(start, end, should);
         cutTail(v, start, exit);
     }
 
     /** Glue right after {@code after} (after glue already placed there): where the scope falls off its end. */
     private void insertAfter(OwnedVariable v, AbstractInsnNode after) {
-        AbstractInsnNode point = cursors.getOrDefault(after, after);
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
-        InsnList code = new InsnList();
-        code.add(start);
-        code.add(glue(v));
-        code.add(end);
-        m.instructions.insert(point, code);
+        m.instructions.insert(cursors.getOrDefault(after, after), glue(v, start, end));
         cursors.put(after, end);
         cover(start, end, enclosingAt(v, after));
     }
@@ -300,16 +287,13 @@ final class ScopeGlue {
         }
     }
 
-    /** {@code drop(value, flag)} awaited as cleanup, with the flag cleared first. */
-    private static InsnList glue(OwnedVariable v) {
+    /** The drop of {@code v} between the labels {@code start} and {@code end}. */
+    private static InsnList glue(OwnedVariable v, LabelNode start, LabelNode end) {
         InsnList g = new InsnList();
+        g.add(start);
         g.add(new VarInsnNode(ALOAD, v.slot));
-        g.add(new VarInsnNode(ILOAD, v.flag));
-        g.add(new InsnNode(ICONST_0));
-        g.add(new VarInsnNode(ISTORE, v.flag));
-        g.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "drop", DROP_DESC, false));
-        g.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, CodaNames.AWAIT_CLEANUP, CodaNames.MARKER_DESC, false));
-        g.add(new InsnNode(POP));
+        g.add(OwnershipLowering.dropGlue(v.flag));
+        g.add(end);
         return g;
     }
 

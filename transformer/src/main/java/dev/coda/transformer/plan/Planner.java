@@ -56,14 +56,10 @@ public final class Planner {
             for (int slot = 0; slot < locals.length; slot++) {
                 Object t = locals[slot];
                 if (t == (Object) Opcodes.TOP || !live.get(slot)) continue;
-                if (t instanceof Label) {
-                    Relocation r = relocation(m, analysis, (Label) t);
-                    if (r == null) return unsupported(m, await, "an uninitialised object is held in a local variable");
-                    relocations.putIfAbsent(r.newInsn(), r);
+                if (t instanceof Label || t == (Object) Opcodes.UNINITIALIZED_THIS) {
+                    String why = relocate(m, analysis, t, relocations, "an uninitialised object is held in a local variable");
+                    if (why != null) return unsupported(m, await, why);
                     continue;
-                }
-                if (t == (Object) Opcodes.UNINITIALIZED_THIS) {
-                    return unsupported(m, await, "'this' is not initialised yet");
                 }
                 LocalVariableNode var = variableAt(m, slot, await);
                 String name = slot == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
@@ -77,14 +73,10 @@ public final class Planner {
             int position = 0;
             for (int i = 0; i < stack.length - 1; i++) {
                 Object t = stack[i];
-                if (t instanceof Label) {
-                    Relocation r = relocation(m, analysis, (Label) t);
-                    if (r == null) return unsupported(m, await, "an object under construction is on the operand stack");
-                    relocations.putIfAbsent(r.newInsn(), r);
+                if (t instanceof Label || t == (Object) Opcodes.UNINITIALIZED_THIS) {
+                    String why = relocate(m, analysis, t, relocations, "an object under construction is on the operand stack");
+                    if (why != null) return unsupported(m, await, why);
                     continue;
-                }
-                if (t == (Object) Opcodes.UNINITIALIZED_THIS) {
-                    return unsupported(m, await, "'this' is not initialised yet");
                 }
                 String desc = descriptor(t, null);
                 savedStack.add(desc == null ? new Spill(position, null, null)
@@ -98,6 +90,19 @@ public final class Planner {
         boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
         return new StateMachinePlan(className(m), host.name, itf, host.sourceFile, async, params, sites,
                 List.copyOf(relocations.values()), fields.all(), m.maxLocals);
+    }
+
+    /**
+     * An uninitialised value at an await: records the relocation of its {@code new} and returns null, or returns why it
+     * cannot be saved ({@code where} for an object no relocation applies to).
+     */
+    private static String relocate(MethodNode m, MethodAnalysis analysis, Object t,
+                                   Map<TypeInsnNode, Relocation> relocations, String where) {
+        if (t == (Object) Opcodes.UNINITIALIZED_THIS) return "'this' is not initialised yet";
+        Relocation r = relocation(m, analysis, (Label) t);
+        if (r == null) return where;
+        relocations.putIfAbsent(r.newInsn(), r);
+        return null;
     }
 
     private StateMachinePlan unsupported(MethodNode m, AbstractInsnNode at, String why) {

@@ -12,20 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** Try-with-resources over AsyncCloseable: closeAsync() awaited on every exit, with drop flags (SPEC §5). */
 class DropGlueTest {
-    private static final String RES = """
-            static final class Res implements AsyncCloseable {
-                final String name; final boolean suspend; final RuntimeException failure;
-                Res(String name, boolean suspend, RuntimeException failure) {
-                    this.name = name; this.suspend = suspend; this.failure = failure; log("open " + name);
-                }
-                static Res of(String name) { return new Res(name, true, null); }
-                public Task<Void> closeAsync() {
-                    log("close " + name);
-                    if (failure != null) return suspend ? failLaterTask(failure) : Task.failed(failure);
-                    return suspend ? laterTask(null) : Task.done();
-                }
-            }
-            """;
+    private static final String RES = OwnedTest.RES;
 
     @Test
     void closesAreAwaitedInReverseOrderOnNormalExit() throws Throwable {
