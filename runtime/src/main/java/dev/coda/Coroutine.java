@@ -41,8 +41,9 @@ import java.util.concurrent.CompletionStage;
  * <p>Races between {@code cancel()} and a suspension are closed Dekker-style: {@code cancel()} sets REQUESTED and
  * then reads {@link #awaited}; {@link #suspend} writes {@link #awaited} and then reads REQUESTED. Both are
  * volatile, so at least one side sees the other and wakes the coroutine; the CAS on {@link #awaited} lets only one
- * of them do it. CLEANUP and ADOPTING are written before {@link #awaited}, so a {@code cancel()} that sees a task
- * there also sees the bits that describe why the body waits for it.
+ * of them do it. CLEANUP, ADOPTING and DELIVERED are written before {@link #awaited}, so a {@code cancel()} that
+ * sees a task there also sees the bits that describe why the body waits for it; a slow {@code cancel()} that finds
+ * DELIVERED set does nothing, since the body has met the request already and is unwinding.
  */
 public abstract class Coroutine<T> extends Task<T> implements Waiter {
     private static final int REQUESTED = 1;
@@ -111,18 +112,20 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         do {
             if (isDone()) return isCancelled();
             c = control;
-            if ((c & REQUESTED) != 0) return true;
+            if ((c & REQUESTED) != 0) return !isDone() || isCancelled();
         } while (!CONTROL.compareAndSet(this, c, c | REQUESTED));
         Task<?> on = awaited;
-        if (on == null) return true; // running or queued: the body meets the request at its next await
+        // Running or queued: the body meets the request at its next await. And between the CAS above and here the
+        // body may already have met it and be awaiting cleanup, which nothing may interrupt: then leave it alone.
         int bits = control;
-        if ((bits & CLEANUP) != 0) return true;
-        if ((bits & ADOPTING) != 0) {
-            if (isChild(on)) on.cancel(); // the body has ended: only a returned child is cancelled
-        } else {
-            wake(on);
+        if (on != null && (bits & (DELIVERED | CLEANUP)) == 0) {
+            if ((bits & ADOPTING) != 0) {
+                if (isChild(on)) on.cancel(); // the body has ended: only a returned child is cancelled
+            } else {
+                wake(on);
+            }
         }
-        return true;
+        return !isDone() || isCancelled();
     }
 
     @Override
@@ -431,7 +434,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             if (value != null) drop = drop(value, true);
         }
         if (drop != null && !drop.isDone()) {
-            // No cancel() claims this: REQUESTED is set, so cancel() returns before it looks at awaited.
+            // No cancel() claims this: DELIVERED is set, so cancel() leaves any suspension from now on alone.
             u.outcome = outcome;
             awaited = drop;
             if (drop.addWaiter(this)) return; // step() completes once the drop has finished
@@ -451,11 +454,19 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         return outcome;
     }
 
+    /**
+     * Completes as the returned task did. A returned child that ended cancelled because this task was cancelled
+     * makes this task cancelled too; otherwise a cancelled task adopted is a failure, as awaiting it would be.
+     */
     private void adopt(Task<?> task) {
         try {
             succeed(task.resultOrThrow());
         } catch (Throwable t) {
-            fail(t);
+            if (task.isCancelled() && (control & REQUESTED) != 0 && isChild(task) && t instanceof CancellationException) {
+                completeCancelled((CancellationException) t);
+            } else {
+                fail(t);
+            }
         }
     }
 }

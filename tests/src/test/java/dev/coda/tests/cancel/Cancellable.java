@@ -133,4 +133,11 @@ public final class Cancellable {
         }
         return Task.completed(sum);
     }
+
+    /** Returns a pending child of its own as its result (the body has ended; the task adopts the child's outcome). */
+    @Async
+    public static Task<String> returnsChild(CompletableFuture<String> f, CompletableFuture<String> cleanup) {
+        log("returning the child");
+        return child(f, cleanup);
+    }
 }

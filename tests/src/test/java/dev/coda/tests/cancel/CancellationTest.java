@@ -164,4 +164,17 @@ class CancellationTest {
         assertTrue(pending.cancel());
         assertTrue(pending.isCancelled());
     }
+
+    @Test
+    void cancellingATaskThatReturnedItsChildCancelsTheChildAndEndsCancelled() {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        CompletableFuture<String> cleanup = new CompletableFuture<>();
+        Task<String> t = Cancellable.returnsChild(f, cleanup);
+        assertEquals(List.of("returning the child"), Events.take());
+        assertTrue(t.cancel());
+        assertFalse(t.isDone(), "waits for the child's cleanup");
+        cleanup.complete("c");
+        assertEquals(List.of("child cleanup c"), Events.take());
+        cancelledOutcome(t);
+    }
 }

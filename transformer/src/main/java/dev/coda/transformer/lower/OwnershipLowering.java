@@ -29,7 +29,6 @@ import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeAnnotationNode;
-import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
@@ -472,21 +471,29 @@ public final class OwnershipLowering {
         m.instructions.insert(n, clear);
     }
 
-    /** The awaits whose value is stored, perhaps after a cast, straight into {@code v}. */
+    /**
+     * The awaits whose value is stored, perhaps after a cast, straight into {@code v}: also each await among the
+     * sources of a merged value ({@code flag ? await(open()) : null}).
+     */
     private List<MethodInsnNode> awaitsStoredInto(OwnedVariable v) {
         List<MethodInsnNode> awaits = new ArrayList<>();
         for (AbstractInsnNode store : v.stores) {
             Frame<SourceValue> f = frameAt(store);
             if (f == null) continue;
-            AbstractInsnNode source = single(f.getStack(f.getStackSize() - 1));
-            if (source != null && source.getOpcode() == CHECKCAST && source instanceof TypeInsnNode) {
-                Frame<SourceValue> g = frameAt(source);
-                source = single(g.getStack(g.getStackSize() - 1));
-            }
-            if (!(source instanceof MethodInsnNode) || source.getOpcode() != INVOKESTATIC) continue;
-            MethodInsnNode await = (MethodInsnNode) source;
-            if (await.owner.equals(CodaNames.CODA) && await.name.equals(CodaNames.AWAIT) && !awaits.contains(await)) {
-                awaits.add(await);
+            Deque<AbstractInsnNode> work = new ArrayDeque<>(f.getStack(f.getStackSize() - 1).insns);
+            Set<AbstractInsnNode> seen = new LinkedHashSet<>();
+            while (!work.isEmpty()) {
+                AbstractInsnNode source = work.poll();
+                if (!seen.add(source)) continue;
+                if (source.getOpcode() == CHECKCAST) {
+                    Frame<SourceValue> g = frameAt(source);
+                    if (g != null) work.addAll(g.getStack(g.getStackSize() - 1).insns);
+                } else if (source.getOpcode() == INVOKESTATIC) {
+                    MethodInsnNode call = (MethodInsnNode) source;
+                    if (call.owner.equals(CodaNames.CODA) && call.name.equals(CodaNames.AWAIT) && !awaits.contains(call)) {
+                        awaits.add(call);
+                    }
+                }
             }
         }
         return awaits;

@@ -183,17 +183,34 @@ final class ScopeGlue {
         return tail;
     }
 
-    /** {@code xRETURN}, or the {@code Task.completed(v)}-style call just before an ARETURN, which stays adjacent. */
-    private static AbstractInsnNode returnPoint(AbstractInsnNode ret) {
+    /**
+     * {@code xRETURN}, or the {@code Task.completed(v)}-style call just before an ARETURN, which stays adjacent: unless
+     * another path jumps in between (a ternary or switch whose arms each end in a factory), which must meet the glue too.
+     */
+    private AbstractInsnNode returnPoint(AbstractInsnNode ret) {
         if (ret.getOpcode() != ARETURN) return ret;
         AbstractInsnNode call = previousReal(ret);
-        if (call instanceof MethodInsnNode && call.getOpcode() == INVOKESTATIC) {
-            MethodInsnNode mi = (MethodInsnNode) call;
-            boolean factory = (mi.owner.equals(CodaNames.TASK) && (mi.name.equals("completed") || mi.name.equals("done")))
-                    || (mi.owner.equals(CodaNames.COMPLETABLE_FUTURE) && mi.name.equals("completedFuture"));
-            if (factory) return call;
+        if (!(call instanceof MethodInsnNode) || call.getOpcode() != INVOKESTATIC) return ret;
+        MethodInsnNode mi = (MethodInsnNode) call;
+        boolean factory = (mi.owner.equals(CodaNames.TASK) && (mi.name.equals("completed") || mi.name.equals("done")))
+                || (mi.owner.equals(CodaNames.COMPLETABLE_FUTURE) && mi.name.equals("completedFuture"));
+        if (!factory) return ret;
+        for (AbstractInsnNode n = call.getNext(); n != ret; n = n.getNext()) {
+            if (n instanceof LabelNode && isJumpTarget((LabelNode) n)) return ret;
         }
-        return ret;
+        return call;
+    }
+
+    private boolean isJumpTarget(LabelNode label) {
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof JumpInsnNode && ((JumpInsnNode) n).label == label) return true;
+            if (n instanceof TableSwitchInsnNode && (((TableSwitchInsnNode) n).dflt == label
+                    || ((TableSwitchInsnNode) n).labels.contains(label))) return true;
+            if (n instanceof LookupSwitchInsnNode && (((LookupSwitchInsnNode) n).dflt == label
+                    || ((LookupSwitchInsnNode) n).labels.contains(label))) return true;
+        }
+        for (TryCatchBlockNode tc : m.tryCatchBlocks) if (tc.handler == label) return true;
+        return false;
     }
 
     /** Conditional jumps and switch arms that leave the scope become a jump to a {@code goto}, inside the scope. */
@@ -303,14 +320,15 @@ final class ScopeGlue {
      */
     private void cover(LabelNode start, LabelNode end, Set<TryCatchBlockNode> should) {
         List<TryCatchBlockNode> table = m.tryCatchBlocks;
-        Set<LabelNode> covering = new HashSet<>(); // handlers that already cover the glue
+        // One piece per catch of a try statement: a handler and the type it catches (a multi-catch has several).
+        Set<List<Object>> covering = new HashSet<>();
         for (TryCatchBlockNode e : table) {
-            if (should.contains(e) && index(e.start) <= index(start) && index(end) <= index(e.end)) covering.add(e.handler);
+            if (should.contains(e) && index(e.start) <= index(start) && index(end) <= index(e.end)) covering.add(catchOf(e));
         }
         for (int i = 0; i < table.size(); i++) {
             TryCatchBlockNode e = table.get(i);
             boolean does = index(e.start) <= index(start) && index(end) <= index(e.end);
-            if (!does && should.contains(e) && !covering.add(e.handler)) continue; // one piece per try statement
+            if (!does && should.contains(e) && !covering.add(catchOf(e))) continue;
             if (does && !should.contains(e)) {
                 TryCatchBlockNode rest = new TryCatchBlockNode(end, e.end, e.handler, e.type);
                 e.end = start;
@@ -322,6 +340,10 @@ final class ScopeGlue {
                 renamePiece(e, piece);
             }
         }
+    }
+
+    private static List<Object> catchOf(TryCatchBlockNode e) {
+        return java.util.Arrays.asList(e.handler, e.type);
     }
 
     /** Keeps the owned variables' handler lists complete when one of their entries is split. */

@@ -315,6 +315,78 @@ class OwnedTest {
         assertLog("open v", "body 1", "close v", "finally");
     }
 
+    // ---- found by review ---------------------------------------------------------------------------------------
+
+    /** A return of a ternary whose arms each call Task.completed: both arms meet the glue. */
+    @Test
+    void aTernaryReturnOfFactoriesDropsOnBothArms() throws Throwable {
+        Instrumented code = program("TernaryReturn", RES + """
+                @Async public static Task<String> go(@Owned Res p, boolean x) {
+                    @Owned Res c = Res.of("c");
+                    log("body " + await(later(1)));
+                    return x ? Task.completed("a") : Task.completed("b");
+                }
+                """);
+        for (boolean x : new boolean[] {true, false}) {
+            reset();
+            Object p = code.call("p.TernaryReturn$Res", "of", "p");
+            Task<String> t = start(code, "TernaryReturn", "go", p, x);
+            run();
+            assertEquals(x ? "a" : "b", t.join());
+            assertLog("open p", "open c", "body 1", "close c", "close p");
+        }
+    }
+
+    /** A multi-catch around a scope catches every one of its types, also from the scope's drop handler. */
+    @Test
+    void aMultiCatchAroundAScopeCatchesEachOfItsTypes() throws Throwable {
+        Instrumented code = program("MultiCatch", RES + """
+                static void fail(int k) throws java.io.IOException {
+                    if (k == 1) throw new IllegalStateException("ise");
+                    if (k == 2) throw new java.io.IOException("ioe");
+                }
+                @Async public static Task<String> go(int k) {
+                    try {
+                        @Owned Res c = Res.of("c");
+                        log("body " + await(later(k)));
+                        fail(k);
+                    } catch (IllegalStateException | java.io.IOException e) {
+                        return Task.completed("caught " + e.getMessage());
+                    }
+                    return Task.completed("none");
+                }
+                """);
+        assertEquals("caught ise", drive(code, "MultiCatch", "go", 1));
+        assertLog("open c", "body 1", "close c");
+        reset();
+        assertEquals("caught ioe", drive(code, "MultiCatch", "go", 2));
+        assertLog("open c", "body 2", "close c");
+    }
+
+    /** A value produced for a ternary's owned store is in transit too: cancelled there, it is closed. */
+    @Test
+    void aValueInTransitThroughATernaryIsDroppedOnCancellation() throws Throwable {
+        Instrumented code = program("TernaryTransit", RES + """
+                public static Task<Res> opening;
+                public static Task<String> self;
+                @Async public static Task<String> go(boolean open) {
+                    String s = await(later("s"));
+                    self.cancel();
+                    @Owned Res c = open ? await(opening) : null;
+                    log("unreached");
+                    return Task.completed(s);
+                }
+                """);
+        Class<?> c = code.load("p.TernaryTransit");
+        Task<String> t = start(code, "TernaryTransit", "go", true);
+        c.getDeclaredField("self").set(null, t);
+        c.getDeclaredField("opening").set(null, Task.completed(code.call("p.TernaryTransit$Res", "of", "r")));
+        assertTrue(step());
+        run();
+        assertTrue(t.isCancelled());
+        assertLog("open r", "close r");
+    }
+
     private static Throwable driveToFailureNoSuspend(Instrumented code, String cls, String method) throws Throwable {
         Task<?> t = start(code, cls, method);
         run();
