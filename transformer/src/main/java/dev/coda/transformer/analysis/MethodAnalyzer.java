@@ -1,5 +1,6 @@
 package dev.coda.transformer.analysis;
 
+import dev.coda.transformer.CodaNames;
 import java.util.BitSet;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -24,12 +25,20 @@ public final class MethodAnalyzer {
         }
         int[] monitors = MonitorDepth.of(m, flow);
         boolean ok = true;
+        boolean dropReported = false; // one scope has glue at each of its exits: say it once
         for (MethodInsnNode await : async.awaits()) {
             if (monitors[m.instructions.indexOf(await)] > 0) {
-                diagnostics.error(m, await, "Coda.await inside a synchronized block in " + Diagnostics.describe(owner, m)
-                        + "; a monitor cannot be held across a suspension: move the await out of the synchronized "
-                        + "block");
+                boolean drop = await.name.equals(CodaNames.AWAIT_CLEANUP);
                 ok = false;
+                if (drop && dropReported) continue;
+                dropReported |= drop;
+                String where = Diagnostics.describe(owner, m);
+                diagnostics.error(m, await, drop
+                        ? "an owned value is dropped inside a synchronized block in " + where + ", and its "
+                                + "closeAsync() would be awaited while the monitor is held: end the scope of the "
+                                + "@Owned variable or try-with-resources outside the synchronized block"
+                        : "Coda.await inside a synchronized block in " + where + "; a monitor cannot be held across "
+                                + "a suspension: move the await out of the synchronized block");
             }
         }
         if (!ok) return null;

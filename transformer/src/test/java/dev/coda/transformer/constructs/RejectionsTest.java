@@ -344,4 +344,27 @@ class RejectionsTest {
                 + "Coda.move in MoveUnowned.go is given a value that is not owned here; pass it an @Owned variable "
                 + "or a try-with-resources resource of an AsyncCloseable type");
     }
+
+    @Test
+    void anOwnedScopeThatEndsInsideASynchronizedBlock() {
+        String src = """
+                public class SyncDrop {
+                """ + CONN + """
+                    @Async public static Task<Integer> go(Object lock) {
+                        synchronized (lock) {
+                            @Owned Conn c = new Conn();
+                            lock.hashCode();
+                        } // HERE
+                        return Task.completed(1);
+                    }
+                }
+                """;
+        Instrumented code = compile("SyncDrop", src);
+        TransformResult r = code.results.get("p/SyncDrop");
+        assertFalse(r.changed());
+        assertEquals(List.of(at("SyncDrop", src, "lock.hashCode()") + "an owned value is dropped inside a synchronized "
+                + "block in SyncDrop.go, and its closeAsync() would be awaited while the monitor is held: end the "
+                + "scope of the @Owned variable or try-with-resources outside the synchronized block"),
+                r.diagnostics().stream().map(Diagnostic::toString).toList());
+    }
 }
