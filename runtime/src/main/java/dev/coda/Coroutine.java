@@ -361,11 +361,6 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         }
     }
 
-    /** The coroutine that was running when this one started, unless detached. */
-    final Coroutine<?> parent() {
-        return parent;
-    }
-
     private boolean isChild(Task<?> task) {
         return task instanceof Coroutine && ((Coroutine<?>) task).parent == this;
     }

@@ -7,6 +7,7 @@ import static dev.coda.transformer.emit.Asm.putfield;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.analysis.BranchTargets;
 import dev.coda.transformer.analysis.ReturnKind;
 import dev.coda.transformer.plan.AwaitSite;
 import dev.coda.transformer.plan.Param;
@@ -14,7 +15,6 @@ import dev.coda.transformer.plan.Relocation;
 import dev.coda.transformer.plan.Spill;
 import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -25,11 +25,9 @@ import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.LineNumberNode;
-import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
@@ -193,7 +191,7 @@ public final class BodyEmitter {
 
     /** Every areturn completes the task instead; {@code return Task.completed(v)} skips the extra Task. */
     private void rewriteReturns() {
-        Set<LabelNode> targets = branchTargets();
+        Set<LabelNode> targets = BranchTargets.of(m);
         for (AbstractInsnNode n : m.instructions.toArray()) {
             AbstractInsnNode areturn = Asm.nextReal(n);
             if (n.getOpcode() == INVOKESTATIC && areturn != null && areturn.getOpcode() == ARETURN) {
@@ -213,7 +211,7 @@ public final class BodyEmitter {
                 completion.add(last);
                 m.instructions.insert(n, completion);
                 m.instructions.remove(n);
-                if (!reachedByJump(last, areturn, targets)) m.instructions.remove(areturn);
+                if (!BranchTargets.between(last, areturn, targets)) m.instructions.remove(areturn);
             }
         }
         for (AbstractInsnNode n : m.instructions.toArray()) {
@@ -226,28 +224,6 @@ public final class BodyEmitter {
             m.instructions.insert(n, completion);
             m.instructions.remove(n);
         }
-    }
-
-    /** Whether a label between {@code from} and {@code to} is a branch target, so {@code to} stays reachable. */
-    private static boolean reachedByJump(AbstractInsnNode from, AbstractInsnNode to, Set<LabelNode> targets) {
-        for (AbstractInsnNode n = from; n != to; n = n.getNext()) if (targets.contains(n)) return true;
-        return false;
-    }
-
-    private Set<LabelNode> branchTargets() {
-        Set<LabelNode> targets = new HashSet<>();
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (n instanceof JumpInsnNode) targets.add(((JumpInsnNode) n).label);
-            else if (n instanceof TableSwitchInsnNode) {
-                targets.add(((TableSwitchInsnNode) n).dflt);
-                targets.addAll(((TableSwitchInsnNode) n).labels);
-            } else if (n instanceof LookupSwitchInsnNode) {
-                targets.add(((LookupSwitchInsnNode) n).dflt);
-                targets.addAll(((LookupSwitchInsnNode) n).labels);
-            }
-        }
-        for (TryCatchBlockNode tc : m.tryCatchBlocks) targets.add(tc.handler);
-        return targets;
     }
 
     private static boolean isCompletedFactory(MethodInsnNode call) {

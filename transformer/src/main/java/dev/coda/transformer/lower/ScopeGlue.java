@@ -3,6 +3,7 @@ package dev.coda.transformer.lower;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.analysis.BranchTargets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -194,23 +195,8 @@ final class ScopeGlue {
         MethodInsnNode mi = (MethodInsnNode) call;
         boolean factory = (mi.owner.equals(CodaNames.TASK) && (mi.name.equals("completed") || mi.name.equals("done")))
                 || (mi.owner.equals(CodaNames.COMPLETABLE_FUTURE) && mi.name.equals("completedFuture"));
-        if (!factory) return ret;
-        for (AbstractInsnNode n = call.getNext(); n != ret; n = n.getNext()) {
-            if (n instanceof LabelNode && isJumpTarget((LabelNode) n)) return ret;
-        }
+        if (!factory || BranchTargets.between(call.getNext(), ret, BranchTargets.of(m))) return ret;
         return call;
-    }
-
-    private boolean isJumpTarget(LabelNode label) {
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (n instanceof JumpInsnNode && ((JumpInsnNode) n).label == label) return true;
-            if (n instanceof TableSwitchInsnNode && (((TableSwitchInsnNode) n).dflt == label
-                    || ((TableSwitchInsnNode) n).labels.contains(label))) return true;
-            if (n instanceof LookupSwitchInsnNode && (((LookupSwitchInsnNode) n).dflt == label
-                    || ((LookupSwitchInsnNode) n).labels.contains(label))) return true;
-        }
-        for (TryCatchBlockNode tc : m.tryCatchBlocks) if (tc.handler == label) return true;
-        return false;
     }
 
     /** Conditional jumps and switch arms that leave the scope become a jump to a {@code goto}, inside the scope. */
