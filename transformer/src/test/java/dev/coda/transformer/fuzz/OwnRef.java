@@ -2,6 +2,8 @@ package dev.coda.transformer.fuzz;
 
 import dev.coda.Task;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
@@ -17,9 +19,9 @@ import java.util.function.Supplier;
  * <p>Cancellation is modelled with a stack of frames, one per async function on the call stack. The driver of the
  * transformed copy cancels the top-level task once it has completed {@code cancelAfter} pending items; here the
  * request is issued at the first await that would suspend once that many items were driven, to every frame on the
- * stack (the top level, and the child each frame is awaiting). Where the frames suspend, a requested frame that
- * has not delivered yet cancels the pending child it awaits, so the request also reaches children started after it
- * was made. A frame that was requested delivers at its next await that is not a drop: it throws the signal, after
+ * stack (the top level, and the child each frame is awaiting). A function that suspends for the first time is
+ * awaited by its caller only then: a caller that was requested and has not delivered yet cancels it, so the request
+ * also reaches children started after it was made, but not those started while their caller unwinds. A frame that was requested delivers at its next await that is not a drop: it throws the signal, after
  * which it never delivers again, and its outcome is cancelled whatever its body does. A child that ended cancelled or
  * failed, awaited by a requested frame, has its outcome suppressed onto that frame's signal unless it is a bare
  * cancellation.
@@ -35,6 +37,8 @@ public final class OwnRef {
     }
 
     private static final class Frame {
+        /** Whether the function has suspended before: its caller is then already waiting for it. */
+        boolean suspended;
         boolean requested;
         boolean delivered;
         Signal signal;
@@ -164,13 +168,21 @@ public final class OwnRef {
                 s.issued = true;
                 for (Frame f : s.frames) f.requested = true;
             }
-            // Here the frames suspend. A requested frame that has not delivered yet finds the child it awaits
-            // pending and cancels it: the request reaches every frame below it.
-            boolean below = false;
-            for (java.util.Iterator<Frame> i = s.frames.descendingIterator(); i.hasNext(); ) {
-                Frame f = i.next();
-                if (f.requested && !f.delivered) below = true;
-                else if (below) f.requested = true;
+            // Here the frames suspend. Those suspending for the first time (the innermost ones, just called) are
+            // awaited by their caller only now: a caller that was requested and has not delivered yet finds its
+            // child pending and cancels it, which reaches down the new ones.
+            List<Frame> fresh = new ArrayList<>();
+            for (Frame f : s.frames) {
+                if (f.suspended) break;
+                fresh.add(f);
+            }
+            Frame caller = fresh.size() < s.frames.size() ? new ArrayList<>(s.frames).get(fresh.size()) : null;
+            boolean cancelled = caller != null && caller.requested && !caller.delivered;
+            for (int i = fresh.size() - 1; i >= 0; i--) {
+                Frame f = fresh.get(i);
+                if (cancelled) f.requested = true;
+                cancelled = f.requested && !f.delivered;
+                f.suspended = true;
             }
             Frame top = s.frames.peek();
             if (!cleanup && top != null && top.requested && !top.delivered) throw deliver(s, top, task);
