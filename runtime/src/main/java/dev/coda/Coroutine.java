@@ -190,13 +190,9 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** The value of a done task if it succeeded with an AsyncCloseable, else null. */
     private static AsyncCloseable closeableValue(Task<?> task) {
-        if (!task.isDone() || task.isCancelled()) return null;
-        try {
-            Object value = task.resultOrThrow();
-            return value instanceof AsyncCloseable ? (AsyncCloseable) value : null;
-        } catch (Throwable failed) {
-            return null; // the producer failed: nothing is in transit
-        }
+        if (!task.isDone() || task.failureNow() != null) return null; // a producer that failed made nothing
+        Object value = task.valueNow();
+        return value instanceof AsyncCloseable ? (AsyncCloseable) value : null;
     }
 
     /** {@link #ready} for an await of drop glue, which is never a point where cancellation is delivered. */
@@ -396,14 +392,11 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         setBits(DELIVERED);
         Unwinding u = new Unwinding();
         unwinding = u;
-        if (awaited.isDone() && isChild(awaited)) {
-            try {
-                awaited.resultOrThrow();
-            } catch (Throwable childOutcome) {
-                boolean bareCancellation = childOutcome instanceof CancellationException
-                        && childOutcome.getSuppressed().length == 0;
-                if (!bareCancellation) u.signal.addSuppressed(childOutcome);
-            }
+        Throwable childOutcome = isChild(awaited) ? awaited.failureNow() : null;
+        if (childOutcome != null) {
+            boolean bareCancellation = childOutcome instanceof CancellationException
+                    && childOutcome.getSuppressed().length == 0;
+            if (!bareCancellation) u.signal.addSuppressed(childOutcome);
         }
         return u;
     }
@@ -440,12 +433,8 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** {@code outcome}, with the failure of {@code drop} (if any) suppressed onto it. */
     private static CancellationException withFailureOf(Task<?> drop, CancellationException outcome) {
-        if (drop == null) return outcome;
-        try {
-            drop.resultOrThrow();
-        } catch (Throwable t) {
-            outcome.addSuppressed(t);
-        }
+        Throwable failure = drop == null ? null : drop.failureNow();
+        if (failure != null) outcome.addSuppressed(failure);
         return outcome;
     }
 

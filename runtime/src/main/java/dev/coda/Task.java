@@ -167,6 +167,12 @@ public class Task<T> {
         return (T) outcome;
     }
 
+    /** The exception a done task failed or was cancelled with; null if it succeeded or is not done. */
+    final Throwable failureNow() {
+        int phase = status;
+        return phase == FAILED || phase == CANCELLED ? (Throwable) outcome : null;
+    }
+
     /**
      * The outcome of a done task as the awaiting code sees it: the value, or the exception thrown as it was
      * thrown (never wrapped). Precondition: {@link #isDone()}.
