@@ -1,5 +1,8 @@
 package dev.coda;
 
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
 /**
  * Per-thread bookkeeping for running coroutines: which coroutine runs innermost, and a queue of resumptions
  * deferred while one runs.
@@ -11,12 +14,17 @@ package dev.coda;
  * {@link Coroutine#nextQueued}), so it allocates nothing; a coroutine is in at most one queue because it is
  * suspended on at most one task.
  *
- * <p>Starting an async function is a call, not a resumption: it runs inline even inside another coroutine.
+ * <p>Starting an async function is a call, not a resumption: it runs inline even inside another coroutine. The
+ * exception is {@link TaskScope#spawn} on an executor, which evaluates its body here with starts <em>deferred</em>
+ * ({@link #deferStarts}): each coroutine the body starts is built, its parameters bound, and only its first step is
+ * handed to the executor.
  */
 final class Carrier {
     private static final ThreadLocal<Carrier> CURRENT = ThreadLocal.withInitial(Carrier::new);
 
     private Coroutine<?> running;
+    /** Non-null while a spawn's body is evaluated: coroutines started now run their first step there. */
+    private Executor deferTo;
     private Coroutine<?> head;
     private Coroutine<?> tail;
 
@@ -34,15 +42,43 @@ final class Carrier {
         return CURRENT.get().running != null;
     }
 
+    /** The executor coroutines started now must be handed to, or null: they run inline. */
+    Executor deferringTo() {
+        return deferTo;
+    }
+
+    /** Evaluates {@code body} with the coroutines it starts deferred to {@code executor}. */
+    <T> T deferStarts(Executor executor, Supplier<T> body) {
+        Executor outer = deferTo;
+        deferTo = executor;
+        try {
+            return body.get();
+        } finally {
+            deferTo = outer;
+        }
+    }
+
     void start(Coroutine<?> c) {
         Coroutine<?> outer = running;
+        step(c);
+        if (outer == null) runQueued();
+    }
+
+    /**
+     * Runs one step of {@code c} as the innermost coroutine. A deferral in force belongs to the spawn body that set
+     * it, not to a body stepped inside it (a direct executor, or a resumption run from the spawn body's thread).
+     */
+    private void step(Coroutine<?> c) {
+        Coroutine<?> outer = running;
+        Executor deferred = deferTo;
         running = c;
+        deferTo = null;
         try {
             c.step();
         } finally {
             running = outer;
+            deferTo = deferred;
         }
-        if (outer == null) runQueued();
     }
 
     void resume(Coroutine<?> c) {
@@ -68,21 +104,17 @@ final class Carrier {
      * rethrown once the queue is empty.
      */
     void runQueued() {
-        Coroutine<?> outer = running;
         Throwable failure = null;
         Coroutine<?> c;
         while ((c = head) != null) {
             head = c.nextQueued;
             if (head == null) tail = null;
             c.nextQueued = null;
-            running = c;
             try {
-                c.step();
+                step(c);
             } catch (Throwable t) {
                 if (failure == null) failure = t;
                 else if (failure != t) failure.addSuppressed(t);
-            } finally {
-                running = outer;
             }
         }
         if (failure != null) throw Sneaky.<RuntimeException>rethrow(failure);

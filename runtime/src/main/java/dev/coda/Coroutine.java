@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The base class of every generated state machine. A state machine is the {@link Task} of one async call; it holds
@@ -35,6 +36,8 @@ import java.util.concurrent.CompletionStage;
  *   CLEANUP     set by the body's thread while it awaits in drop glue: a cancellation neither wakes it there
  *               nor cancels what it awaits (a close that has started runs to completion)
  *   ADOPTING    set by the body's thread when the body returned a pending task: the body has ended
+ *   UNSTARTED   set before a deferred start hands the first step to an executor; cleared by CAS by whoever
+ *               claims the start: the executor's runnable, which runs the body, or cancel(), which does not
  * </pre>
  * The body's thread changes its bits by CAS, so a concurrent {@code cancel()} is never overwritten.
  *
@@ -44,12 +47,19 @@ import java.util.concurrent.CompletionStage;
  * of them do it. CLEANUP, ADOPTING and DELIVERED are written before {@link #awaited}, so a {@code cancel()} that
  * sees a task there also sees the bits that describe why the body waits for it; a slow {@code cancel()} that finds
  * DELIVERED set does nothing, since the body has met the request already and is unwinding.
+ *
+ * <h2>Cancelled before the body ran</h2>
+ * A coroutine started by {@link TaskScope#spawn} on an executor exists, its parameters bound, before its first step
+ * runs. Whoever clears UNSTARTED owns the start. If that is {@code cancel()}, or the runnable finds REQUESTED already
+ * set, the body never runs: the {@code @Owned} parameters are dropped instead, in reverse order, each close awaited
+ * before the next (SPEC §5.3), and the task completes cancelled with their failures suppressed.
  */
 public abstract class Coroutine<T> extends Task<T> implements Waiter {
     private static final int REQUESTED = 1;
     private static final int DELIVERED = 2;
     private static final int CLEANUP = 4;
     private static final int ADOPTING = 8;
+    private static final int UNSTARTED = 16;
 
     /** See the class comment. */
     private volatile int control;
@@ -114,6 +124,10 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             c = control;
             if ((c & REQUESTED) != 0) return !isDone() || isCancelled();
         } while (!CONTROL.compareAndSet(this, c, c | REQUESTED));
+        if ((c & UNSTARTED) != 0 && claimStart() != -1) {
+            dropUnstarted(null);
+            return true;
+        }
         Task<?> on = awaited;
         // Running or queued: the body meets the request at its next await. And between the CAS above and here the
         // body may already have met it and be awaiting cleanup, which nothing may interrupt: then leave it alone.
@@ -136,13 +150,28 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     // ---- called by generated code ------------------------------------------------------------------------------
 
-    /** Starts the body on the calling thread and returns this task, pending or already done. */
+    /**
+     * Starts the body on the calling thread and returns this task, pending or already done; or, inside the body of
+     * a {@link TaskScope#spawn} on an executor, hands the first step to that executor.
+     */
     public final Task<T> start() {
         Carrier carrier = Carrier.current();
         parent = carrier.running();
-        carrier.start(this);
+        Executor executor = carrier.deferringTo();
+        if (executor == null) carrier.start(this);
+        else startOn(executor);
         return this;
     }
+
+    /**
+     * The {@code @Owned} parameters, in declaration order, for a body that never ran; the fields that held them are
+     * cleared. Generated state machines with such parameters override this.
+     */
+    protected AsyncCloseable[] ownedParameters() {
+        return NO_PARAMETERS;
+    }
+
+    private static final AsyncCloseable[] NO_PARAMETERS = {};
 
     /** Whether {@code await(task)} can continue without suspending. */
     public final boolean ready(Task<?> task) {
@@ -355,6 +384,86 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             if (unwinding != null) finishCancelled(t);
             else fail(t);
         }
+    }
+
+    /** The deferred start: the executor runs the first step unless a cancellation claims the start first. */
+    private void startOn(Executor executor) {
+        control = UNSTARTED; // published to the runnable by execute(), and to cancel() by this task's publication
+        try {
+            executor.execute(this::startDeferred);
+        } catch (Throwable rejected) { // RejectedExecutionException, or any failure of a foreign executor
+            if (claimStart() != -1) dropUnstarted(rejected);
+        }
+    }
+
+    private void startDeferred() {
+        int c = claimStart();
+        if (c == -1) return; // cancelled first: the parameters are dropped already
+        if ((c & REQUESTED) != 0) dropUnstarted(null);
+        else Carrier.current().start(this);
+    }
+
+    /** Clears UNSTARTED: the control word before, for exactly one caller per deferred start; -1 for the others. */
+    private int claimStart() {
+        int c;
+        do {
+            c = control;
+            if ((c & UNSTARTED) == 0) return -1;
+        } while (!CONTROL.compareAndSet(this, c, c & ~UNSTARTED));
+        return c;
+    }
+
+    /**
+     * Drops the {@code @Owned} parameters of a body that never ran, then completes cancelled, or failed with
+     * {@code rejected} when the executor refused the start.
+     */
+    private void dropUnstarted(Throwable rejected) {
+        Throwable primary = rejected != null ? rejected : new CancelledOutcome();
+        new ParameterDrops(this, ownedParameters(), primary).next();
+    }
+
+    /** The drops of {@link #dropUnstarted}, last parameter first, each awaited before the next starts. */
+    private static final class ParameterDrops implements Waiter {
+        private final Coroutine<?> task;
+        private final AsyncCloseable[] owned;
+        private final Throwable primary;
+        private int next;
+
+        ParameterDrops(Coroutine<?> task, AsyncCloseable[] owned, Throwable primary) {
+            this.task = task;
+            this.owned = owned;
+            this.primary = primary;
+            this.next = owned.length - 1;
+        }
+
+        /** Starts drops until one is pending (its completion continues here) or all are done. */
+        void next() {
+            while (next >= 0) {
+                AsyncCloseable value = owned[next];
+                owned[next--] = null;
+                Task<Void> closing = drop(value, value != null);
+                if (!closing.isDone() && closing.addWaiter(this)) return;
+                collect(closing);
+            }
+            if (primary instanceof CancellationException) task.completeCancelled((CancellationException) primary);
+            else task.fail(primary);
+        }
+
+        @Override
+        public void onCompleted(Task<?> closing) {
+            collect(closing);
+            next();
+        }
+
+        private void collect(Task<?> closing) {
+            Throwable failure = closing.failureNow();
+            if (failure != null) suppress(primary, failure);
+        }
+    }
+
+    /** True once a cancellation was delivered to the body: it is unwinding, or has finished doing so. */
+    final boolean isUnwinding() {
+        return unwinding != null;
     }
 
     private boolean isChild(Task<?> task) {

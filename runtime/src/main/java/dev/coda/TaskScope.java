@@ -1,0 +1,160 @@
+package dev.coda;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * A group of child tasks that fails fast and is closed by waiting for all of them (SPEC §7). Open it in a
+ * try-with-resources of an async function; its {@link #closeAsync()} is then awaited on every exit:
+ * <pre>{@code
+ * try (TaskScope scope = TaskScope.open(executor)) {
+ *     for (Connection c : connections) scope.spawn(() -> handle(c));
+ * } // waits for every handler; the first failure is thrown, the others suppressed onto it
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link #open()}: {@code spawn} runs the body on the calling thread, until it first suspends.</li>
+ *   <li>{@link #open(Executor)}: {@code spawn} evaluates the body on the calling thread with every async call it
+ *       makes <em>deferred</em>: the state machine is built there, its parameters bound, and only its first step
+ *       runs on the executor. A child cancelled before that step ran never runs; its {@code @Owned} parameters are
+ *       dropped instead (SPEC §5.3). Plain code in the body (anything that is not an async call) runs on the
+ *       calling thread, so keep it to building the call.</li>
+ *   <li>Fail-fast: the first child that fails (a cancelled child has not failed) cancels every other child still
+ *       running, and every child spawned afterwards is cancelled at once.</li>
+ *   <li>{@link #closeAsync()} refuses further spawns and completes once every child has completed, cleanup
+ *       included: with the first failure, in order of completion, and the later ones suppressed onto it. The outcome
+ *       of a cancelled child that carries cleanup failures is kept too, after the failures, so nothing is lost. Called from a
+ *       coroutine that is unwinding from a cancellation (the drop glue of a try-with-resources), it cancels the
+ *       children first. On an exceptional exit that is not a cancellation it waits for them, as on a normal one.</li>
+ * </ul>
+ *
+ * <p>Children are tracked under a private lock, held only to update the scope's bookkeeping: never while a body,
+ * a cancellation or a completion runs.
+ */
+public final class TaskScope implements AsyncCloseable {
+    private final Executor executor;
+    private final Task<Void> closed = new Task<>();
+    private final Waiter onChildDone = this::childDone;
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final Set<Task<?>> running = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Spawns whose body is being evaluated: the scope cannot finish closing until they have registered. */
+    private int spawning;
+    /** Failures of children, in order of completion. */
+    private final List<Throwable> failures = new ArrayList<>();
+    /** Outcomes of cancelled children that carry cleanup failures, in order of completion. */
+    private final List<Throwable> cleanupFailures = new ArrayList<>();
+    /** A child failed, or the closing owner was cancelled: children still running were cancelled. */
+    private boolean cancelling;
+    private boolean closing;
+    private boolean finished;
+
+    private TaskScope(Executor executor) {
+        this.executor = executor;
+    }
+
+    /** A scope whose children run on the calling thread until they first suspend. */
+    public static TaskScope open() {
+        return new TaskScope(null);
+    }
+
+    /** A scope whose children start on {@code executor}; see the class comment. */
+    public static TaskScope open(Executor executor) {
+        return new TaskScope(Objects.requireNonNull(executor, "executor"));
+    }
+
+    /**
+     * Starts {@code body} as a child of this scope and returns its task. A body that throws instead of returning a
+     * task, or returns null, gives a failed child.
+     *
+     * @throws IllegalStateException if the scope is closing
+     */
+    public <T> Task<T> spawn(Supplier<Task<T>> body) {
+        Objects.requireNonNull(body, "body");
+        synchronized (lock) {
+            if (closing) throw new IllegalStateException("TaskScope.spawn after closeAsync(): the scope is closed");
+            spawning++;
+        }
+        Task<T> child;
+        try {
+            child = executor == null ? body.get() : Carrier.current().deferStarts(executor, body);
+            if (child == null) child = Task.failed(new NullPointerException("TaskScope.spawn: the body returned null instead of a task"));
+        } catch (Throwable t) {
+            child = Task.failed(t);
+        }
+        boolean cancelAtOnce;
+        synchronized (lock) {
+            spawning--;
+            running.add(child);
+            cancelAtOnce = cancelling;
+        }
+        if (cancelAtOnce) child.cancel();
+        if (!child.addWaiter(onChildDone)) childDone(child);
+        return child;
+    }
+
+    /**
+     * Closes the scope: see the class comment. Idempotent: every call returns the same task.
+     */
+    @Override
+    public Task<Void> closeAsync() {
+        Coroutine<?> caller = Carrier.current().running();
+        boolean ownerCancelled = caller != null && caller.isUnwinding();
+        List<Task<?>> toCancel = null;
+        synchronized (lock) {
+            closing = true;
+            if (ownerCancelled && !cancelling) {
+                cancelling = true;
+                toCancel = new ArrayList<>(running);
+            }
+        }
+        cancelAll(toCancel);
+        finishIfDone();
+        return closed;
+    }
+
+    private void childDone(Task<?> child) {
+        Throwable failure = child.failureNow();
+        boolean failed = failure != null && !child.isCancelled();
+        List<Task<?>> toCancel = null;
+        synchronized (lock) {
+            running.remove(child);
+            if (failed) failures.add(failure);
+            else if (failure != null && failure.getSuppressed().length > 0) cleanupFailures.add(failure);
+            if (failed && !cancelling) {
+                cancelling = true;
+                toCancel = new ArrayList<>(running);
+            }
+        }
+        cancelAll(toCancel);
+        finishIfDone();
+    }
+
+    private static void cancelAll(List<Task<?>> tasks) {
+        if (tasks == null) return;
+        for (Task<?> t : tasks) t.cancel();
+    }
+
+    /** Completes {@link #closed}, exactly once, when the scope is closing and no child runs or is being spawned. */
+    private void finishIfDone() {
+        Throwable first = null;
+        synchronized (lock) {
+            if (finished || !closing || spawning > 0 || !running.isEmpty()) return;
+            finished = true;
+            failures.addAll(cleanupFailures);
+            for (Throwable f : failures) {
+                if (first == null) first = f;
+                else if (f != first) first.addSuppressed(f);
+            }
+        }
+        if (first == null) closed.succeed(null);
+        else closed.fail(first);
+    }
+}
