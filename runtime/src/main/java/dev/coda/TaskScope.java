@@ -1,8 +1,7 @@
 package dev.coda;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -26,7 +25,7 @@ import java.util.function.Supplier;
  *       dropped instead (SPEC §5.3). Plain code in the body (anything that is not an async call) runs on the
  *       calling thread, so keep it to building the call.</li>
  *   <li>Fail-fast: the first child that fails (a cancelled child has not failed) cancels every other child still
- *       running, and every child spawned afterwards is cancelled at once.</li>
+ *       running, newest first, and every child spawned afterwards is cancelled at once.</li>
  *   <li>{@link #closeAsync()} refuses further spawns and completes once every child has completed, cleanup
  *       included: with the first failure, in order of completion, and the later ones suppressed onto it. The outcome
  *       of a cancelled child that carries cleanup failures is kept too, after the failures, so nothing is lost. Called from a
@@ -44,7 +43,8 @@ public final class TaskScope implements AsyncCloseable {
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private final Set<Task<?>> running = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** In spawn order; tasks compare by identity. */
+    private final Set<Task<?>> running = new LinkedHashSet<>();
     /** Spawns whose body is being evaluated: the scope cannot finish closing until they have registered. */
     private int spawning;
     /** Failures of children, in order of completion. */
@@ -137,9 +137,10 @@ public final class TaskScope implements AsyncCloseable {
         finishIfDone();
     }
 
+    /** Cancels the newest child first, as scopes drop their values in reverse order. */
     private static void cancelAll(List<Task<?>> tasks) {
         if (tasks == null) return;
-        for (Task<?> t : tasks) t.cancel();
+        for (int i = tasks.size() - 1; i >= 0; i--) tasks.get(i).cancel();
     }
 
     /** Completes {@link #closed}, exactly once, when the scope is closing and no child runs or is being spawned. */

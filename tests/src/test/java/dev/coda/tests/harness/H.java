@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The world of the cancellation harness's programs: resources whose closes complete at once, suspend, or fail, and
@@ -18,8 +19,11 @@ public final class H {
     /** How a resource's close behaves. */
     public static final int SYNC = 0, SUSPEND = 1, FAIL = 2, FAIL_SUSPEND = 3;
 
-    /** A pending completion, and whether it is a close (cleanup) or a user await. */
-    record Pending(Runnable complete, boolean close) {}
+    /**
+     * A pending completion, and whether it is a user await of the program's own body (not a close, which is cleanup,
+     * nor the start or an await of a child spawned into a scope, which belong to the child).
+     */
+    record Pending(Runnable complete, boolean ownAwait) {}
 
     static final List<String> events = new ArrayList<>();
     static final Deque<Pending> pending = new ArrayDeque<>();
@@ -50,7 +54,7 @@ public final class H {
     public static Task<Integer> step(String label) {
         events.add("await " + label);
         CompletableFuture<Integer> f = new CompletableFuture<>();
-        pending.add(new Pending(() -> f.complete(1), false));
+        pending.add(new Pending(() -> f.complete(1), !label.contains(":")));
         return Task.from(f);
     }
 
@@ -68,8 +72,17 @@ public final class H {
             Res r = open(name, mode);
             r.produced = true;
             f.complete(r);
-        }, false));
+        }, true));
         return Task.from(f);
+    }
+
+    /** An executor for {@code TaskScope.open}: each start is a point the driver gets to, like a suspension. */
+    public static final Executor QUEUE = start -> pending.add(new Pending(start, false));
+
+    /** "child:" for a resource named "child:name" (opened by a spawned child), "" otherwise. */
+    public static String group(Res r) {
+        int colon = r.name.indexOf(':');
+        return colon < 0 ? "" : r.name.substring(0, colon + 1);
     }
 
     public static void log(String event) {
@@ -127,7 +140,7 @@ public final class H {
                         } else {
                             f.complete(null);
                         }
-                    }, true));
+                    }, false));
                     return Task.from(f);
             }
         }

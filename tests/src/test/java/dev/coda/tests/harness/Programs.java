@@ -7,6 +7,7 @@ import dev.coda.Async;
 import dev.coda.Coda;
 import dev.coda.Owned;
 import dev.coda.Task;
+import dev.coda.TaskScope;
 import dev.coda.tests.harness.H.Res;
 import java.util.function.Supplier;
 
@@ -112,7 +113,7 @@ public final class Programs {
     }
 
     @Async static Task<String> takesTwo(@Owned Res p, @Owned Res q, int k) {
-        @Owned Res local = open("local" + k, SUSPEND);
+        @Owned Res local = open(group(p) + "local" + k, SUSPEND);
         await(step("takes two " + k));
         return Task.completed(p.name() + q.name());
     }
@@ -476,5 +477,42 @@ public final class Programs {
             @Owned Res f = open("f", SUSPEND);
             await(step("finally"));
         }
+    }
+
+    // ---- children spawned on an executor: each may be cancelled before its body ran (SPEC §5.3, §7)
+
+    @Async public static Task<String> p44() {
+        try (TaskScope scope = TaskScope.open(H.QUEUE)) {
+            Task<String> child = scope.spawn(() -> takesTwo(open("c1:p", SUSPEND), open("c1:q", FAIL), 1));
+            return Task.completed(await(child));
+        }
+    }
+
+    @Async public static Task<String> p45() {
+        try (TaskScope scope = TaskScope.open(H.QUEUE)) {
+            scope.spawn(() -> consume(open("c1:a", SUSPEND)));
+            scope.spawn(() -> consume(open("c2:b", FAIL_SUSPEND)));
+            await(step("owner"));
+        }
+        await(step("after scope"));
+        return Task.completed("ok");
+    }
+
+    @Async static Task<String> failsAtOnce(@Owned Res r) {
+        await(now("fails"));
+        throw boom("child " + r.name());
+    }
+
+    @Async public static Task<String> p46() {
+        try (TaskScope scope = TaskScope.open(H.QUEUE)) {
+            scope.spawn(() -> failsAtOnce(open("c1:f", SYNC)));
+            scope.spawn(() -> takesTwo(open("c2:p", SUSPEND), open("c2:q", SUSPEND), 2));
+            await(step("owner"));
+        } catch (UnsupportedOperationException e) {
+            handled(e);
+            log("caught " + e.getMessage());
+        }
+        await(step("after scope"));
+        return Task.completed("ok");
     }
 }

@@ -5,6 +5,8 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
@@ -38,6 +40,14 @@ final class Asm {
 
     static InsnNode op(int opcode) {
         return new InsnNode(opcode);
+    }
+
+    /** The shortest push of a non-negative int. */
+    static AbstractInsnNode iconst(int v) {
+        if (v <= 5) return op(Opcodes.ICONST_0 + v);
+        if (v <= Byte.MAX_VALUE) return new IntInsnNode(Opcodes.BIPUSH, v);
+        if (v <= Short.MAX_VALUE) return new IntInsnNode(Opcodes.SIPUSH, v);
+        return new LdcInsnNode(v);
     }
 
     static boolean isWide(String descriptor) {

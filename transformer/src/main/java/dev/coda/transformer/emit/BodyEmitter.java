@@ -20,7 +20,6 @@ import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
-import org.objectweb.asm.tree.IntInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
@@ -153,7 +152,7 @@ public final class BodyEmitter {
             tail.add(putfield(sm, s.field(), s.descriptor()));
         }
         tail.add(aload(smLocal));
-        tail.add(intConstant(site.state()));
+        tail.add(Asm.iconst(site.state()));
         tail.add(putfield(sm, StateMachinePlan.STATE_FIELD, "I"));
         tail.add(aload(smLocal));
         tail.add(aload(taskLocal));
@@ -260,12 +259,5 @@ public final class BodyEmitter {
 
     private static boolean isReference(String desc) {
         return desc.charAt(0) == 'L' || desc.charAt(0) == '[';
-    }
-
-    private static AbstractInsnNode intConstant(int v) {
-        if (v <= 5) return op(ICONST_0 + v);
-        if (v <= Byte.MAX_VALUE) return new IntInsnNode(BIPUSH, v);
-        if (v <= Short.MAX_VALUE) return new IntInsnNode(SIPUSH, v);
-        return new LdcInsnNode(v);
     }
 }

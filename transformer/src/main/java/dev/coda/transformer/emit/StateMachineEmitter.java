@@ -6,12 +6,14 @@ import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.StateMachinePlan;
 import dev.coda.transformer.read.InstrumentedMarker;
+import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
 
 /**
  * The generated state-machine class: a final synthetic subclass of {@code dev.coda.Coroutine} in the host's
@@ -33,6 +35,7 @@ public final class StateMachineEmitter {
         }
         c.methods.add(constructor(plan));
         c.methods.add(resume(plan));
+        if (plan.params().stream().anyMatch(Param::owned)) c.methods.add(ownedParameters(plan));
         InstrumentedMarker.mark(c);
         return c;
     }
@@ -53,6 +56,32 @@ public final class StateMachineEmitter {
         }
         init.instructions.add(new InsnNode(RETURN));
         return init;
+    }
+
+    /**
+     * {@code protected AsyncCloseable[] ownedParameters()}: the {@code @Owned} parameter fields, in declaration order,
+     * each cleared as it is read; the runtime drops them when the task is cancelled before its body ran.
+     */
+    private static MethodNode ownedParameters(StateMachinePlan plan) {
+        MethodNode m = new MethodNode(ASM9, ACC_PROTECTED | ACC_FINAL | ACC_SYNTHETIC, "ownedParameters",
+                "()[L" + CodaNames.ASYNC_CLOSEABLE + ";", null, null);
+        List<Param> owned = plan.params().stream().filter(Param::owned).toList();
+        m.instructions.add(Asm.iconst(owned.size()));
+        m.instructions.add(new TypeInsnNode(ANEWARRAY, CodaNames.ASYNC_CLOSEABLE));
+        for (int i = 0; i < owned.size(); i++) {
+            Param p = owned.get(i);
+            m.instructions.add(new InsnNode(DUP));
+            m.instructions.add(Asm.iconst(i));
+            m.instructions.add(Asm.aload(0));
+            m.instructions.add(Asm.getfield(plan.className(), p.field(), p.descriptor()));
+            m.instructions.add(new TypeInsnNode(CHECKCAST, CodaNames.ASYNC_CLOSEABLE));
+            m.instructions.add(new InsnNode(AASTORE));
+            m.instructions.add(Asm.aload(0));
+            m.instructions.add(new InsnNode(ACONST_NULL));
+            m.instructions.add(Asm.putfield(plan.className(), p.field(), p.descriptor()));
+        }
+        m.instructions.add(new InsnNode(ARETURN));
+        return m;
     }
 
     private static MethodNode resume(StateMachinePlan plan) {

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.TypeReference;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InsnList;
@@ -28,7 +27,6 @@ import org.objectweb.asm.tree.LocalVariableAnnotationNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TypeAnnotationNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
@@ -92,7 +90,7 @@ public final class OwnershipLowering {
             else if (isMove(n)) moves.add((MethodInsnNode) n);
         }
         List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations();
-        List<Integer> ownedParameters = ownedParameterIndices();
+        List<Integer> ownedParameters = OwnedParameters.indices(m);
         if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()) return m;
         try {
             sources = new Analyzer<>(new SourceInterpreter()).analyze(host.name, m);
@@ -208,21 +206,6 @@ public final class OwnershipLowering {
                 if (a.desc.equals(CodaNames.OWNED_DESC) && a.typePath == null) found.add(a);
             }
         }
-        return found;
-    }
-
-    private List<Integer> ownedParameterIndices() {
-        List<Integer> found = new ArrayList<>();
-        for (List<TypeAnnotationNode> list : List.of(nonNull(m.invisibleTypeAnnotations), nonNull(m.visibleTypeAnnotations))) {
-            for (TypeAnnotationNode a : list) {
-                TypeReference ref = new TypeReference(a.typeRef);
-                if (a.desc.equals(CodaNames.OWNED_DESC) && a.typePath == null
-                        && ref.getSort() == TypeReference.METHOD_FORMAL_PARAMETER) {
-                    found.add(ref.getFormalParameterIndex());
-                }
-            }
-        }
-        found.sort(null);
         return found;
     }
 

@@ -1,4 +1,8 @@
 package dev.coda.transformer.plan;
 
-/** A parameter (or {@code this}) handed from the original method to the state machine's constructor. */
-public record Param(int slot, String descriptor, String field) {}
+/**
+ * A parameter (or {@code this}) handed from the original method to the state machine's constructor.
+ *
+ * @param owned whether it is an {@code @Owned} parameter, dropped even if the body never runs (SPEC §5.3)
+ */
+public record Param(int slot, String descriptor, String field, boolean owned) {}

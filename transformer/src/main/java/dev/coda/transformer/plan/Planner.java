@@ -4,6 +4,7 @@ import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.AsyncMethod;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.MethodAnalysis;
+import dev.coda.transformer.lower.OwnedParameters;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -128,13 +129,14 @@ public final class Planner {
         int slot = 0;
         if ((m.access & Opcodes.ACC_STATIC) == 0) {
             String desc = "L" + host.name + ";";
-            params.add(new Param(0, desc, fields.allocate("this$0", desc, used)));
+            params.add(new Param(0, desc, fields.allocate("this$0", desc, used), false));
             slot = 1;
         }
         Type[] args = Type.getArgumentTypes(m.desc);
+        List<Integer> owned = OwnedParameters.indices(m);
         for (int i = 0; i < args.length; i++) {
             String desc = args[i].getDescriptor();
-            params.add(new Param(slot, desc, fields.allocate(parameterName(m, i, slot), desc, used)));
+            params.add(new Param(slot, desc, fields.allocate(parameterName(m, i, slot), desc, used), owned.contains(i)));
             slot += args[i].getSize();
         }
         return params;

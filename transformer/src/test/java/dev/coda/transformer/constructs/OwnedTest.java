@@ -3,6 +3,7 @@ package dev.coda.transformer.constructs;
 import static dev.coda.transformer.constructs.Driver.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
@@ -206,6 +207,80 @@ class OwnedTest {
             else assertLog("open p", "open q", "body", "finally", "close q", "close p");
         }
         assertTrue(res.getName().endsWith("Res"));
+    }
+
+    static final String SPAWN = """
+            static final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+            static void runQueue() { Runnable r; while ((r = queue.poll()) != null) r.run(); }
+            @Async static Task<String> handle(@Owned Res p, long wide, Res unowned, @Owned Res q) {
+                log("body " + wide);
+                return Task.completed("handled " + await(later(1)));
+            }
+            final String name = "instance";
+            @Async Task<String> mine(@Owned Res p) {
+                log("body " + name);
+                return Task.completed(name);
+            }
+            @Async static Task<String> plain(Res r) {
+                return Task.completed(r.name + await(later(1)));
+            }
+            static Task<String> spawnHandle(Res p, Res q) {
+                return TaskScope.open(queue::add).spawn(() -> handle(p, 7L, null, q));
+            }
+            static Task<String> spawnMine(Res p) {
+                Spawn self = new Spawn();
+                return TaskScope.open(queue::add).spawn(() -> self.mine(p));
+            }
+            """;
+
+    @Test
+    void aSpawnedTaskCancelledBeforeItsBodyRanDropsItsOwnedParametersInReverseOrder() throws Throwable {
+        Instrumented code = program("Spawn", RES + SPAWN);
+        Object p = code.call("p.Spawn$Res", "of", "p");
+        Object q = code.call("p.Spawn$Res", "of", "q");
+        Task<String> t = start(code, "Spawn", "spawnHandle", p, q);
+        assertFalse(t.isDone());
+        assertTrue(t.cancel());
+        assertEquals(1, pendingCount(), "q's close suspends, and p's waits for it");
+        assertFalse(t.isDone(), "the task reports cancelled only after its cleanup");
+        run();
+        assertTrue(t.isCancelled());
+        assertTrue(failure(t) instanceof CancellationException);
+        code.call("p.Spawn", "runQueue");
+        assertLog("open p", "open q", "close q", "close p");
+
+        reset();
+        Object r = code.call("p.Spawn$Res", "of", "r");
+        Task<String> m = start(code, "Spawn", "spawnMine", r);
+        m.cancel();
+        run();
+        code.call("p.Spawn", "runQueue");
+        assertTrue(m.isCancelled());
+        assertLog("open r", "close r");
+    }
+
+    @Test
+    void aSpawnedTaskThatStartsRunsOnTheExecutorAndDropsItsParametersAtExit() throws Throwable {
+        Instrumented code = program("Spawn", RES + SPAWN);
+        Object p = code.call("p.Spawn$Res", "of", "p");
+        Object q = code.call("p.Spawn$Res", "of", "q");
+        Task<String> t = start(code, "Spawn", "spawnHandle", p, q);
+        assertLog("open p", "open q");
+        code.call("p.Spawn", "runQueue");
+        run();
+        assertEquals("handled 1", t.join());
+        assertLog("open p", "open q", "body 7", "close q", "close p");
+    }
+
+    @Test
+    void onlyStateMachinesWithOwnedParametersOverrideOwnedParameters() throws Throwable {
+        Instrumented code = program("Spawn", RES + SPAWN);
+        for (String sm : new String[] {"handle", "mine"}) {
+            var m = code.load("p.Spawn$$Coda$" + sm).getDeclaredMethod("ownedParameters");
+            assertTrue(m.isSynthetic(), sm);
+        }
+        assertThrows(NoSuchMethodException.class,
+                () -> code.load("p.Spawn$$Coda$plain").getDeclaredMethod("ownedParameters"));
     }
 
     @Test

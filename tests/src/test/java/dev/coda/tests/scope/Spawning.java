@@ -1,0 +1,88 @@
+package dev.coda.tests.scope;
+
+import static dev.coda.Coda.await;
+import static dev.coda.tests.support.Events.log;
+
+import dev.coda.Async;
+import dev.coda.AsyncCloseable;
+import dev.coda.Owned;
+import dev.coda.Task;
+import dev.coda.TaskScope;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Async functions that spawn children into a {@link TaskScope} (SPEC §5.3, §7). */
+public final class Spawning {
+    private Spawning() {}
+
+    /** A connection-like resource: its close logs, and completes as {@link #closing} says. */
+    public static final class Conn implements AsyncCloseable {
+        final String name;
+        final AtomicInteger closes = new AtomicInteger();
+        volatile CompletableFuture<Void> closing = CompletableFuture.completedFuture(null);
+
+        public Conn(String name) {
+            this.name = name;
+        }
+
+        public int closes() {
+            return closes.get();
+        }
+
+        @Override
+        public Task<Void> closeAsync() {
+            closes.incrementAndGet();
+            log("close " + name);
+            return Task.from(closing);
+        }
+    }
+
+    @Async
+    public static Task<String> handle(@Owned Conn first, int n, @Owned Conn second, CompletableFuture<String> input) {
+        log("handle " + first.name + n + second.name);
+        String line = await(input);
+        return Task.completed(line + " via " + first.name + second.name);
+    }
+
+    @Async
+    public static Task<String> serve(@Owned Conn c, CompletableFuture<String> input) {
+        log("serve " + c.name);
+        try {
+            return Task.completed(await(input));
+        } finally {
+            log("served " + c.name);
+        }
+    }
+
+    /** Spawns one handler on {@code executor}: the call is built here, its body runs there. */
+    public static Task<String> spawnHandler(Executor executor, Conn a, Conn b, CompletableFuture<String> input) {
+        return TaskScope.open(executor).spawn(() -> handle(a, 1, b, input));
+    }
+
+    /** Spawns a server per connection and waits in the scope; cancelled, the scope cancels the servers. */
+    @Async
+    public static Task<String> serveAll(Executor executor, Conn a, Conn b, CompletableFuture<String> in,
+                                        CompletableFuture<String> stop) {
+        try (TaskScope scope = TaskScope.open(executor)) {
+            scope.spawn(() -> serve(a, in));
+            scope.spawn(() -> serve(b, in));
+            log("waiting");
+            await(stop);
+        }
+        return Task.completed("stopped");
+    }
+
+    /** The first failing child cancels its sibling; the scope's close throws the failure. */
+    @Async
+    public static Task<String> failFast(Conn a, CompletableFuture<String> in, CompletableFuture<String> failing) {
+        try (TaskScope scope = TaskScope.open()) {
+            scope.spawn(() -> serve(a, in));
+            scope.spawn(() -> Task.from(failing));
+            log("spawned");
+        } catch (IllegalStateException e) {
+            log("caught " + e.getMessage());
+        }
+        return Task.completed("after scope");
+    }
+}
