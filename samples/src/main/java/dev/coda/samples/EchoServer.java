@@ -7,6 +7,7 @@ import dev.coda.AsyncCloseable;
 import dev.coda.Coda;
 import dev.coda.Owned;
 import dev.coda.Task;
+import dev.coda.TaskScope;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,19 +27,23 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A line echo server on {@link AsynchronousServerSocketChannel} (loopback), whose connection handlers own their
  * connection through an {@code @Owned} parameter. Dropping a {@link Connection} writes a goodbye line and then
  * closes the socket, so every client gets its goodbye however its handler ends: the client hung up, the handler
- * failed, or {@link #shutdown()} cancelled it. {@code shutdown()} completes only after every goodbye was written.
+ * failed, or {@link #shutdown()} cancelled it. The accept loop holds the handlers in a {@link TaskScope}:
+ * cancelling the loop unwinds it through the scope's close, which cancels every handler and waits for its cleanup,
+ * so {@code shutdown()} completes only after every goodbye was written.
  */
 public final class EchoServer {
     /** The line every client receives before its connection closes. */
     public static final String GOODBYE = "goodbye";
 
     private final AsynchronousServerSocketChannel server;
-    private final List<Task<Void>> handlers = Collections.synchronizedList(new ArrayList<>());
+    /** Handlers whose body is still running. */
+    private final AtomicInteger running = new AtomicInteger();
     /** What the server did, in order, for the sample's output and the test. */
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private Task<Void> acceptLoop;
@@ -52,7 +57,7 @@ public final class EchoServer {
         AsynchronousServerSocketChannel channel = AsynchronousServerSocketChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         EchoServer s = new EchoServer(channel);
-        s.acceptLoop = s.acceptAll().detach(); // a loop of its own: its handlers are cancelled by shutdown()
+        s.acceptLoop = s.acceptAll().detach(); // a loop of its own, which only shutdown() ends
         return s;
     }
 
@@ -68,53 +73,53 @@ public final class EchoServer {
 
     @Async
     private Task<Void> acceptAll() {
-        int n = 0;
-        while (true) {
-            AsynchronousSocketChannel socket = await(accept());
-            @Owned Connection c = new Connection("connection " + (++n), socket, events);
-            handlers.add(handle(Coda.move(c)).detach()); // the handler owns it now
+        // Cancelled, this loop unwinds through the scope's close, which cancels the handlers and waits for them.
+        try (TaskScope handlers = TaskScope.open()) {
+            int n = 0;
+            while (true) {
+                AsynchronousSocketChannel socket = await(accept());
+                @Owned Connection c = new Connection("connection " + (++n), socket, events);
+                Connection handedOver = Coda.move(c); // the handler owns it now
+                handlers.spawn(() -> handle(handedOver, running));
+            }
         }
     }
 
     /** Echoes every line until the client hangs up; the connection is dropped (goodbye, close) on every exit. */
     @Async
-    static Task<Void> handle(@Owned Connection c) {
+    static Task<Void> handle(@Owned Connection c, AtomicInteger running) {
+        running.incrementAndGet();
         c.events.add(c.name + " open");
-        String line;
-        while ((line = await(c.readLine())) != null) {
-            await(c.write(line + "\n"));
+        try {
+            String line;
+            while ((line = await(c.readLine())) != null) {
+                await(c.write(line + "\n"));
+            }
+            c.events.add(c.name + " hung up");
+        } catch (Exception e) {
+            // This client's trouble is its own: a failed child would cancel its siblings (the scope fails fast).
+            // A cancellation is not an Exception, so it is not caught here: it unwinds to the drop of c.
+            c.events.add(c.name + " failed: " + e);
+        } finally {
+            running.decrementAndGet();
         }
-        c.events.add(c.name + " hung up");
         return Task.done();
     }
 
     /**
-     * Stops accepting (and waits until the accept loop has ended, so no handler is being registered), cancels every
-     * handler and waits for each: a cancelled handler drops its connection, so its goodbye has been written when this
-     * completes.
+     * Cancels the accept loop and waits for it: it ends only after its scope has cancelled every handler and each has
+     * dropped its connection, so every goodbye has been written when this completes. Returns how many handlers were
+     * still running.
      */
     @Async
     public Task<Integer> shutdown() {
         events.add("shutdown requested");
-        // Wait for the accept loop to end: a connection it accepted is then registered, or never was.
+        int cancelled = running.get();
         acceptLoop.cancel();
         try {
             await(acceptLoop);
         } catch (CancellationException e) {
-            events.add("accept loop cancelled");
-        }
-        List<Task<Void>> running;
-        synchronized (handlers) {
-            running = List.copyOf(handlers);
-        }
-        for (Task<Void> h : running) h.cancel();
-        int cancelled = 0;
-        for (Task<Void> h : running) {
-            try {
-                await(h);
-            } catch (CancellationException e) {
-                cancelled++;
-            }
+            events.add("accept loop cancelled, its handlers with it");
         }
         try {
             server.close();
