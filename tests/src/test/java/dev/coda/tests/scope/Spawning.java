@@ -85,4 +85,17 @@ public final class Spawning {
         }
         return Task.completed("after scope");
     }
+
+    public interface Handler {
+        Task<String> handle(int n, Conn c);
+    }
+
+    /** An async lambda with a capture and an {@code @Owned} parameter, spawned on {@code executor}. */
+    public static Task<String> spawnLambda(Executor executor, Conn c, String prefix) {
+        Handler h = (int n, @Owned Conn conn) -> {
+            log("lambda " + conn.name + n);
+            return Task.completed(prefix + await(Task.completed("!")));
+        };
+        return TaskScope.open(executor).spawn(() -> h.handle(1, c));
+    }
 }

@@ -80,6 +80,20 @@ class TaskScopeTest {
     }
 
     @Test
+    void anAsyncLambdaOwnsItsOwnedParameterWhetherItRunsOrIsCancelledFirst() {
+        Conn c = new Conn("c");
+        assertEquals("p!", Spawning.spawnLambda(Runnable::run, c, "p").join());
+        assertEquals(List.of("lambda c1", "close c"), Events.take());
+        Conn d = new Conn("d");
+        Task<String> cancelled = Spawning.spawnLambda(queue::add, d, "p");
+        cancelled.cancel();
+        runQueue();
+        assertTrue(cancelled.isCancelled());
+        assertEquals(List.of("close d"), Events.take());
+        assertEquals(1, d.closes());
+    }
+
+    @Test
     void cancellingTheOwnerCancelsTheChildrenThroughTheScopeNewestFirst() {
         Conn a = new Conn("a");
         Conn b = new Conn("b");

@@ -3,7 +3,12 @@ package dev.coda.transformer.lower;
 import dev.coda.transformer.CodaNames;
 import java.util.ArrayList;
 import java.util.List;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.TypeReference;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeAnnotationNode;
 
@@ -11,8 +16,14 @@ import org.objectweb.asm.tree.TypeAnnotationNode;
 public final class OwnedParameters {
     private OwnedParameters() {}
 
-    /** The indices (0 for the first declared parameter, {@code this} not counted) of the {@code @Owned} parameters, ascending. */
-    public static List<Integer> indices(MethodNode m) {
+    private static final String LAMBDA_METAFACTORY = "java/lang/invoke/LambdaMetafactory";
+
+    /**
+     * The indices (0 for the first parameter of {@code m}'s descriptor) of the {@code @Owned} parameters, ascending.
+     * For the body of a lambda, javac counts the lambda's own parameters only, while the method's descriptor puts the
+     * captured values first: the indices are shifted past them.
+     */
+    public static List<Integer> indices(ClassNode host, MethodNode m) {
         List<Integer> found = new ArrayList<>();
         for (List<TypeAnnotationNode> list : List.of(nonNull(m.invisibleTypeAnnotations), nonNull(m.visibleTypeAnnotations))) {
             for (TypeAnnotationNode a : list) {
@@ -23,8 +34,31 @@ public final class OwnedParameters {
                 }
             }
         }
+        if (found.isEmpty()) return found;
+        int captured = capturedCount(host, m);
+        found.replaceAll(i -> i + captured);
         found.sort(null);
         return found;
+    }
+
+    /**
+     * How many captured values precede the parameters of {@code m}, if it is the body of a lambda of {@code host}: its
+     * parameter count minus that of the interface method it implements, read from the lambda's call site. 0 otherwise.
+     */
+    private static int capturedCount(ClassNode host, MethodNode m) {
+        for (MethodNode caller : host.methods) {
+            for (AbstractInsnNode n = caller.instructions.getFirst(); n != null; n = n.getNext()) {
+                if (!(n instanceof InvokeDynamicInsnNode indy) || !indy.bsm.getOwner().equals(LAMBDA_METAFACTORY)
+                        || indy.bsmArgs.length < 3 || !(indy.bsmArgs[1] instanceof Handle impl)
+                        || !(indy.bsmArgs[0] instanceof Type interfaceMethod)) {
+                    continue;
+                }
+                if (impl.getOwner().equals(host.name) && impl.getName().equals(m.name) && impl.getDesc().equals(m.desc)) {
+                    return Type.getArgumentTypes(m.desc).length - interfaceMethod.getArgumentTypes().length;
+                }
+            }
+        }
+        return 0;
     }
 
     private static <T> List<T> nonNull(List<T> list) {

@@ -90,7 +90,7 @@ public final class OwnershipLowering {
             else if (isMove(n)) moves.add((MethodInsnNode) n);
         }
         List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations();
-        List<Integer> ownedParameters = OwnedParameters.indices(m);
+        List<Integer> ownedParameters = OwnedParameters.indices(host, m);
         if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()) return m;
         try {
             sources = new Analyzer<>(new SourceInterpreter()).analyze(host.name, m);

@@ -133,7 +133,7 @@ public final class Planner {
             slot = 1;
         }
         Type[] args = Type.getArgumentTypes(m.desc);
-        List<Integer> owned = OwnedParameters.indices(m);
+        List<Integer> owned = OwnedParameters.indices(host, m);
         for (int i = 0; i < args.length; i++) {
             String desc = args[i].getDescriptor();
             params.add(new Param(slot, desc, fields.allocate(parameterName(m, i, slot), desc, used), owned.contains(i)));

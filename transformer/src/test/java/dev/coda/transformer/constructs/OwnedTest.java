@@ -284,6 +284,43 @@ class OwnedTest {
     }
 
     @Test
+    void anAsyncLambdaOwnsItsOwnedParameterAfterItsCaptures() throws Throwable {
+        Instrumented code = program("LambdaParam", RES + """
+                interface Handler { Task<String> handle(int n, Res r); }
+                public static Task<String> go() {
+                    String prefix = "got ";
+                    Handler h = (int n, @Owned Res r) -> {
+                        log("use " + r.name + n);
+                        return Task.completed(prefix + await(later(n)));
+                    };
+                    return h.handle(1, Res.of("r"));
+                }
+                final String name = "this";
+                static final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+                Task<String> spawnCapturingThis() {
+                    Handler h = (int n, @Owned Res r) -> {
+                        log("use " + r.name + n + name);
+                        return Task.completed(name + await(later(n)));
+                    };
+                    return TaskScope.open(queue::add).spawn(() -> h.handle(2, Res.of("s")));
+                }
+                public static Task<String> cancelBeforeStart() {
+                    Task<String> t = new LambdaParam().spawnCapturingThis();
+                    t.cancel();
+                    queue.forEach(Runnable::run);
+                    return t;
+                }
+                """);
+        assertEquals("got 1", drive(code, "LambdaParam", "go"));
+        assertLog("open r", "use r1", "close r");
+        reset();
+        Task<String> t = start(code, "LambdaParam", "cancelBeforeStart");
+        run();
+        assertTrue(t.isCancelled());
+        assertLog("open s", "close s");
+    }
+
+    @Test
     void cancellationDropsEveryLiveValueBeforeTheTaskReportsCancelled() throws Throwable {
         Instrumented code = program("Cancel", RES + """
                 @Async public static Task<String> go(@Owned Res p) {
