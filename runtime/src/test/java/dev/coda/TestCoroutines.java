@@ -17,7 +17,7 @@ final class TestCoroutines {
     private TestCoroutines() {}
 
     /** {@code var v = await(dep); return Task.completed(f(v));} */
-    static final class AwaitThen<A, R> extends Coroutine<R> {
+    static class AwaitThen<A, R> extends Coroutine<R> {
         int state;
         int suspensions;
         volatile Thread startedOn;

@@ -233,12 +233,17 @@ class OwnedTest {
             }
             """;
 
+    /** {@code spawnHandle(p, q)} of a freshly compiled {@link #SPAWN}: a child deferred to the queue. */
+    private static Task<String> spawnHandle(Instrumented code) throws Throwable {
+        Object p = code.call("p.Spawn$Res", "of", "p");
+        Object q = code.call("p.Spawn$Res", "of", "q");
+        return start(code, "Spawn", "spawnHandle", p, q);
+    }
+
     @Test
     void aSpawnedTaskCancelledBeforeItsBodyRanDropsItsOwnedParametersInReverseOrder() throws Throwable {
         Instrumented code = program("Spawn", RES + SPAWN);
-        Object p = code.call("p.Spawn$Res", "of", "p");
-        Object q = code.call("p.Spawn$Res", "of", "q");
-        Task<String> t = start(code, "Spawn", "spawnHandle", p, q);
+        Task<String> t = spawnHandle(code);
         assertFalse(t.isDone());
         assertTrue(t.cancel());
         assertEquals(1, pendingCount(), "q's close suspends, and p's waits for it");
@@ -262,9 +267,7 @@ class OwnedTest {
     @Test
     void aSpawnedTaskThatStartsRunsOnTheExecutorAndDropsItsParametersAtExit() throws Throwable {
         Instrumented code = program("Spawn", RES + SPAWN);
-        Object p = code.call("p.Spawn$Res", "of", "p");
-        Object q = code.call("p.Spawn$Res", "of", "q");
-        Task<String> t = start(code, "Spawn", "spawnHandle", p, q);
+        Task<String> t = spawnHandle(code);
         assertLog("open p", "open q");
         code.call("p.Spawn", "runQueue");
         run();
