@@ -4,6 +4,7 @@ import dev.coda.transformer.CodaNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.Handle;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.TypeReference;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -42,19 +43,21 @@ public final class OwnedParameters {
     }
 
     /**
-     * How many captured values precede the parameters of {@code m}, if it is the body of a lambda of {@code host}: its
-     * parameter count minus that of the interface method it implements, read from the lambda's call site. 0 otherwise.
+     * How many captured values precede the parameters of {@code m}, if it is the synthetic body of a lambda of
+     * {@code host}: the values its call site captures, less the receiver of an instance body. 0 otherwise (a method
+     * reference names a method whose parameters are all its own).
      */
     private static int capturedCount(ClassNode host, MethodNode m) {
+        if ((m.access & Opcodes.ACC_SYNTHETIC) == 0) return 0;
         for (MethodNode caller : host.methods) {
             for (AbstractInsnNode n = caller.instructions.getFirst(); n != null; n = n.getNext()) {
                 if (!(n instanceof InvokeDynamicInsnNode indy) || !indy.bsm.getOwner().equals(LAMBDA_METAFACTORY)
-                        || indy.bsmArgs.length < 3 || !(indy.bsmArgs[1] instanceof Handle impl)
-                        || !(indy.bsmArgs[0] instanceof Type interfaceMethod)) {
+                        || indy.bsmArgs.length < 3 || !(indy.bsmArgs[1] instanceof Handle impl)) {
                     continue;
                 }
                 if (impl.getOwner().equals(host.name) && impl.getName().equals(m.name) && impl.getDesc().equals(m.desc)) {
-                    return Type.getArgumentTypes(m.desc).length - interfaceMethod.getArgumentTypes().length;
+                    int captured = Type.getArgumentTypes(indy.desc).length;
+                    return impl.getTag() == Opcodes.H_INVOKESTATIC ? captured : captured - 1;
                 }
             }
         }

@@ -324,6 +324,23 @@ class OwnedTest {
     }
 
     @Test
+    void aMethodReferenceToAnAsyncMethodWithAnOwnedParameterShiftsNothing() throws Throwable {
+        Instrumented code = program("MethodRef", RES + """
+                final String name = "m";
+                @Async Task<String> handle(@Owned Res r) {
+                    log("use " + r.name);
+                    return Task.completed(name + await(later(r.name)));
+                }
+                public static Task<String> go() {
+                    BiFunction<MethodRef, Res, Task<String>> unbound = MethodRef::handle;
+                    return unbound.apply(new MethodRef(), Res.of("r"));
+                }
+                """);
+        assertEquals("mr", drive(code, "MethodRef", "go"));
+        assertLog("open r", "use r", "close r");
+    }
+
+    @Test
     void cancellationDropsEveryLiveValueBeforeTheTaskReportsCancelled() throws Throwable {
         Instrumented code = program("Cancel", RES + """
                 @Async public static Task<String> go(@Owned Res p) {
