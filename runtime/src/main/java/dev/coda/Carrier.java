@@ -1,5 +1,6 @@
 package dev.coda;
 
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -25,6 +26,8 @@ final class Carrier {
     private Coroutine<?> running;
     /** Non-null while a spawn's body is evaluated: coroutines started now run their first step there. */
     private Executor deferTo;
+    /** Where those coroutines are recorded while {@link #deferTo} is set. */
+    private List<Coroutine<?>> deferredStarts;
     private Coroutine<?> head;
     private Coroutine<?> tail;
 
@@ -47,14 +50,25 @@ final class Carrier {
         return deferTo;
     }
 
-    /** Evaluates {@code body} with the coroutines it starts deferred to {@code executor}. */
-    <T> T deferStarts(Executor executor, Supplier<T> body) {
-        Executor outer = deferTo;
+    /** Records a coroutine whose start was just deferred, for the spawn that deferred it. */
+    void deferred(Coroutine<?> c) {
+        deferredStarts.add(c);
+    }
+
+    /**
+     * Evaluates {@code body} with the coroutines it starts deferred to {@code executor} and added to {@code started};
+     * with a null executor, they start inline as usual (a deferral of an enclosing spawn does not reach in here).
+     */
+    <T> T deferStarts(Executor executor, List<Coroutine<?>> started, Supplier<T> body) {
+        Executor outerExecutor = deferTo;
+        List<Coroutine<?>> outerStarted = deferredStarts;
         deferTo = executor;
+        deferredStarts = started;
         try {
             return body.get();
         } finally {
-            deferTo = outer;
+            deferTo = outerExecutor;
+            deferredStarts = outerStarted;
         }
     }
 

@@ -34,10 +34,12 @@ import java.util.concurrent.Executor;
  *   DELIVERED   set by the body's thread at the await that throws Cancelled; from then on no await delivers
  *               again (cleanup runs to completion) and the outcome is cancelled whatever the body does
  *   CLEANUP     set by the body's thread while it awaits in drop glue: a cancellation neither wakes it there
- *               nor cancels what it awaits (a close that has started runs to completion)
+ *               nor cancels what it awaits (a close that has started runs to completion); it only tells that
+ *               task, which cancels children it waits for (a TaskScope's close)
  *   ADOPTING    set by the body's thread when the body returned a pending task: the body has ended
  *   UNSTARTED   set before a deferred start hands the first step to an executor; cleared by CAS by whoever
- *               claims the start: the executor's runnable, which runs the body, or cancel(), which does not
+ *               claims the start: the executor's runnable, which runs the body, or cancel(), which clears it in
+ *               the CAS that sets REQUESTED, and drops the parameters instead
  * </pre>
  * The body's thread changes its bits by CAS, so a concurrent {@code cancel()} is never overwritten.
  *
@@ -50,9 +52,10 @@ import java.util.concurrent.Executor;
  *
  * <h2>Cancelled before the body ran</h2>
  * A coroutine started by {@link TaskScope#spawn} on an executor exists, its parameters bound, before its first step
- * runs. Whoever clears UNSTARTED owns the start. If that is {@code cancel()}, or the runnable finds REQUESTED already
- * set, the body never runs: the {@code @Owned} parameters are dropped instead, in reverse order, each close awaited
- * before the next (SPEC §5.3), and the task completes cancelled with their failures suppressed.
+ * runs. Whoever clears UNSTARTED owns the start. If that is {@code cancel()}, the body never runs: the
+ * {@code @Owned} parameters are dropped instead, in reverse order, each close awaited before the next (SPEC §5.3),
+ * and the task completes cancelled with their failures suppressed. A request that finds the start claimed already
+ * is an ordinary one, met by the body at its first await.
  */
 public abstract class Coroutine<T> extends Task<T> implements Waiter {
     private static final int REQUESTED = 1;
@@ -123,8 +126,8 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             if (isDone()) return isCancelled();
             c = control;
             if ((c & REQUESTED) != 0) return !isDone() || isCancelled();
-        } while (!CONTROL.compareAndSet(this, c, c | REQUESTED));
-        if ((c & UNSTARTED) != 0 && claimStart() != -1) {
+        } while (!CONTROL.compareAndSet(this, c, (c | REQUESTED) & ~UNSTARTED)); // a start not yet run is claimed too
+        if ((c & UNSTARTED) != 0) {
             dropUnstarted(null);
             return true;
         }
@@ -132,12 +135,13 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         // Running or queued: the body meets the request at its next await. And between the CAS above and here the
         // body may already have met it and be awaiting cleanup, which nothing may interrupt: then leave it alone.
         int bits = control;
-        if (on != null && (bits & (DELIVERED | CLEANUP)) == 0) {
-            if ((bits & ADOPTING) != 0) {
-                if (isChild(on)) on.cancel(); // the body has ended: only a returned child is cancelled
-            } else {
-                wake(on);
-            }
+        if (on == null || (bits & DELIVERED) != 0) return !isDone() || isCancelled();
+        if ((bits & CLEANUP) != 0) {
+            on.parentCancelledInCleanup();
+        } else if ((bits & ADOPTING) != 0) {
+            if (isChild(on)) on.cancel(); // the body has ended: only a returned child is cancelled
+        } else {
+            wake(on);
         }
         return !isDone() || isCancelled();
     }
@@ -158,8 +162,12 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         Carrier carrier = Carrier.current();
         parent = carrier.running();
         Executor executor = carrier.deferringTo();
-        if (executor == null) carrier.start(this);
-        else startOn(executor);
+        if (executor == null) {
+            carrier.start(this);
+        } else {
+            carrier.deferred(this);
+            startOn(executor);
+        }
         return this;
     }
 
@@ -246,7 +254,9 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     public final boolean suspend(Task<?> task) {
         awaited = task; // volatile write, then the read of control below: see the class comment
         if (!task.addWaiter(this)) return !claim(task);
-        if ((control & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED) wake(task);
+        int c = control;
+        if ((c & (REQUESTED | CLEANUP)) == (REQUESTED | CLEANUP)) task.parentCancelledInCleanup();
+        else if ((c & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED) wake(task);
         return true;
     }
 
@@ -392,25 +402,23 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         try {
             executor.execute(this::startDeferred);
         } catch (Throwable rejected) { // RejectedExecutionException, or any failure of a foreign executor
-            if (claimStart() != -1) dropUnstarted(rejected);
+            if (claimStart()) dropUnstarted(rejected);
+            else throw rejected; // the runnable ran inline, and what it ran threw: not the executor's refusal
         }
     }
 
     private void startDeferred() {
-        int c = claimStart();
-        if (c == -1) return; // cancelled first: the parameters are dropped already
-        if ((c & REQUESTED) != 0) dropUnstarted(null);
-        else Carrier.current().start(this);
+        if (claimStart()) Carrier.current().start(this); // else cancel() claimed it, and dropped the parameters
     }
 
-    /** Clears UNSTARTED: the control word before, for exactly one caller per deferred start; -1 for the others. */
-    private int claimStart() {
+    /** Clears UNSTARTED: true for exactly one caller per deferred start (cancel() clears it with REQUESTED). */
+    private boolean claimStart() {
         int c;
         do {
             c = control;
-            if ((c & UNSTARTED) == 0) return -1;
+            if ((c & UNSTARTED) == 0) return false;
         } while (!CONTROL.compareAndSet(this, c, c & ~UNSTARTED));
-        return c;
+        return true;
     }
 
     /**
@@ -461,13 +469,13 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         }
     }
 
-    /** True once a cancellation was delivered to the body: it is unwinding, or has finished doing so. */
-    final boolean isUnwinding() {
-        return unwinding != null;
+    @Override
+    final Coroutine<?> parent() {
+        return parent;
     }
 
     private boolean isChild(Task<?> task) {
-        return task instanceof Coroutine && ((Coroutine<?>) task).parent == this;
+        return task.parent() == this;
     }
 
     /** Takes the resumption owed for {@code task}: true for exactly one caller per suspension. */

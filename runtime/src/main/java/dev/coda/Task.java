@@ -162,6 +162,24 @@ public class Task<T> {
 
     // ---- runtime-internal -------------------------------------------------------------------------------------
 
+    /** The coroutine whose child this task is (SPEC §7), or null: a cancelled parent awaiting it cancels it first. */
+    Coroutine<?> parent() {
+        return null;
+    }
+
+    /**
+     * The coroutine awaiting this task in its drop glue has been asked to cancel. Cleanup is never interrupted, so
+     * the task still completes as it would; but a task that waits for children (a scope's close) cancels them.
+     */
+    void parentCancelledInCleanup() {}
+
+    /** A task failed with {@code error}, whatever its type: a thrown CancellationException is a failure too. */
+    static <T> Task<T> failedWith(Throwable error) {
+        Task<T> task = new Task<>();
+        task.fail(error);
+        return task;
+    }
+
     @SuppressWarnings("unchecked")
     final T valueNow() {
         return (T) outcome;

@@ -21,16 +21,23 @@ import java.util.function.Supplier;
  *   <li>{@link #open()}: {@code spawn} runs the body on the calling thread, until it first suspends.</li>
  *   <li>{@link #open(Executor)}: {@code spawn} evaluates the body on the calling thread with every async call it
  *       makes <em>deferred</em>: the state machine is built there, its parameters bound, and only its first step
- *       runs on the executor. A child cancelled before that step ran never runs; its {@code @Owned} parameters are
- *       dropped instead (SPEC §5.3). Plain code in the body (anything that is not an async call) runs on the
- *       calling thread, so keep it to building the call.</li>
+ *       runs on the executor. Each of those calls is a child of the scope. A child cancelled before that step ran
+ *       never runs; its {@code @Owned} parameters are dropped instead (SPEC §5.3). Plain code in the body (anything
+ *       that is not an async call) runs on the calling thread, so keep it to building the call. An executor that
+ *       refuses the start fails the child with its exception; one that silently discards it (a discard policy, the
+ *       list {@code shutdownNow()} returns) leaves the child unstarted until it is cancelled, and the close waits.</li>
  *   <li>Fail-fast: the first child that fails (a cancelled child has not failed) cancels every other child still
- *       running, newest first, and every child spawned afterwards is cancelled at once.</li>
- *   <li>{@link #closeAsync()} refuses further spawns and completes once every child has completed, cleanup
- *       included: with the first failure, in order of completion, and the later ones suppressed onto it. The outcome
- *       of a cancelled child that carries cleanup failures is kept too, after the failures, so nothing is lost. Called from a
- *       coroutine that is unwinding from a cancellation (the drop glue of a try-with-resources), it cancels the
- *       children first. On an exceptional exit that is not a cancellation it waits for them, as on a normal one.</li>
+ *       running, newest first, and every child spawned afterwards is cancelled at once. The owner is not woken: it
+ *       learns of the failure from the child it awaits, or at the close.</li>
+ *   <li>{@link #closeAsync()} completes once every child has completed, cleanup included: with the first failure,
+ *       in order of completion, and the later ones suppressed onto it, whether or not the owner awaited and handled
+ *       it. The outcome of a cancelled child that carries cleanup failures is kept too, after the failures, so
+ *       nothing is lost. Children may still spawn siblings while the close waits; once it has completed,
+ *       {@code spawn} throws.</li>
+ *   <li>Cancellation: if the coroutine that opened the scope is cancelled while it waits in the close (or unwinds
+ *       into it), the children are cancelled and the close still waits for their cleanup. Cancelling the close's
+ *       task, or a cancelled owner awaiting it, does the same. An owner that exits with an exception that is not a
+ *       cancellation waits for the children, as on a normal exit.</li>
  * </ul>
  *
  * <p>Children are tracked under a private lock, held only to update the scope's bookkeeping: never while a body,
@@ -38,7 +45,9 @@ import java.util.function.Supplier;
  */
 public final class TaskScope implements AsyncCloseable {
     private final Executor executor;
-    private final Task<Void> closed = new Task<>();
+    /** The coroutine that opened the scope, or null: a close it awaits is its child. */
+    private final Coroutine<?> owner;
+    private final Close closed = new Close();
     private final Waiter onChildDone = this::childDone;
 
     private final Object lock = new Object();
@@ -58,6 +67,7 @@ public final class TaskScope implements AsyncCloseable {
 
     private TaskScope(Executor executor) {
         this.executor = executor;
+        this.owner = Carrier.current().running();
     }
 
     /** A scope whose children run on the calling thread until they first suspend. */
@@ -74,29 +84,35 @@ public final class TaskScope implements AsyncCloseable {
      * Starts {@code body} as a child of this scope and returns its task. A body that throws instead of returning a
      * task, or returns null, gives a failed child.
      *
-     * @throws IllegalStateException if the scope is closing
+     * @throws IllegalStateException if the scope's close has completed
      */
     public <T> Task<T> spawn(Supplier<Task<T>> body) {
         Objects.requireNonNull(body, "body");
         synchronized (lock) {
-            if (closing) throw new IllegalStateException("TaskScope.spawn after closeAsync(): the scope is closed");
+            if (finished) throw new IllegalStateException("TaskScope.spawn after the scope was closed");
             spawning++;
         }
+        List<Coroutine<?>> deferred = executor == null ? null : new ArrayList<>(1);
         Task<T> child;
         try {
-            child = executor == null ? body.get() : Carrier.current().deferStarts(executor, body);
-            if (child == null) child = Task.failed(new NullPointerException("TaskScope.spawn: the body returned null instead of a task"));
+            child = Carrier.current().deferStarts(executor, deferred, body);
+            if (child == null) child = Task.failedWith(new NullPointerException("TaskScope.spawn: the body returned null instead of a task"));
         } catch (Throwable t) {
-            child = Task.failed(t);
+            child = Task.failedWith(t);
         }
+        List<Task<?>> children = new ArrayList<>(1);
+        if (deferred != null) for (Coroutine<?> c : deferred) if (c != child) children.add(c);
+        children.add(child);
         boolean cancelAtOnce;
         synchronized (lock) {
             spawning--;
-            running.add(child);
+            running.addAll(children);
             cancelAtOnce = cancelling;
         }
-        if (cancelAtOnce) child.cancel();
-        if (!child.addWaiter(onChildDone)) childDone(child);
+        for (Task<?> c : children) {
+            if (cancelAtOnce) c.cancel();
+            if (!c.addWaiter(onChildDone)) childDone(c);
+        }
         return child;
     }
 
@@ -105,19 +121,43 @@ public final class TaskScope implements AsyncCloseable {
      */
     @Override
     public Task<Void> closeAsync() {
-        Coroutine<?> caller = Carrier.current().running();
-        boolean ownerCancelled = caller != null && caller.isUnwinding();
-        List<Task<?>> toCancel = null;
         synchronized (lock) {
             closing = true;
-            if (ownerCancelled && !cancelling) {
+        }
+        finishIfDone();
+        return closed;
+    }
+
+    /** The task of the close: cancelling it, or its owner, cancels the children; it completes when they have. */
+    private final class Close extends Task<Void> {
+        @Override
+        Coroutine<?> parent() {
+            return owner;
+        }
+
+        @Override
+        void parentCancelledInCleanup() {
+            cancelChildren();
+        }
+
+        /** Cancels the children; the close still completes as they do. False if it had completed already. */
+        @Override
+        public boolean cancel() {
+            boolean wasDone = isDone();
+            cancelChildren();
+            return !wasDone;
+        }
+    }
+
+    private void cancelChildren() {
+        List<Task<?>> toCancel = null;
+        synchronized (lock) {
+            if (!cancelling) {
                 cancelling = true;
                 toCancel = new ArrayList<>(running);
             }
         }
         cancelAll(toCancel);
-        finishIfDone();
-        return closed;
     }
 
     private void childDone(Task<?> child) {

@@ -144,8 +144,7 @@ class TaskScopeTest {
     }
 
     @Test
-    void aRequestThatArrivesBeforeTheRunnableIsClaimedByItStillDropsTheParameters() {
-        // cancel() sets REQUESTED first; a runnable that then wins the start must not run the body either.
+    void aCancelledChildWhoseRunnableRunsLaterNeverRuns() {
         Queue queue = new Queue();
         Res a = new Res("a");
         OwningParams sm = new OwningParams(a, null, new Task<>());
@@ -170,7 +169,6 @@ class TaskScopeTest {
     @Test
     void aDirectExecutorRunsTheBodyInlineWithoutDeferringTheCallsTheBodyMakes() {
         TaskScope scope = TaskScope.open(Runnable::run);
-        Task<Object> inner = new Task<>();
         Task<String> child = scope.spawn(() -> new TestCoroutines.Run<>(() -> {
             // Started from a body, not from the spawn's supplier: runs at once.
             Task<String> nested = new TestCoroutines.Run<>(() -> TestCoroutines.log(log, "nested ran"), "n").start();
@@ -178,7 +176,6 @@ class TaskScopeTest {
         }, "outer").start());
         assertEquals("outer", child.join());
         assertEquals(List.of("nested ran", "nested done true"), log);
-        assertFalse(inner.isDone());
     }
 
     @Test
@@ -238,18 +235,18 @@ class TaskScopeTest {
     // ---- the scope ----------------------------------------------------------------------------------------------
 
     @Test
-    void closeWaitsForEveryChildAndRefusesLaterSpawns() {
+    void closeWaitsForEveryChildAndRefusesSpawnsOnceItCompleted() {
         TaskScope scope = TaskScope.open();
         Task<Object> dep = new Task<>();
         Task<Object> child = scope.spawn(() -> new TestCoroutines.AwaitThen<>(dep, v -> v).start());
         Task<Void> closed = scope.closeAsync();
         assertSame(closed, scope.closeAsync(), "idempotent");
         assertFalse(closed.isDone());
-        assertThrows(IllegalStateException.class, () -> scope.spawn(() -> Task.completed(1)));
         dep.succeed("x");
         assertEquals("x", child.join());
         assertTrue(closed.isDone());
         closed.join();
+        assertThrows(IllegalStateException.class, () -> scope.spawn(() -> Task.completed(1)));
     }
 
     @Test
@@ -339,5 +336,66 @@ class TaskScopeTest {
         assertFalse(sm.bodyRan());
         assertEquals(List.of("close a"), log);
         assertSame(boom, assertThrows(IllegalStateException.class, () -> scope.closeAsync().join()));
+    }
+
+    @Test
+    void everyAsyncCallOfAnExecutorSpawnBodyIsAChildTheCloseWaitsFor() {
+        Queue queue = new Queue();
+        TaskScope scope = TaskScope.open(queue);
+        Task<Object> auditDep = new Task<>();
+        Task<Object>[] audit = new Task[1];
+        Task<String> child = scope.spawn(() -> {
+            audit[0] = new TestCoroutines.AwaitThen<>(auditDep, v -> v).start(); // started, never returned
+            return new TestCoroutines.Run<>(() -> {}, "handled").start();
+        });
+        Task<Void> closed = scope.closeAsync();
+        queue.runAll();
+        assertEquals("handled", child.join());
+        assertFalse(closed.isDone(), "the close waits for the call the body did not return");
+        IllegalStateException boom = new IllegalStateException("audit failed");
+        auditDep.fail(boom);
+        assertSame(boom, assertThrows(IllegalStateException.class, closed::join), "and its failure is not lost");
+    }
+
+    @Test
+    void aChildMaySpawnWhileTheCloseWaitsAndTheCloseWaitsForThatSpawnToRegister() {
+        TaskScope scope = TaskScope.open();
+        Task<Void>[] closedInside = new Task[1];
+        Task<Object> dep = new Task<>();
+        Task<Object> child = scope.spawn(() -> {
+            closedInside[0] = scope.closeAsync(); // nothing registered yet: a spawn is under way
+            return new TestCoroutines.AwaitThen<>(dep, v -> v).start();
+        });
+        assertFalse(closedInside[0].isDone(), "the spawn that was being evaluated counts");
+        Task<Object> sibling = scope.spawn(() -> Task.completed("sibling, spawned while the close waits"));
+        assertEquals("sibling, spawned while the close waits", sibling.join());
+        dep.succeed("x");
+        assertEquals("x", child.join());
+        assertTrue(closedInside[0].isDone());
+        assertThrows(IllegalStateException.class, () -> scope.spawn(() -> Task.completed(1)), "closed: no more spawns");
+    }
+
+    @Test
+    void cancellingTheCloseCancelsTheChildrenNewestFirstAndCompletesAsTheyDid() {
+        TaskScope scope = TaskScope.open();
+        Task<Object> first = scope.spawn(() -> new TestCoroutines.AwaitThen<>(new Task<>(), v -> v).start());
+        Task<Object> second = scope.spawn(() -> new TestCoroutines.AwaitThen<>(new Task<>(), v -> v).start());
+        first.toCompletableFuture().whenComplete((v, e) -> TestCoroutines.log(log, "first done"));
+        second.toCompletableFuture().whenComplete((v, e) -> TestCoroutines.log(log, "second done"));
+        Task<Void> closed = scope.closeAsync();
+        assertTrue(closed.cancel());
+        assertEquals(List.of("second done", "first done"), log, "newest first");
+        assertTrue(first.isCancelled() && second.isCancelled());
+        assertNull(closed.join(), "cancelled children are no failure: the close succeeds");
+        assertFalse(closed.isCancelled());
+    }
+
+    @Test
+    void aCancellationExceptionThrownByABodyIsAFailureOfTheScope() {
+        TaskScope scope = TaskScope.open();
+        java.util.concurrent.CancellationException thrown = new java.util.concurrent.CancellationException("thrown");
+        Task<Object> child = scope.spawn(() -> { throw thrown; });
+        assertFalse(child.isCancelled(), "thrown, not cancelled: an ordinary failure (SPEC §6)");
+        assertSame(thrown, assertThrows(java.util.concurrent.CancellationException.class, () -> scope.closeAsync().join()));
     }
 }

@@ -75,7 +75,10 @@ class CancellationHarnessTest {
             boolean userAwaitAhead = reference.events.subList(reference.eventsAfterStep.get(k), reference.events.size())
                     .stream().anyMatch(e -> e.startsWith("await ") && !e.contains(":")); // a child's await is the child's
             if (suspendedOnUserAwait || userAwaitAhead) assertTrue(r.task.isCancelled(), where + ": not cancelled");
-            if (!r.task.isCancelled()) assertEquals(outcome(reference.task), outcome(r.task), where + ": outcome");
+            // A request that met no await of the program's own leaves its outcome as it was; unless it reached the
+            // program in the close of a scope, which then cancelled the children, whose outcomes changed.
+            boolean spawns = reference.events.stream().anyMatch(e -> e.startsWith("open ") && e.contains(":"));
+            if (!r.task.isCancelled() && !spawns) assertEquals(outcome(reference.task), outcome(r.task), where + ": outcome");
         }
     }
 

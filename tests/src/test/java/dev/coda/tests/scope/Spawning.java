@@ -98,4 +98,24 @@ public final class Spawning {
         };
         return TaskScope.open(executor).spawn(() -> h.handle(1, c));
     }
+
+    /** The owner reaches the end of the try block without another await: it waits in the scope's close. */
+    @Async
+    public static Task<String> ownerWaitsInClose(Executor executor, Conn a, CompletableFuture<String> in) {
+        try (TaskScope scope = executor == null ? TaskScope.open() : TaskScope.open(executor)) {
+            scope.spawn(() -> serve(a, in));
+            log("spawned");
+        }
+        return Task.completed("closed");
+    }
+
+    /** The owner awaits the close itself, outside any try-with-resources. */
+    @Async
+    public static Task<String> ownerAwaitsTheClose(Conn a, CompletableFuture<String> in) {
+        TaskScope scope = TaskScope.open();
+        scope.spawn(() -> serve(a, in));
+        log("spawned");
+        await(scope.closeAsync());
+        return Task.completed("closed");
+    }
 }

@@ -156,4 +156,35 @@ class TaskScopeTest {
                 + ", cancelled before it ran " + dropped);
         assertTrue(ran > 0 && dropped > 0, "both sides of the race were taken");
     }
+
+    @Test
+    void cancellingAnOwnerThatWaitsInTheScopesCloseCancelsTheChildren() {
+        for (boolean onExecutor : new boolean[] {false, true}) {
+            Conn a = new Conn("a");
+            Task<String> owner = Spawning.ownerWaitsInClose(onExecutor ? queue::add : null, a, new CompletableFuture<>());
+            runQueue();
+            assertEquals(List.of("spawned", "serve a"), Events.take().stream().sorted(java.util.Comparator.reverseOrder()).toList());
+            assertFalse(owner.isDone(), "the close waits for the child");
+            // The request meets no await of the owner's own: its cleanup runs to completion, cancelling the child,
+            // and the owner keeps its own outcome (so cancel() reports it was not cancelled).
+            assertFalse(owner.cancel());
+            assertEquals(List.of("served a", "close a"), Events.take(), "the child is cancelled, and cleans up");
+            assertEquals("closed", owner.join());
+            assertEquals(1, a.closes());
+        }
+    }
+
+    @Test
+    void aCancelledOwnerAwaitingTheCloseItselfCancelsTheChildrenAndWaitsForThem() {
+        Conn a = new Conn("a");
+        CompletableFuture<Void> closing = new CompletableFuture<>();
+        a.closing = closing;
+        Task<String> owner = Spawning.ownerAwaitsTheClose(a, new CompletableFuture<>());
+        assertEquals(List.of("serve a", "spawned"), Events.take());
+        assertTrue(owner.cancel());
+        assertEquals(List.of("served a", "close a"), Events.take());
+        assertFalse(owner.isDone(), "the close is the owner's child: it waits for the children's cleanup");
+        closing.complete(null);
+        assertTrue(owner.isCancelled());
+    }
 }
