@@ -305,6 +305,15 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
                 "closeAsync() of " + resource.getClass().getName() + " returned null instead of a task"));
     }
 
+    /**
+     * Drop glue on an exceptional exit, with {@code inFlight} the exception (a {@link Cancelled} when unwinding):
+     * {@link #drop}, after a {@link TaskScope} has cancelled its children (SPEC §7: an exceptional exit cancels them).
+     */
+    public static Task<Void> dropFailing(AsyncCloseable resource, boolean live, Throwable inFlight) {
+        if (live && resource instanceof TaskScope) ((TaskScope) resource).ownerFailing();
+        return drop(resource, live);
+    }
+
     /** Drop glue: a drop that failed while {@code primary} was in flight is suppressed onto it (JLS 14.20.3). */
     public static void suppress(Throwable primary, Throwable dropFailure) {
         if (primary != dropFailure) primary.addSuppressed(dropFailure);

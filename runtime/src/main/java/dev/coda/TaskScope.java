@@ -34,10 +34,9 @@ import java.util.function.Supplier;
  *       it. The outcome of a cancelled child that carries cleanup failures is kept too, after the failures, so
  *       nothing is lost. Children may still spawn siblings while the close waits; once it has completed,
  *       {@code spawn} throws.</li>
- *   <li>Cancellation: if the coroutine that opened the scope is cancelled while it waits in the close (or unwinds
- *       into it), the children are cancelled and the close still waits for their cleanup. Cancelling the close's
- *       task, or a cancelled owner awaiting it, does the same. An owner that exits with an exception that is not a
- *       cancellation waits for the children, as on a normal exit.</li>
+ *   <li>Cancellation: if the owner leaves the scope with an exception (its drop glue says so, a cancellation
+ *       included), or is cancelled while it waits in the close, the children are cancelled and the close still waits
+ *       for their cleanup. Cancelling the close's task, or a cancelled owner awaiting it, does the same.</li>
  * </ul>
  *
  * <p>Children are tracked under a private lock, held only to update the scope's bookkeeping: never while a body,
@@ -147,6 +146,11 @@ public final class TaskScope implements AsyncCloseable {
             cancelChildren();
             return !wasDone;
         }
+    }
+
+    /** Drop glue: the owner leaves the scope with an exception in flight, so the children are cancelled. */
+    void ownerFailing() {
+        cancelChildren();
     }
 
     private void cancelChildren() {

@@ -118,4 +118,13 @@ public final class Spawning {
         await(scope.closeAsync());
         return Task.completed("closed");
     }
+
+    /** The owner fails after spawning: its try-with-resources drops the scope with the exception in flight. */
+    @Async
+    public static Task<String> ownerThrows(Conn a, CompletableFuture<String> in) {
+        try (TaskScope scope = TaskScope.open()) {
+            scope.spawn(() -> serve(a, in));
+            throw new IllegalStateException("owner failed");
+        }
+    }
 }

@@ -187,4 +187,17 @@ class TaskScopeTest {
         closing.complete(null);
         assertTrue(owner.isCancelled());
     }
+
+    @Test
+    void anOwnerThatFailsCancelsItsScopesChildrenAndFailsAfterTheirCleanup() {
+        Conn a = new Conn("a");
+        CompletableFuture<Void> closing = new CompletableFuture<>();
+        a.closing = closing;
+        Task<String> owner = Spawning.ownerThrows(a, new CompletableFuture<>());
+        assertEquals(List.of("serve a", "served a", "close a"), Events.take());
+        assertFalse(owner.isDone(), "the owner waits for the child's cleanup");
+        closing.complete(null);
+        IllegalStateException failure = assertThrows(IllegalStateException.class, owner::join);
+        assertEquals("owner failed", failure.getMessage());
+    }
 }

@@ -23,6 +23,7 @@ import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.LocalVariableAnnotationNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -57,6 +58,8 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  */
 public final class OwnershipLowering {
     private static final String DROP_DESC = "(L" + CodaNames.ASYNC_CLOSEABLE + ";Z)" + CodaNames.TASK_DESC;
+    private static final String DROP_FAILING_DESC =
+            "(L" + CodaNames.ASYNC_CLOSEABLE + ";ZLjava/lang/Throwable;)" + CodaNames.TASK_DESC;
 
     private final ClassNode host;
     private final MethodNode m;
@@ -408,17 +411,42 @@ public final class OwnershipLowering {
         return call.owner.equals(CodaNames.CODA) && call.name.equals(CodaNames.MOVE) && call.desc.equals(CodaNames.MOVE_DESC);
     }
 
-    /** {@code r.close()} becomes {@code awaitCleanup(Coroutine.drop(r, flag))} with the flag cleared first. */
+    /**
+     * {@code r.close()} becomes {@code awaitCleanup(Coroutine.drop(r, flag))} with the flag cleared first; in javac's
+     * handler of a try-with-resources, {@code Coroutine.dropFailing(r, flag, t)} with the exception in flight.
+     */
     private void replaceClose(MethodInsnNode close, int flag) {
-        m.instructions.insert(close, dropGlue(flag));
+        m.instructions.insert(close, dropGlue(flag, exceptionInFlight(close)));
         m.instructions.remove(close);
     }
 
     /**
-     * Drop glue for the value on the stack: clear its flag, then await {@code Coroutine.drop(value, flag)} as cleanup.
-     * A negative {@code flag}: an unowned value, always closed.
+     * The local holding the exception in flight at a {@code close()} that javac wrote in the catch-all handler of a
+     * try-with-resources ({@code catch (Throwable t) { [if (r != null)] r.close(); ... throw t; }}), or -1.
      */
-    static InsnList dropGlue(int flag) {
+    private int exceptionInFlight(MethodInsnNode close) {
+        AbstractInsnNode load = ScopeGlue.previousReal(close);
+        if (load == null || load.getOpcode() != ALOAD) return -1;
+        AbstractInsnNode before = ScopeGlue.previousReal(load);
+        if (before != null && before.getOpcode() == IFNULL) {
+            AbstractInsnNode check = ScopeGlue.previousReal(before);
+            if (check == null || check.getOpcode() != ALOAD || ((VarInsnNode) check).var != ((VarInsnNode) load).var) return -1;
+            before = ScopeGlue.previousReal(check);
+        }
+        if (before == null || before.getOpcode() != ASTORE) return -1;
+        for (AbstractInsnNode x = before.getPrevious(); x != null && x.getOpcode() < 0; x = x.getPrevious()) {
+            if (!(x instanceof LabelNode)) continue;
+            for (TryCatchBlockNode t : m.tryCatchBlocks) if (t.handler == x) return ((VarInsnNode) before).var;
+        }
+        return -1;
+    }
+
+    /**
+     * Drop glue for the value on the stack: clear its flag, then await {@code Coroutine.drop(value, flag)} as cleanup.
+     * A negative {@code flag}: an unowned value, always closed. With the local {@code inFlight} of an exception in
+     * flight (else -1), {@code Coroutine.dropFailing(value, flag, exception)}: a scope then cancels its children.
+     */
+    static InsnList dropGlue(int flag, int inFlight) {
         InsnList glue = new InsnList();
         if (flag < 0) {
             glue.add(new InsnNode(ICONST_1));
@@ -427,7 +455,12 @@ public final class OwnershipLowering {
             glue.add(new InsnNode(ICONST_0));
             glue.add(new VarInsnNode(ISTORE, flag));
         }
-        glue.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "drop", DROP_DESC, false));
+        if (inFlight < 0) {
+            glue.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "drop", DROP_DESC, false));
+        } else {
+            glue.add(new VarInsnNode(ALOAD, inFlight));
+            glue.add(new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, "dropFailing", DROP_FAILING_DESC, false));
+        }
         glue.add(marker(CodaNames.AWAIT_CLEANUP));
         glue.add(new InsnNode(POP));
         return glue;

@@ -90,7 +90,7 @@ final class ScopeGlue {
         InsnList code = new InsnList();
         code.add(handler);
         code.add(new VarInsnNode(ASTORE, primary));
-        code.add(glue(v, dropStart, dropEnd));
+        code.add(glue(v, dropStart, dropEnd, primary));
         code.add(new JumpInsnNode(GOTO, rethrow));
         code.add(suppress);
         code.add(new VarInsnNode(ASTORE, secondary));
@@ -250,7 +250,7 @@ final class ScopeGlue {
     private void insertBefore(OwnedVariable v, AbstractInsnNode at, AbstractInsnNode exit, Set<TryCatchBlockNode> should) {
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
-        m.instructions.insertBefore(at, glue(v, start, end));
+        m.instructions.insertBefore(at, glue(v, start, end, -1));
         cover(start, end, should);
         cutTail(v, start, exit);
     }
@@ -259,7 +259,7 @@ final class ScopeGlue {
     private void insertAfter(OwnedVariable v, AbstractInsnNode after) {
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
-        m.instructions.insert(cursors.getOrDefault(after, after), glue(v, start, end));
+        m.instructions.insert(cursors.getOrDefault(after, after), glue(v, start, end, -1));
         cursors.put(after, end);
         cover(start, end, enclosingAt(v, after));
     }
@@ -290,12 +290,12 @@ final class ScopeGlue {
         }
     }
 
-    /** The drop of {@code v} between the labels {@code start} and {@code end}. */
-    private static InsnList glue(OwnedVariable v, LabelNode start, LabelNode end) {
+    /** The drop of {@code v} between the labels {@code start} and {@code end}; see {@link OwnershipLowering#dropGlue}. */
+    private static InsnList glue(OwnedVariable v, LabelNode start, LabelNode end, int inFlight) {
         InsnList g = new InsnList();
         g.add(start);
         g.add(new VarInsnNode(ALOAD, v.slot));
-        g.add(OwnershipLowering.dropGlue(v.flag));
+        g.add(OwnershipLowering.dropGlue(v.flag, inFlight));
         g.add(end);
         return g;
     }
@@ -419,7 +419,7 @@ final class ScopeGlue {
         return null;
     }
 
-    private static AbstractInsnNode previousReal(AbstractInsnNode n) {
+    static AbstractInsnNode previousReal(AbstractInsnNode n) {
         for (AbstractInsnNode x = n.getPrevious(); x != null; x = x.getPrevious()) if (x.getOpcode() >= 0) return x;
         return null;
     }

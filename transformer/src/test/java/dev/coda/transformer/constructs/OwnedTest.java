@@ -341,6 +341,52 @@ class OwnedTest {
     }
 
     @Test
+    void anExceptionalExitCancelsTheChildrenOfAScopeItDropsANormalExitWaitsForThem() throws Throwable {
+        Instrumented code = program("ScopeExit", RES + """
+                @Async static Task<String> serve(@Owned Res r, CompletableFuture<String> in) {
+                    log("serve " + r.name);
+                    try {
+                        return Task.completed(await(in));
+                    } finally {
+                        log("served " + r.name);
+                    }
+                }
+                @Async public static Task<String> resource() {
+                    try (TaskScope scope = TaskScope.open()) {
+                        scope.spawn(() -> serve(Res.of("a"), new CompletableFuture<>()));
+                        await(later(1));
+                        throw new IllegalStateException("owner failed");
+                    }
+                }
+                @Async public static Task<String> owned() {
+                    @Owned TaskScope scope = TaskScope.open();
+                    scope.spawn(() -> serve(Res.of("b"), new CompletableFuture<>()));
+                    await(later(1));
+                    throw new IllegalStateException("owner failed");
+                }
+                @Async public static Task<String> normal() {
+                    Task<String> child;
+                    try (TaskScope scope = TaskScope.open()) {
+                        child = scope.spawn(() -> serve(Res.of("c"), later("x")));
+                        await(later(1));
+                    }
+                    return Task.completed("child " + await(child));
+                }
+                """);
+        for (String method : new String[] {"resource", "owned"}) {
+            reset();
+            Throwable failure = driveToFailure(code, "ScopeExit", method);
+            assertEquals("owner failed", failure.getMessage());
+            assertEquals(0, failure.getSuppressed().length, "a cancelled child without cleanup failures adds nothing");
+            String r = method.equals("resource") ? "a" : "b";
+            assertLog("open " + r, "serve " + r, "served " + r, "close " + r);
+        }
+        reset();
+        assertEquals("child x", drive(code, "ScopeExit", "normal"));
+        assertLog("open c", "serve c", "served c", "close c");
+    }
+
+    @Test
     void cancellationDropsEveryLiveValueBeforeTheTaskReportsCancelled() throws Throwable {
         Instrumented code = program("Cancel", RES + """
                 @Async public static Task<String> go(@Owned Res p) {
