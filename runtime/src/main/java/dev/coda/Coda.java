@@ -1,6 +1,10 @@
 package dev.coda;
 
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
 
 /** The operations an async function uses in its body. */
 public final class Coda {
@@ -27,6 +31,45 @@ public final class Coda {
      */
     public static <T> T move(T owned) {
         return owned;
+    }
+
+    /**
+     * A task that succeeds after {@code d} (at once if it is zero or negative). The awaiting coroutine resumes on
+     * {@link java.util.concurrent.ForkJoinPool#commonPool()}. Cancelling the task, or a cancelled coroutine that
+     * awaits it, removes its timer.
+     */
+    public static Task<Void> sleep(Duration d) {
+        long nanos = Timers.nanos(d);
+        return nanos <= 0 ? Task.done() : new Sleep(nanos);
+    }
+
+    /**
+     * A task that succeeds as soon as {@link java.util.concurrent.ForkJoinPool#commonPool()} runs it: awaiting it
+     * hands the rest of the coroutine to the pool and lets the current thread return.
+     */
+    public static Task<Void> yieldNow() {
+        Task<Void> t = new Task<>();
+        ForkJoinPool.commonPool().execute(() -> t.succeed(null));
+        return t;
+    }
+
+    /**
+     * Starts {@code body} (at once, on the calling thread) and returns a task that completes as it does, unless
+     * {@code d} passes first: then the body is cancelled, and the task fails with
+     * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished, its cleanup failures
+     * suppressed onto it (SPEC §7). Cancelling the task cancels the body, and waits for it.
+     */
+    public static <T> Task<T> timeout(Duration d, Supplier<Task<T>> body) {
+        Objects.requireNonNull(body, "body");
+        long nanos = Timers.nanos(d); // before the body starts: a bad duration must not leave it running
+        Task<T> started;
+        try {
+            started = body.get();
+            if (started == null) started = Task.failedWith(new NullPointerException("Coda.timeout: the body returned null instead of a task"));
+        } catch (Throwable t) {
+            started = Task.failedWith(t);
+        }
+        return Timeout.start(d, nanos, started);
     }
 
     private static IllegalStateException notInstrumented() {

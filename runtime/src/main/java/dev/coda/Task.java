@@ -2,6 +2,7 @@ package dev.coda;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -84,6 +85,28 @@ public class Task<T> {
             else task.mirrorFailure(unwrap(error));
         });
         return task;
+    }
+
+    /**
+     * The values of {@code tasks}, in order, once all have succeeded. The first failure (a cancellation counts)
+     * cancels the others, newest first; the returned task fails with it once every task has completed, cleanup
+     * included, with the others' failures and cleanup failures suppressed onto it. A value that succeeded but is not
+     * delivered, if it is an {@link AsyncCloseable}, is closed first. Cancelling the returned task cancels them all.
+     */
+    public static <T> Task<List<T>> all(List<? extends Task<? extends T>> tasks) {
+        return new Combination.All<T>(tasks).watch();
+    }
+
+    /**
+     * The value of the first of {@code tasks} to succeed. The others are cancelled, newest first, and the returned
+     * task completes only once every one has completed, cleanup included; a value another one produced meanwhile, if
+     * it is an {@link AsyncCloseable}, is closed first. If all fail: the first task's failure, the others suppressed.
+     * Cancelling the returned task cancels them all.
+     *
+     * @throws IllegalArgumentException if {@code tasks} is empty
+     */
+    public static <T> Task<T> any(List<? extends Task<? extends T>> tasks) {
+        return new Combination.Any<T>(tasks).watch();
     }
 
     // ---- queries ---------------------------------------------------------------------------------------------

@@ -1,0 +1,220 @@
+package dev.coda;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The task of {@link Task#all} and {@link Task#any}: waits for every input, and completes only once all of them have
+ * completed, cleanup included (SPEC §7: losers are cancelled and waited for before a result is delivered).
+ *
+ * <h2>State</h2>
+ * <pre>
+ *   OPEN ──CAS──▶ DECIDED      an input decided the outcome (all: the first failure; any: the first success);
+ *                              the other inputs are cancelled
+ *   OPEN ──CAS──▶ CANCELLING   cancel() came first; every input is cancelled, and the outcome will be cancelled
+ * </pre>
+ * {@link #pending} counts the inputs not yet completed; the thread that takes it to zero settles the outcome. Every
+ * input's completion happens-before that last decrement, so the settling thread reads every outcome. Values that
+ * succeeded but are not delivered, if they are {@link AsyncCloseable}, belong to nobody: they are closed, and the
+ * task completes after those closes (SPEC §5.5).
+ */
+abstract class Combination<R> extends Task<R> implements Waiter {
+    private static final int OPEN = 0, DECIDED = 1, CANCELLING = 2;
+
+    final Task<?>[] inputs;
+    private final Coroutine<?> parent = Carrier.current().running();
+    private volatile int phase;
+    private volatile int pending;
+    /** The input that decided the outcome, written by the thread whose CAS moved the phase to DECIDED. */
+    private volatile Task<?> decisive;
+
+    private static final VarHandle PHASE;
+    private static final VarHandle PENDING;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PHASE = l.findVarHandle(Combination.class, "phase", int.class);
+            PENDING = l.findVarHandle(Combination.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    Combination(List<? extends Task<?>> tasks) {
+        inputs = tasks.toArray(new Task<?>[0]);
+        for (Task<?> t : inputs) if (t == null) throw new NullPointerException("a task in the list is null");
+        pending = inputs.length;
+    }
+
+    /** Registers on every input; called once, after construction. */
+    final Task<R> watch() {
+        for (Task<?> t : inputs) if (!t.addWaiter(this)) onCompleted(t);
+        return this;
+    }
+
+    /** Whether {@code input}, just completed, decides the outcome. */
+    abstract boolean decides(Task<?> input);
+
+    /**
+     * Completes this task, through {@link #succeedWith} or {@link #failWith}, once every input has completed:
+     * {@code decisive} is the input that decided the outcome, or null.
+     */
+    abstract void settle(Task<?> decisive);
+
+    /**
+     * Decides the outcome from outside the inputs (a timer): true if it was still open, and the inputs are now being
+     * cancelled. Whatever the caller records must be written before it cancels: see {@link Timeout}.
+     */
+    final boolean decide() {
+        if (!PHASE.compareAndSet(this, OPEN, DECIDED)) return false;
+        cancelInputs();
+        return true;
+    }
+
+    /** Every input has completed; called once, before the outcome is settled. */
+    void allCompleted() {}
+
+    @Override
+    Coroutine<?> parent() {
+        return parent;
+    }
+
+    @Override
+    public final void onCompleted(Task<?> input) {
+        if (phase == OPEN && decides(input) && PHASE.compareAndSet(this, OPEN, DECIDED)) {
+            decisive = input; // before this thread's decrement below, so before the settling thread reads it
+            cancelInputs();
+        }
+        if ((int) PENDING.getAndAdd(this, -1) == 1) {
+            allCompleted();
+            if (phase == CANCELLING) failWith(new CancelledOutcome(), true);
+            else settle(phase == DECIDED ? decisive : null);
+        }
+    }
+
+    /**
+     * Requests cancellation: every input is cancelled, and the task completes cancelled once all have completed. A
+     * request that comes after an input decided the outcome changes nothing.
+     */
+    @Override
+    public final boolean cancel() {
+        if (isDone()) return isCancelled();
+        if (PHASE.compareAndSet(this, OPEN, CANCELLING)) {
+            cancelInputs();
+            return true;
+        }
+        return phase == CANCELLING;
+    }
+
+    /** Newest first, as scopes drop their values in reverse order. */
+    private void cancelInputs() {
+        for (int i = inputs.length - 1; i >= 0; i--) if (!inputs[i].isDone()) inputs[i].cancel();
+    }
+
+    /** Marks a success that delivers every input's value. */
+    private static final Object EVERY_VALUE = new Object();
+
+    /** Succeeds with {@code value}, delivering {@code kept} ({@link #EVERY_VALUE} for all): see {@link #finish}. */
+    final void succeedWith(R value, Object kept) {
+        finish(value, null, false, kept);
+    }
+
+    /** Fails with {@code failure}, or is cancelled with it: see {@link #finish}. */
+    final void failWith(Throwable failure, boolean cancelled) {
+        finish(null, failure, cancelled, null);
+    }
+
+    /**
+     * Completes after closing the AsyncCloseable value of every input that succeeded and is not delivered (not
+     * {@code kept}). With a failure, every other input's failure and every close failure is suppressed onto it (a
+     * cancellation only if it carries cleanup failures); a success has nowhere to report a close failure.
+     */
+    private void finish(R value, Throwable failure, boolean cancelled, Object kept) {
+        List<Task<Void>> closes = new ArrayList<>();
+        for (Task<?> t : inputs) {
+            Throwable f = t.failureNow();
+            if (f == null) {
+                Object v = t.valueNow();
+                if (v instanceof AsyncCloseable && kept != EVERY_VALUE && v != kept) {
+                    closes.add(Coroutine.drop((AsyncCloseable) v, true));
+                }
+            } else if (failure != null && f != failure && !(t.isCancelled() && f.getSuppressed().length == 0)) {
+                failure.addSuppressed(f);
+            }
+        }
+        Runnable complete = () -> {
+            if (failure == null) succeed(value);
+            else if (cancelled) completeCancelled((CancellationException) failure);
+            else fail(failure);
+        };
+        if (closes.isEmpty()) {
+            complete.run();
+            return;
+        }
+        Waiter closed = new Waiter() {
+            private int left = closes.size();
+
+            @Override
+            public synchronized void onCompleted(Task<?> close) {
+                Throwable f = close.failureNow();
+                if (f != null && failure != null) failure.addSuppressed(f);
+                if (--left == 0) complete.run();
+            }
+        };
+        for (Task<Void> c : closes) if (!c.addWaiter(closed)) closed.onCompleted(c);
+    }
+
+    // ---- the two combinators --------------------------------------------------------------------------------------
+
+    /** {@link Task#all}: the values in order; the first failure cancels the rest. */
+    static final class All<T> extends Combination<List<T>> {
+        All(List<? extends Task<? extends T>> tasks) {
+            super(tasks);
+        }
+
+        @Override
+        boolean decides(Task<?> input) {
+            return input.failureNow() != null;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        void settle(Task<?> failed) {
+            if (failed != null) {
+                failWith(failed.failureNow(), false);
+                return;
+            }
+            Object[] values = new Object[inputs.length];
+            for (int i = 0; i < values.length; i++) values[i] = inputs[i].valueNow();
+            succeedWith((List<T>) Collections.unmodifiableList(Arrays.asList(values)), EVERY_VALUE);
+        }
+    }
+
+    /** {@link Task#any}: the first success; the losers are cancelled. */
+    static final class Any<T> extends Combination<T> {
+        Any(List<? extends Task<? extends T>> tasks) {
+            super(tasks);
+            if (inputs.length == 0) throw new IllegalArgumentException("Task.any needs at least one task");
+        }
+
+        @Override
+        boolean decides(Task<?> input) {
+            return input.failureNow() == null;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        void settle(Task<?> winner) {
+            if (winner != null) {
+                succeedWith((T) winner.valueNow(), winner.valueNow());
+                return;
+            }
+            failWith(inputs[0].failureNow(), false); // every input failed: the first, the others suppressed
+        }
+    }
+}
