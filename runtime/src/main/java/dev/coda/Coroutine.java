@@ -496,8 +496,12 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** A cancellation reaches a body suspended on {@code on}: a child is cancelled, anything else abandoned. */
     private void wake(Task<?> on) {
-        if (isChild(on)) on.cancel();
-        else if (claim(on)) Carrier.current().resume(this);
+        if (isChild(on)) {
+            on.cancel();
+        } else if (claim(on)) {
+            on.removeWaiter(this); // abandoned: a foreign task that never completes must not keep this one alive
+            Carrier.current().resume(this);
+        }
     }
 
     private void setBits(int bits) {

@@ -270,6 +270,14 @@ public class Task<T> {
     }
 
     /**
+     * Unregisters {@code w} if it is this task's only waiter; a waiter in a chain of several stays, and is run (and
+     * ignored) at completion. Enough for the case that matters: a coroutine abandoning a foreign task it alone awaited.
+     */
+    final void removeWaiter(Waiter w) {
+        WAITERS.compareAndSet(this, w, null);
+    }
+
+    /**
      * Runs every waiter once, in registration order. A waiter that throws does not stop the others: the first
      * throwable is rethrown after all have run, with any later ones suppressed onto it.
      */

@@ -2,6 +2,7 @@ package dev.coda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -200,5 +201,19 @@ class TaskWaitersTest {
         } catch (Throwable t) {
             return t;
         }
+    }
+
+    @Test
+    void aCancelledCoroutineUnregistersFromTheForeignTaskItAbandons() throws Exception {
+        Task<Object> foreign = new Task<>();
+        TestCoroutines.AwaitThen<Object, Object> c = new TestCoroutines.AwaitThen<>(foreign, v -> v);
+        c.start();
+        var waiters = Task.class.getDeclaredField("waiters");
+        waiters.setAccessible(true);
+        assertSame(c, waiters.get(foreign), "suspended: the coroutine is the foreign task's one waiter");
+        assertTrue(c.cancel());
+        assertTrue(c.isCancelled());
+        assertNull(waiters.get(foreign), "abandoned: the foreign task no longer holds the cancelled coroutine");
+        assertTrue(foreign.succeed("late"));
     }
 }
