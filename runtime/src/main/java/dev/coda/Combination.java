@@ -53,6 +53,7 @@ abstract class Combination<R> extends Task<R> implements Waiter {
 
     /** Registers on every input; called once, after construction. */
     final Task<R> watch() {
+        if (inputs.length == 0) settle(null);
         for (Task<?> t : inputs) if (!t.addWaiter(this)) onCompleted(t);
         return this;
     }
