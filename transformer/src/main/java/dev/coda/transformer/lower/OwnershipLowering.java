@@ -422,7 +422,12 @@ public final class OwnershipLowering {
 
     /**
      * The local holding the exception in flight at a {@code close()} that javac wrote in the catch-all handler of a
-     * try-with-resources ({@code catch (Throwable t) { [if (r != null)] r.close(); ... throw t; }}), or -1.
+     * try-with-resources, or -1. Only javac's own shape counts, so a user's catch block that closes something is an
+     * ordinary close:
+     * <pre>
+     *   handler (catch Throwable):  astore t; [aload r; ifnull end;] aload r; close()     ← this close
+     *   its close is covered by:    catch Throwable → astore x; aload t; aload x; Throwable.addSuppressed
+     * </pre>
      */
     private int exceptionInFlight(MethodInsnNode close) {
         AbstractInsnNode load = ScopeGlue.previousReal(close);
@@ -434,11 +439,34 @@ public final class OwnershipLowering {
             before = ScopeGlue.previousReal(check);
         }
         if (before == null || before.getOpcode() != ASTORE) return -1;
+        int inFlight = ((VarInsnNode) before).var;
+        boolean catchAllHandler = false;
         for (AbstractInsnNode x = before.getPrevious(); x != null && x.getOpcode() < 0; x = x.getPrevious()) {
-            if (!(x instanceof LabelNode)) continue;
-            for (TryCatchBlockNode t : m.tryCatchBlocks) if (t.handler == x) return ((VarInsnNode) before).var;
+            for (TryCatchBlockNode t : m.tryCatchBlocks) {
+                if (t.handler == x && "java/lang/Throwable".equals(t.type)) catchAllHandler = true;
+            }
+        }
+        if (!catchAllHandler) return -1;
+        int at = m.instructions.indexOf(close);
+        for (TryCatchBlockNode t : m.tryCatchBlocks) {
+            if (m.instructions.indexOf(t.start) <= at && at < m.instructions.indexOf(t.end)
+                    && "java/lang/Throwable".equals(t.type) && suppressesOnto(t.handler, inFlight)) {
+                return inFlight;
+            }
         }
         return -1;
+    }
+
+    /** Whether the handler at {@code handler} is {@code astore x; aload inFlight; aload x; Throwable.addSuppressed}. */
+    private static boolean suppressesOnto(LabelNode handler, int inFlight) {
+        AbstractInsnNode store = ScopeGlue.nextReal(handler);
+        AbstractInsnNode primary = store == null ? null : ScopeGlue.nextReal(store);
+        AbstractInsnNode secondary = primary == null ? null : ScopeGlue.nextReal(primary);
+        AbstractInsnNode call = secondary == null ? null : ScopeGlue.nextReal(secondary);
+        return store != null && store.getOpcode() == ASTORE
+                && primary.getOpcode() == ALOAD && ((VarInsnNode) primary).var == inFlight
+                && secondary.getOpcode() == ALOAD && ((VarInsnNode) secondary).var == ((VarInsnNode) store).var
+                && call instanceof MethodInsnNode m && m.owner.equals("java/lang/Throwable") && m.name.equals("addSuppressed");
     }
 
     /**

@@ -414,7 +414,7 @@ final class ScopeGlue {
                 && !(n instanceof LookupSwitchInsnNode);
     }
 
-    private static AbstractInsnNode nextReal(AbstractInsnNode n) {
+    static AbstractInsnNode nextReal(AbstractInsnNode n) {
         for (AbstractInsnNode x = n.getNext(); x != null; x = x.getNext()) if (x.getOpcode() >= 0) return x;
         return null;
     }

@@ -387,6 +387,44 @@ class OwnedTest {
     }
 
     @Test
+    void onlyJavacsOwnHandlerPassesTheExceptionInFlightNotAUsersCatch() throws Throwable {
+        Instrumented code = program("NotInFlight", RES + """
+                @Async static Task<String> serve(@Owned Res r, CompletableFuture<String> in) {
+                    log("serve " + r.name);
+                    String v = await(in);
+                    log("got " + r.name + v); // not reached if the child is cancelled
+                    return Task.completed(v);
+                }
+                @Async public static Task<String> emptyCatchBeforeTheClose() {
+                    try (TaskScope scope = TaskScope.open()) {
+                        scope.spawn(() -> serve(Res.of("a"), later("!")));
+                        try {
+                            await(failLater(new IllegalStateException("swallowed")));
+                        } catch (IllegalStateException ignored) {
+                        }
+                    }
+                    return Task.completed("left");
+                }
+                @Async public static Task<String> closedInAUsersCatch() {
+                    TaskScope scope = TaskScope.open();
+                    scope.spawn(() -> serve(Res.of("b"), later("!")));
+                    try {
+                        await(failLater(new IllegalStateException("handled")));
+                        return Task.completed("unreached");
+                    } catch (IllegalStateException e) {
+                        scope.close(); // handled: a normal close, which waits for the child
+                        return Task.completed("recovered");
+                    }
+                }
+                """);
+        assertEquals("left", drive(code, "NotInFlight", "emptyCatchBeforeTheClose"));
+        assertLog("open a", "serve a", "got a!", "close a");
+        reset();
+        assertEquals("recovered", drive(code, "NotInFlight", "closedInAUsersCatch"));
+        assertLog("open b", "serve b", "got b!", "close b");
+    }
+
+    @Test
     void cancellationDropsEveryLiveValueBeforeTheTaskReportsCancelled() throws Throwable {
         Instrumented code = program("Cancel", RES + """
                 @Async public static Task<String> go(@Owned Res p) {
