@@ -3,7 +3,6 @@ package dev.coda;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 
 /** The operations an async function uses in its body. */
@@ -49,7 +48,7 @@ public final class Coda {
      */
     public static Task<Void> yieldNow() {
         Task<Void> t = new Task<>();
-        ForkJoinPool.commonPool().execute(() -> t.succeed(null));
+        Timers.runAsync(() -> t.succeed(null));
         return t;
     }
 

@@ -17,17 +17,18 @@ import java.util.concurrent.CancellationException;
  *   OPEN ──CAS──▶ DECIDED      an input decided the outcome (all: the first failure; any: the first success);
  *                              the other inputs are cancelled
  *   OPEN ──CAS──▶ CANCELLING   cancel() came first; every input is cancelled, and the outcome will be cancelled
+ *   OPEN | DECIDED ──CAS──▶ SETTLED   by the thread that saw the last input complete: the outcome is being settled,
+ *                              and a cancel() that comes now returns false and changes nothing
  * </pre>
  * {@link #pending} counts the inputs not yet completed; the thread that takes it to zero settles the outcome. Every
  * input's completion happens-before that last decrement, so the settling thread reads every outcome. Values that
  * succeeded but are not delivered, if they are {@link AsyncCloseable}, belong to nobody: they are closed, and the
  * task completes after those closes (SPEC §5.5).
  */
-abstract class Combination<R> extends Task<R> implements Waiter {
-    private static final int OPEN = 0, DECIDED = 1, CANCELLING = 2;
+abstract class Combination<R> extends ChildTask<R> implements Waiter {
+    private static final int OPEN = 0, DECIDED = 1, CANCELLING = 2, SETTLED = 3;
 
     final Task<?>[] inputs;
-    private final Coroutine<?> parent = Carrier.current().running();
     private volatile int phase;
     private volatile int pending;
     /** The input that decided the outcome, written by the thread whose CAS moved the phase to DECIDED. */
@@ -81,11 +82,6 @@ abstract class Combination<R> extends Task<R> implements Waiter {
     void allCompleted() {}
 
     @Override
-    Coroutine<?> parent() {
-        return parent;
-    }
-
-    @Override
     public final void onCompleted(Task<?> input) {
         if (phase == OPEN && decides(input) && PHASE.compareAndSet(this, OPEN, DECIDED)) {
             decisive = input; // before this thread's decrement below, so before the settling thread reads it
@@ -93,8 +89,10 @@ abstract class Combination<R> extends Task<R> implements Waiter {
         }
         if ((int) PENDING.getAndAdd(this, -1) == 1) {
             allCompleted();
-            if (phase == CANCELLING) failWith(new CancelledOutcome(), true);
-            else settle(phase == DECIDED ? decisive : null);
+            int p;
+            do p = phase; while (p != CANCELLING && !PHASE.compareAndSet(this, p, SETTLED)); // no cancel() after this
+            if (p == CANCELLING) failWith(new CancelledOutcome(), true);
+            else settle(p == DECIDED ? decisive : null);
         }
     }
 
@@ -133,41 +131,77 @@ abstract class Combination<R> extends Task<R> implements Waiter {
     /**
      * Completes after closing the AsyncCloseable value of every input that succeeded and is not delivered (not
      * {@code kept}). With a failure, every other input's failure and every close failure is suppressed onto it (a
-     * cancellation only if it carries cleanup failures); a success has nowhere to report a close failure.
+     * cancellation only if it carries cleanup failures). A success that would lose a failure (a cancelled input's
+     * cleanup failure, a close that failed) becomes that failure, as a try-with-resources whose close fails does:
+     * the value it would have delivered is closed too, and the later failures are suppressed onto the first.
      */
     private void finish(R value, Throwable failure, boolean cancelled, Object kept) {
+        if (failure == null) {
+            for (Task<?> t : inputs) {
+                Throwable f = t.failureNow();
+                if (t.isCancelled() && f.getSuppressed().length > 0) {
+                    finish(null, f, false, null); // the cancellation that carries it becomes the failure
+                    return;
+                }
+            }
+        }
         List<Task<Void>> closes = new ArrayList<>();
         for (Task<?> t : inputs) {
             Throwable f = t.failureNow();
             if (f == null) {
                 Object v = t.valueNow();
                 if (v instanceof AsyncCloseable && kept != EVERY_VALUE && v != kept) {
-                    closes.add(Coroutine.drop((AsyncCloseable) v, true));
+                    closes.add(Coroutine.dropFailing((AsyncCloseable) v, true, failure));
                 }
-            } else if (failure != null && f != failure && !(t.isCancelled() && f.getSuppressed().length == 0)) {
-                failure.addSuppressed(f);
+            } else if (failure != null && !(t.isCancelled() && f.getSuppressed().length == 0)) {
+                Coroutine.suppress(failure, f);
             }
         }
-        Runnable complete = () -> {
-            if (failure == null) succeed(value);
-            else if (cancelled) completeCancelled((CancellationException) failure);
-            else fail(failure);
-        };
         if (closes.isEmpty()) {
-            complete.run();
+            complete(value, failure, cancelled);
             return;
         }
         Waiter closed = new Waiter() {
             private int left = closes.size();
+            private Throwable closeFailure; // of a success: it becomes the failure
 
             @Override
-            public synchronized void onCompleted(Task<?> close) {
+            public void onCompleted(Task<?> close) {
                 Throwable f = close.failureNow();
-                if (f != null && failure != null) failure.addSuppressed(f);
-                if (--left == 0) complete.run();
+                synchronized (this) {
+                    if (f != null) {
+                        if (failure != null) Coroutine.suppress(failure, f);
+                        else if (closeFailure == null) closeFailure = f;
+                        else Coroutine.suppress(closeFailure, f);
+                    }
+                    if (--left > 0) return;
+                }
+                if (closeFailure != null) failClosing(value, closeFailure);
+                else complete(value, failure, cancelled);
             }
         };
         for (Task<Void> c : closes) if (!c.addWaiter(closed)) closed.onCompleted(c);
+    }
+
+    /** Fails with {@code failure} instead of delivering {@code value}, which is closed first if it is a resource. */
+    private void failClosing(R value, Throwable failure) {
+        if (!(value instanceof AsyncCloseable)) {
+            fail(failure);
+            return;
+        }
+        Task<Void> close = Coroutine.dropFailing((AsyncCloseable) value, true, failure);
+        Waiter then = c -> {
+            Throwable f = c.failureNow();
+            if (f != null) Coroutine.suppress(failure, f);
+            fail(failure);
+        };
+        if (!close.addWaiter(then)) then.onCompleted(close);
+    }
+
+    private void complete(R value, Throwable failure, boolean cancelled) {
+        if (failure == null) succeed(value);
+        else if (cancelled) completeCancelled((CancellationException) failure);
+        else fail(failure);
     }
 
     // ---- the two combinators --------------------------------------------------------------------------------------

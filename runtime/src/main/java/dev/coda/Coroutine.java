@@ -137,9 +137,9 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         int bits = control;
         if (on == null || (bits & DELIVERED) != 0) return !isDone() || isCancelled();
         if ((bits & CLEANUP) != 0) {
-            on.parentCancelledInCleanup();
+            on.parentCancelled();
         } else if ((bits & ADOPTING) != 0) {
-            if (isChild(on)) on.cancel(); // the body has ended: only a returned child is cancelled
+            stopAdopting(on);
         } else {
             wake(on);
         }
@@ -208,7 +208,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         Unwinding u = deliver(task);
         if (task.isDone()) {
             AsyncCloseable value = closeableValue(task);
-            if (value != null) u.inTransit = drop(value, true);
+            if (value != null) u.inTransit = dropFailing(value, true, u.signal);
         } else {
             u.abandonedProducer = task; // see finishCancelled
         }
@@ -222,7 +222,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
      */
     private static final Waiter DROP_LATE_VALUE = source -> {
         AsyncCloseable value = closeableValue(source);
-        if (value != null) drop(value, true);
+        if (value != null) dropFailing(value, true, null);
     };
 
     /** The value of a done task if it succeeded with an AsyncCloseable, else null. */
@@ -255,8 +255,8 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         awaited = task; // volatile write, then the read of control below: see the class comment
         if (!task.addWaiter(this)) return !claim(task);
         int c = control;
-        if ((c & (REQUESTED | CLEANUP)) == (REQUESTED | CLEANUP)) task.parentCancelledInCleanup();
-        else if ((c & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED) wake(task);
+        if ((c & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED) wake(task);
+        else if ((c & REQUESTED) != 0) task.parentCancelled(); // unwinding or in cleanup: told, never interrupted
         return true;
     }
 
@@ -306,8 +306,9 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     }
 
     /**
-     * Drop glue on an exceptional exit, with {@code inFlight} the exception (a {@link Cancelled} when unwinding):
-     * {@link #drop}, after a {@link TaskScope} has cancelled its children (SPEC §7: an exceptional exit cancels them).
+     * Drop glue on an exceptional exit, with {@code inFlight} the exception (a {@link Cancelled} when unwinding; null
+     * for a value nobody wanted, closed by the runtime): {@link #drop}, after a {@link TaskScope} has cancelled its
+     * children (SPEC §7: an exceptional exit cancels them).
      */
     public static Task<Void> dropFailing(AsyncCloseable resource, boolean live, Throwable inFlight) {
         if (live && resource instanceof TaskScope) ((TaskScope) resource).ownerFailing();
@@ -458,7 +459,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             while (next >= 0) {
                 AsyncCloseable value = owned[next];
                 owned[next--] = null;
-                Task<Void> closing = drop(value, value != null);
+                Task<Void> closing = dropFailing(value, value != null, primary);
                 if (!closing.isDone() && closing.addWaiter(this)) return;
                 collect(closing);
             }
@@ -481,6 +482,22 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     @Override
     final Coroutine<?> parent() {
         return parent;
+    }
+
+    /**
+     * A cancellation reaches a body that has ended by returning the pending task {@code on}: a child is cancelled
+     * (this task then completes as it does); anything else is no longer waited for, as at an await (SPEC §6), and
+     * this task completes cancelled at once. A value it produces later is closed when it arrives.
+     */
+    private void stopAdopting(Task<?> on) {
+        if (isChild(on)) {
+            on.cancel();
+        } else if (claim(on)) {
+            on.removeWaiter(this);
+            claimed = null;
+            if (!on.addWaiter(DROP_LATE_VALUE)) DROP_LATE_VALUE.onCompleted(on);
+            completeCancelled(new CancelledOutcome());
+        }
     }
 
     private boolean isChild(Task<?> task) {
@@ -549,7 +566,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         if (producer != null) {
             // It produced while the body unwound: that value was in transit too, and is waited for like one.
             AsyncCloseable value = closeableValue(producer);
-            if (value != null) drop = drop(value, true);
+            if (value != null) drop = dropFailing(value, true, u.signal);
         }
         if (drop != null && !drop.isDone()) {
             // No cancel() claims this: DELIVERED is set, so cancel() leaves any suspension from now on alone.

@@ -6,17 +6,11 @@ import java.util.concurrent.ScheduledFuture;
  * The task of {@link Coda#sleep}: succeeds when its timer fires. It is a child of the coroutine that created it, so a
  * cancelled coroutine sleeping on it cancels it, which removes the timer (SPEC §7).
  */
-final class Sleep extends Task<Void> {
-    private final Coroutine<?> parent = Carrier.current().running();
+final class Sleep extends ChildTask<Void> {
     private final ScheduledFuture<?> timer;
 
     Sleep(long nanos) {
         timer = Timers.schedule(() -> succeed(null), nanos);
-    }
-
-    @Override
-    Coroutine<?> parent() {
-        return parent;
     }
 
     @Override

@@ -191,10 +191,11 @@ public class Task<T> {
     }
 
     /**
-     * The coroutine awaiting this task in its drop glue has been asked to cancel. Cleanup is never interrupted, so
-     * the task still completes as it would; but a task that waits for children (a scope's close) cancels them.
+     * The coroutine awaiting this task has been cancelled where nothing may interrupt it: in drop glue, or while it
+     * unwinds. So the task still completes as it would; but a task that waits for children (a scope's close) cancels
+     * them.
      */
-    void parentCancelledInCleanup() {}
+    void parentCancelled() {}
 
     /** A task failed with {@code error}, whatever its type: a thrown CancellationException is a failure too. */
     static <T> Task<T> failedWith(Throwable error) {

@@ -44,8 +44,6 @@ import java.util.function.Supplier;
  */
 public final class TaskScope implements AsyncCloseable {
     private final Executor executor;
-    /** The coroutine that opened the scope, or null: a close it awaits is its child. */
-    private final Coroutine<?> owner;
     private final Close closed = new Close();
     private final Waiter onChildDone = this::childDone;
 
@@ -66,7 +64,6 @@ public final class TaskScope implements AsyncCloseable {
 
     private TaskScope(Executor executor) {
         this.executor = executor;
-        this.owner = Carrier.current().running();
     }
 
     /** A scope whose children run on the calling thread until they first suspend. */
@@ -128,18 +125,16 @@ public final class TaskScope implements AsyncCloseable {
     }
 
     /** The task of the close: cancelling it, or its owner, cancels the children; it completes when they have. */
-    private final class Close extends Task<Void> {
+    private final class Close extends ChildTask<Void> { // made with the scope: the child of the coroutine opening it
         @Override
-        Coroutine<?> parent() {
-            return owner;
-        }
-
-        @Override
-        void parentCancelledInCleanup() {
+        void parentCancelled() {
             cancelChildren();
         }
 
-        /** Cancels the children; the close still completes as they do. False if it had completed already. */
+        /**
+         * Cancels the children; the close still completes as they do, so true means only that it had not completed:
+         * it may still succeed, or fail with a child's failure.
+         */
         @Override
         public boolean cancel() {
             boolean wasDone = isDone();

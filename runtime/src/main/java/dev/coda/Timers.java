@@ -27,9 +27,18 @@ final class Timers {
         return s;
     }
 
-    /** Runs {@code action} on the common pool after {@code nanos}. */
+    /** Runs {@code action} off the timer thread (see {@link #runAsync}) after {@code nanos}. */
     static ScheduledFuture<?> schedule(Runnable action, long nanos) {
-        return SCHEDULER.schedule(() -> ForkJoinPool.commonPool().execute(action), nanos, TimeUnit.NANOSECONDS);
+        return SCHEDULER.schedule(() -> runAsync(action), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Runs {@code action} on the common pool; or, as {@code CompletableFuture} does, on a thread of its own when the
+     * pool has no parallelism to offer (it may then never run a submitted task by itself).
+     */
+    static void runAsync(Runnable action) {
+        if (ForkJoinPool.getCommonPoolParallelism() > 1) ForkJoinPool.commonPool().execute(action);
+        else new Thread(action, "coda-async").start();
     }
 
     /** {@code d} in nanoseconds, saturated; null is an error. */

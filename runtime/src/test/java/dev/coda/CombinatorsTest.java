@@ -164,8 +164,7 @@ class CombinatorsTest {
         s.toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
         if (registered) {
-            Thread t = completedOn.get(10, TimeUnit.SECONDS);
-            assertTrue(t instanceof ForkJoinWorkerThread, "" + t);
+            assertOffTheCallerAndTheTimer(completedOn.get(10, TimeUnit.SECONDS));
         }
         assertTrue(Coda.sleep(Duration.ZERO).isDone());
         assertTrue(Coda.sleep(Duration.ofSeconds(-1)).isDone());
@@ -176,6 +175,17 @@ class CombinatorsTest {
         assertTrue(forever.cancel());
         assertTrue(forever.isCancelled());
         assertEquals(queued - 1, timersQueued(), "the timer is gone");
+    }
+
+    /** The common pool, or with no parallelism there (as on 2 cores), a thread of its own; never the timer's. */
+    private static void assertOffTheCallerAndTheTimer(Thread t) {
+        assertNotSame(Thread.currentThread(), t);
+        assertNotEquals("coda-timer", t.getName());
+        if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() > 1) {
+            assertTrue(t instanceof ForkJoinWorkerThread, "" + t);
+        } else {
+            assertEquals("coda-async", t.getName());
+        }
     }
 
     private static int timersQueued() throws Exception {
@@ -193,8 +203,7 @@ class CombinatorsTest {
             // Only a waiter registered before the pool got to it shows where the completion ran.
             if (y.addWaiter(source -> on.complete(Thread.currentThread()))) {
                 registered++;
-                Thread t = on.get(10, TimeUnit.SECONDS);
-                assertTrue(t instanceof ForkJoinWorkerThread, "" + t);
+                assertOffTheCallerAndTheTimer(on.get(10, TimeUnit.SECONDS));
             }
         }
         assertTrue(registered > 0, "the pool never lagged behind a registration");
@@ -246,6 +255,54 @@ class CombinatorsTest {
     private boolean logContains(String event) {
         synchronized (log) {
             return log.contains(event);
+        }
+    }
+
+    @Test
+    void aSuccessThatWouldLoseACleanupOrCloseFailureBecomesThatFailureAndClosesItsValue() {
+        // A loser's cancellation carries a cleanup failure: any fails with it, and the winner's value is closed.
+        SlowCancel loser = new SlowCancel("loser");
+        Task<Object> winner = new Task<>();
+        Task<Object> any = Task.any(List.of(winner, loser));
+        Res won = new Res("won");
+        winner.succeed(won);
+        IllegalStateException cleanup = new IllegalStateException("cleanup failed");
+        loser.cleanedUp(cleanup);
+        CancellationException outcome = assertThrows(CancellationException.class, any::join);
+        assertSame(cleanup, outcome.getSuppressed()[0]);
+        assertFalse(any.isCancelled(), "a failure, carried by the loser's cancellation");
+        assertEquals(List.of("cancel loser", "close won"), log);
+
+        // A late value whose close fails: the same, with the close failure.
+        log.clear();
+        Task<Object> first = new Task<>();
+        SlowCancel second = new SlowCancel("second");
+        Task<Object> raced = Task.any(List.of(first, second));
+        Res kept = new Res("kept");
+        first.succeed(kept);
+        Res late = new Res("late");
+        IllegalStateException closeFailed = new IllegalStateException("close late failed");
+        late.closing = Task.failed(closeFailed);
+        second.succeed(late);
+        assertSame(closeFailed, assertThrows(IllegalStateException.class, raced::join));
+        assertEquals(List.of("cancel second", "close late", "close kept"), log);
+    }
+
+    @Test
+    void aCancelThatLosesToTheLastCompletionReturnsFalseAndChangesNothing() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 20_000; i++) {
+                Task<Object> input = new Task<>();
+                Task<List<Object>> all = Task.all(List.of(input));
+                java.util.concurrent.Future<?> completing = pool.submit(() -> input.succeed("v"));
+                boolean cancelled = all.cancel();
+                completing.get();
+                all.toCompletableFuture().handle((v, e) -> null).get(10, TimeUnit.SECONDS);
+                assertEquals(cancelled, all.isCancelled(), "iteration " + i + ": cancel() said " + cancelled);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
