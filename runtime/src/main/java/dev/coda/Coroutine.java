@@ -137,7 +137,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         int bits = control;
         if (on == null || (bits & DELIVERED) != 0) return !isDone() || isCancelled();
         if ((bits & CLEANUP) != 0) {
-            on.parentCancelled();
+            if (isChild(on)) on.parentCancelled();
         } else if ((bits & ADOPTING) != 0) {
             stopAdopting(on);
         } else {
@@ -256,7 +256,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         if (!task.addWaiter(this)) return !claim(task);
         int c = control;
         if ((c & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED) wake(task);
-        else if ((c & REQUESTED) != 0) task.parentCancelled(); // unwinding or in cleanup: told, never interrupted
+        else if ((c & REQUESTED) != 0 && isChild(task)) task.parentCancelled(); // unwinding or in cleanup: told only
         return true;
     }
 
@@ -358,12 +358,13 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         setBits(ADOPTING);
         awaited = task;
         if (!task.addWaiter(this)) {
-            if (!claim(task)) return; // cannot happen (cancel() does not claim while ADOPTING); step() would adopt
+            if (!claim(task)) return; // a cancel() claimed it (a foreign task: it completed cancelled) 
             clearBits(ADOPTING);
             adopt(resumed());
             return;
         }
-        if ((control & REQUESTED) != 0 && isChild(task)) task.cancel();
+        // A request made before awaited was set found nothing to stop: it is met here (see the class comment).
+        if ((control & REQUESTED) != 0) stopAdopting(task);
     }
 
     /** {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. */
@@ -484,18 +485,27 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         return parent;
     }
 
+    /** True once a cancellation was delivered to the body. Read on the body's own thread. */
+    final boolean isUnwinding() {
+        return unwinding != null;
+    }
+
     /**
      * A cancellation reaches a body that has ended by returning the pending task {@code on}: a child is cancelled
      * (this task then completes as it does); anything else is no longer waited for, as at an await (SPEC §6), and
-     * this task completes cancelled at once. A value it produces later is closed when it arrives.
+     * this task completes cancelled at once. A returned task is passed through, not owned: a value it produces
+     * later belongs to whoever else holds it, and is left alone. Called by cancel() and by the body's thread, once
+     * each at most: the claim lets one of them act; both unregister, so the foreign task does not keep this one.
      */
     private void stopAdopting(Task<?> on) {
         if (isChild(on)) {
             on.cancel();
-        } else if (claim(on)) {
-            on.removeWaiter(this);
+            return;
+        }
+        boolean mine = claim(on);
+        on.removeWaiter(this);
+        if (mine) {
             claimed = null;
-            if (!on.addWaiter(DROP_LATE_VALUE)) DROP_LATE_VALUE.onCompleted(on);
             completeCancelled(new CancelledOutcome());
         }
     }

@@ -1,6 +1,8 @@
 package dev.coda;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -33,12 +35,22 @@ final class Timers {
     }
 
     /**
-     * Runs {@code action} on the common pool; or, as {@code CompletableFuture} does, on a thread of its own when the
-     * pool has no parallelism to offer (it may then never run a submitted task by itself).
+     * Runs {@code action} on the common pool; or, when the pool has no parallelism to offer (it may then never run a
+     * submitted task by itself), on a cached pool of daemon threads of the runtime's own, where
+     * {@code CompletableFuture} would start a thread per task.
      */
     static void runAsync(Runnable action) {
         if (ForkJoinPool.getCommonPoolParallelism() > 1) ForkJoinPool.commonPool().execute(action);
-        else new Thread(action, "coda-async").start();
+        else Fallback.POOL.execute(action);
+    }
+
+    /** Created on first use only. */
+    private static final class Fallback {
+        static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "coda-async");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** {@code d} in nanoseconds, saturated; null is an error. */

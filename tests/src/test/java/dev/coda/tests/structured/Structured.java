@@ -93,4 +93,37 @@ public final class Structured {
     public static Task<String> race(CompletableFuture<String> network) {
         return Task.completed(await(Task.any(List.of(lookup(false, network), lookup(true, network)))));
     }
+
+    @Async
+    public static Task<String> flush(CompletableFuture<String> in) {
+        log("flushing");
+        String v = await(in);
+        log("flushed " + v);
+        return Task.completed(v);
+    }
+
+    /** Cancelled while it works, it unwinds into a finally that spawns cleanup work in a scope of its own. */
+    @Async
+    public static Task<String> cleanupInFinally(CompletableFuture<String> stop, CompletableFuture<String> flushIn) {
+        try {
+            log("working");
+            await(stop);
+        } finally {
+            try (TaskScope cleanup = TaskScope.open()) {
+                cleanup.spawn(() -> flush(flushIn));
+            }
+        }
+        return Task.completed("done");
+    }
+
+    /** The task of {@link #cancelThenReturnForeign}, set by the test before it lets the body go on. */
+    public static volatile Task<?> self;
+
+    /** After its last await, cancels its own task, then returns a foreign task. */
+    @Async
+    public static Task<String> cancelThenReturnForeign(CompletableFuture<String> go, CompletableFuture<String> never) {
+        await(go);
+        self.cancel();
+        return Task.from(never);
+    }
 }

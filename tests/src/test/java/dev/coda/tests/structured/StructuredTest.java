@@ -78,6 +78,31 @@ class StructuredTest {
             closed[0] = true;
             return Task.done();
         });
-        assertTrue(closed[0], "a value the abandoned stage produces later is closed when it arrives");
+        assertFalse(closed[0], "a returned task is passed through, not owned: its value is left to its other holders");
+    }
+
+    @Test
+    void cleanupWorkSpawnedWhileUnwindingRunsToCompletion() {
+        CompletableFuture<String> flushIn = new CompletableFuture<>();
+        Task<String> t = Structured.cleanupInFinally(new CompletableFuture<>(), flushIn);
+        assertEquals(List.of("working"), Events.take());
+        assertTrue(t.cancel());
+        assertEquals(List.of("flushing"), Events.take());
+        assertFalse(t.isDone(), "the cleanup scope waits for its child, which is not cancelled");
+        flushIn.complete("done");
+        assertEquals(List.of("flushed done"), Events.take());
+        assertTrue(t.isCancelled());
+    }
+
+    @Test
+    void aRequestMadeBeforeAForeignReturnIsMetAtTheReturn() {
+        CompletableFuture<String> go = new CompletableFuture<>();
+        CompletableFuture<String> never = new CompletableFuture<>();
+        Task<String> t = Structured.cancelThenReturnForeign(go, never);
+        Structured.self = t;
+        go.complete("go");
+        assertTrue(t.isCancelled(), "requested while the body ran: the returned foreign task is not waited for");
+        never.complete("late");
+        assertTrue(t.isCancelled());
     }
 }
