@@ -136,17 +136,25 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
      * the value it would have delivered is closed too, and the later failures are suppressed onto the first.
      */
     private void finish(R value, Throwable failure, boolean cancelled, Object kept) {
+        finish(value, failure, cancelled, kept, null);
+    }
+
+    /** {@link #finish}, where the failure of {@code carrier}, whose cleanup failure became the outcome, is not added. */
+    private void finish(R value, Throwable failure, boolean cancelled, Object kept, Task<?> carrier) {
         if (failure == null) {
             for (Task<?> t : inputs) {
-                Throwable f = t.failureNow();
-                if (t.isCancelled() && f.getSuppressed().length > 0) {
-                    finish(null, f, false, null); // the cancellation that carries it becomes the failure
+                Throwable[] cleanup = t.isCancelled() ? t.failureNow().getSuppressed() : new Throwable[0];
+                if (cleanup.length > 0) {
+                    // The first cleanup failure becomes the outcome, the others suppressed onto it.
+                    for (int i = 1; i < cleanup.length; i++) Coroutine.suppress(cleanup[0], cleanup[i]);
+                    finish(null, cleanup[0], false, null, t);
                     return;
                 }
             }
         }
         List<Task<Void>> closes = new ArrayList<>();
         for (Task<?> t : inputs) {
+            if (t == carrier) continue; // cancelled, so it has no value; its failure is the outcome's source
             Throwable f = t.failureNow();
             if (f == null) {
                 Object v = t.valueNow();
