@@ -69,13 +69,13 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
     abstract void settle(Task<?> decisive);
 
     /**
-     * Decides the outcome from outside the inputs (a timer): true if it was still open, and the inputs are now being
-     * cancelled. Whatever the caller records must be written before it cancels: see {@link Timeout}.
+     * Decides the outcome from outside the inputs (a timer): if it was still open, runs {@code decided} (which records
+     * why, before any input can complete because of it) and cancels the inputs.
      */
-    final boolean decide() {
-        if (!PHASE.compareAndSet(this, OPEN, DECIDED)) return false;
+    final void decide(Runnable decided) {
+        if (!PHASE.compareAndSet(this, OPEN, DECIDED)) return;
+        decided.run();
         cancelInputs();
-        return true;
     }
 
     /** Every input has completed; called once, before the outcome is settled. */

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class Timeout<T> extends Combination<T> {
     private final Duration limit;
-    /** The timer fired; read by {@link #settle} only for a body that ended cancelled. */
+    /** The timer fired and decided the outcome; read by {@link #settle} only for a body that ended cancelled. */
     private volatile boolean timedOut;
     private volatile ScheduledFuture<?> timer;
 
@@ -30,8 +30,7 @@ final class Timeout<T> extends Combination<T> {
     }
 
     private void expire() {
-        timedOut = true; // first: decide() cancels the body, whose completion may settle at once
-        decide();
+        decide(() -> timedOut = true); // only if the timer decided: a body cancelled by someone else stays so
     }
 
     @Override
