@@ -36,7 +36,8 @@ import java.util.concurrent.Executor;
  *   CLEANUP     set by the body's thread while it awaits in drop glue: a cancellation neither wakes it there
  *               nor cancels what it awaits (a close that has started runs to completion); it only tells that
  *               task, which cancels children it waits for (a TaskScope's close)
- *   ADOPTING    set by the body's thread when the body returned a pending task: the body has ended
+ *   ADOPTING    set by the body's thread when the body returned a pending task: the body has ended; a request
+ *               then cancels a returned child, or stops waiting for anything else (see stopAdopting)
  *   UNSTARTED   set before a deferred start hands the first step to an executor; cleared by CAS by whoever
  *               claims the start: the executor's runnable, which runs the body, or cancel(), which clears it in
  *               the CAS that sets REQUESTED, and drops the parameters instead
@@ -358,7 +359,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         setBits(ADOPTING);
         awaited = task;
         if (!task.addWaiter(this)) {
-            if (!claim(task)) return; // a cancel() claimed it (a foreign task: it completed cancelled) 
+            if (!claim(task)) return; // a cancel() claimed it (a foreign task: it completed cancelled)
             clearBits(ADOPTING);
             adopt(resumed());
             return;
