@@ -53,9 +53,4 @@ final class Asm {
     static boolean isWide(String descriptor) {
         return descriptor.equals("J") || descriptor.equals("D");
     }
-
-    static AbstractInsnNode nextReal(AbstractInsnNode n) {
-        for (AbstractInsnNode x = n.getNext(); x != null; x = x.getNext()) if (x.getOpcode() >= 0) return x;
-        return null;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.coda.transformer.emit;
 
+import dev.coda.transformer.analysis.RealInstructions;
 import static dev.coda.transformer.emit.Asm.aload;
 import static dev.coda.transformer.emit.Asm.getfield;
 import static dev.coda.transformer.emit.Asm.op;
@@ -192,7 +193,7 @@ public final class BodyEmitter {
     private void rewriteReturns() {
         Set<LabelNode> targets = BranchTargets.of(m);
         for (AbstractInsnNode n : m.instructions.toArray()) {
-            AbstractInsnNode areturn = Asm.nextReal(n);
+            AbstractInsnNode areturn = RealInstructions.next(n);
             if (n.getOpcode() == INVOKESTATIC && areturn != null && areturn.getOpcode() == ARETURN) {
                 MethodInsnNode call = (MethodInsnNode) n;
                 InsnList completion = new InsnList();

@@ -1,5 +1,6 @@
 package dev.coda.transformer.lower;
 
+import dev.coda.transformer.analysis.RealInstructions;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
@@ -241,7 +242,7 @@ public final class OwnershipLowering {
     private void addLocal(int slot, List<LabelNode[]> ranges, FrameRecorder types) {
         Set<AbstractInsnNode> declarations = new LinkedHashSet<>();
         for (LabelNode[] r : ranges) {
-            AbstractInsnNode before = previousReal(r[0]);
+            AbstractInsnNode before = RealInstructions.previous(r[0]);
             if (before != null && before.getOpcode() == ASTORE && ((VarInsnNode) before).var == slot) declarations.add(before);
         }
         if (declarations.isEmpty()) {
@@ -430,13 +431,13 @@ public final class OwnershipLowering {
      * </pre>
      */
     private int exceptionInFlight(MethodInsnNode close) {
-        AbstractInsnNode load = ScopeGlue.previousReal(close);
+        AbstractInsnNode load = RealInstructions.previous(close);
         if (load == null || load.getOpcode() != ALOAD) return -1;
-        AbstractInsnNode before = ScopeGlue.previousReal(load);
+        AbstractInsnNode before = RealInstructions.previous(load);
         if (before != null && before.getOpcode() == IFNULL) {
-            AbstractInsnNode check = ScopeGlue.previousReal(before);
+            AbstractInsnNode check = RealInstructions.previous(before);
             if (check == null || check.getOpcode() != ALOAD || ((VarInsnNode) check).var != ((VarInsnNode) load).var) return -1;
-            before = ScopeGlue.previousReal(check);
+            before = RealInstructions.previous(check);
         }
         if (before == null || before.getOpcode() != ASTORE) return -1;
         int inFlight = ((VarInsnNode) before).var;
@@ -459,10 +460,10 @@ public final class OwnershipLowering {
 
     /** Whether the handler at {@code handler} is {@code astore x; aload inFlight; aload x; Throwable.addSuppressed}. */
     private static boolean suppressesOnto(LabelNode handler, int inFlight) {
-        AbstractInsnNode store = ScopeGlue.nextReal(handler);
-        AbstractInsnNode primary = store == null ? null : ScopeGlue.nextReal(store);
-        AbstractInsnNode secondary = primary == null ? null : ScopeGlue.nextReal(primary);
-        AbstractInsnNode call = secondary == null ? null : ScopeGlue.nextReal(secondary);
+        AbstractInsnNode store = RealInstructions.next(handler);
+        AbstractInsnNode primary = store == null ? null : RealInstructions.next(store);
+        AbstractInsnNode secondary = primary == null ? null : RealInstructions.next(primary);
+        AbstractInsnNode call = secondary == null ? null : RealInstructions.next(secondary);
         return store != null && store.getOpcode() == ASTORE
                 && primary.getOpcode() == ALOAD && ((VarInsnNode) primary).var == inFlight
                 && secondary.getOpcode() == ALOAD && ((VarInsnNode) secondary).var == ((VarInsnNode) store).var
@@ -590,11 +591,6 @@ public final class OwnershipLowering {
             for (LocalVariableNode v : m.localVariables) if (v.index == slot) return v.name;
         }
         return "parameter " + index;
-    }
-
-    private static AbstractInsnNode previousReal(AbstractInsnNode n) {
-        for (AbstractInsnNode x = n.getPrevious(); x != null; x = x.getPrevious()) if (x.getOpcode() >= 0) return x;
-        return null;
     }
 
     private void error(AbstractInsnNode at, String message) {

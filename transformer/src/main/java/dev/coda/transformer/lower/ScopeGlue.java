@@ -1,5 +1,6 @@
 package dev.coda.transformer.lower;
 
+import dev.coda.transformer.analysis.RealInstructions;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
@@ -139,7 +140,7 @@ final class ScopeGlue {
             } else if (isReturn(n)) {
                 insertAtExit(v, n);
             } else if (fallsThrough(n)) {
-                AbstractInsnNode next = nextReal(n);
+                AbstractInsnNode next = RealInstructions.next(n);
                 if (next == null || !inScope(v, next)) insertAfter(v, n);
             }
         }
@@ -155,7 +156,7 @@ final class ScopeGlue {
             insertBefore(v, isReturn(exit) ? returnPoint(exit) : exit, null);
             return;
         }
-        insertBefore(v, nextReal(tail), exit, enclosingAt(v, previousReal(tail)));
+        insertBefore(v, RealInstructions.next(tail), exit, enclosingAt(v, RealInstructions.previous(tail)));
     }
 
     /**
@@ -190,7 +191,7 @@ final class ScopeGlue {
      */
     private AbstractInsnNode returnPoint(AbstractInsnNode ret) {
         if (ret.getOpcode() != ARETURN) return ret;
-        AbstractInsnNode call = previousReal(ret);
+        AbstractInsnNode call = RealInstructions.previous(ret);
         if (!(call instanceof MethodInsnNode) || call.getOpcode() != INVOKESTATIC) return ret;
         MethodInsnNode mi = (MethodInsnNode) call;
         boolean factory = (mi.owner.equals(CodaNames.TASK) && (mi.name.equals("completed") || mi.name.equals("done")))
@@ -412,16 +413,6 @@ final class ScopeGlue {
         int op = n.getOpcode();
         return op != GOTO && op != ATHROW && !isReturn(n) && !(n instanceof TableSwitchInsnNode)
                 && !(n instanceof LookupSwitchInsnNode);
-    }
-
-    static AbstractInsnNode nextReal(AbstractInsnNode n) {
-        for (AbstractInsnNode x = n.getNext(); x != null; x = x.getNext()) if (x.getOpcode() >= 0) return x;
-        return null;
-    }
-
-    static AbstractInsnNode previousReal(AbstractInsnNode n) {
-        for (AbstractInsnNode x = n.getPrevious(); x != null; x = x.getPrevious()) if (x.getOpcode() >= 0) return x;
-        return null;
     }
 
     private static int inverse(int opcode) {

@@ -1,5 +1,6 @@
 package dev.coda.transformer.plan;
 
+import dev.coda.transformer.analysis.RealInstructions;
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.AsyncMethod;
 import dev.coda.transformer.analysis.Diagnostics;
@@ -192,7 +193,7 @@ public final class Planner {
     private static Relocation relocation(MethodNode m, MethodAnalysis analysis, Label label) {
         TypeInsnNode nw = analysis.newSites().get(label);
         if (nw == null) return null;
-        AbstractInsnNode dup = nextReal(nw);
+        AbstractInsnNode dup = RealInstructions.next(nw);
         if (dup == null || dup.getOpcode() != Opcodes.DUP) return null;
         for (AbstractInsnNode n = dup.getNext(); n != null; n = n.getNext()) {
             if (n.getOpcode() != Opcodes.INVOKESPECIAL) continue;
@@ -221,11 +222,6 @@ public final class Planner {
             if (moved == label) moves.add(v);
         }
         return moves;
-    }
-
-    private static AbstractInsnNode nextReal(AbstractInsnNode n) {
-        for (AbstractInsnNode x = n.getNext(); x != null; x = x.getNext()) if (x.getOpcode() >= 0) return x;
-        return null;
     }
 
     /** Field names and types of one state machine. */
