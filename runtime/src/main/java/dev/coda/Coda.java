@@ -61,14 +61,7 @@ public final class Coda {
     public static <T> Task<T> timeout(Duration d, Supplier<Task<T>> body) {
         Objects.requireNonNull(body, "body");
         long nanos = Timers.nanos(d); // before the body starts: a bad duration must not leave it running
-        Task<T> started;
-        try {
-            started = body.get();
-            if (started == null) started = Task.failedWith(new NullPointerException("Coda.timeout: the body returned null instead of a task"));
-        } catch (Throwable t) {
-            started = Task.failedWith(t);
-        }
-        return Timeout.start(d, nanos, started);
+        return Timeout.start(d, nanos, Task.started(body, "Coda.timeout"));
     }
 
     private static IllegalStateException notInstrumented() {

@@ -143,13 +143,12 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
     private void finish(R value, Throwable failure, boolean cancelled, Object kept, Task<?> carrier) {
         if (failure == null) {
             for (Task<?> t : inputs) {
-                Throwable[] cleanup = t.isCancelled() ? t.failureNow().getSuppressed() : new Throwable[0];
-                if (cleanup.length > 0) {
-                    // The first cleanup failure becomes the outcome, the others suppressed onto it.
-                    for (int i = 1; i < cleanup.length; i++) Coroutine.suppress(cleanup[0], cleanup[i]);
-                    finish(null, cleanup[0], false, null, t);
-                    return;
-                }
+                if (!t.cancelledWithCleanupFailures()) continue;
+                // The first cleanup failure becomes the outcome, the others suppressed onto it.
+                Throwable[] cleanup = t.failureNow().getSuppressed();
+                for (int i = 1; i < cleanup.length; i++) Coroutine.suppress(cleanup[0], cleanup[i]);
+                finish(null, cleanup[0], false, null, t);
+                return;
             }
         }
         List<Task<Void>> closes = new ArrayList<>();
@@ -161,7 +160,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
                 if (v instanceof AsyncCloseable && kept != EVERY_VALUE && v != kept) {
                     closes.add(Coroutine.dropFailing((AsyncCloseable) v, true, failure));
                 }
-            } else if (failure != null && !(t.isCancelled() && f.getSuppressed().length == 0)) {
+            } else if (failure != null && (!t.isCancelled() || t.cancelledWithCleanupFailures())) {
                 Coroutine.suppress(failure, f);
             }
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The result of an asynchronous computation. The state machine of an {@code @Async} call is itself its {@code Task}.
@@ -197,11 +198,30 @@ public class Task<T> {
      */
     void parentCancelled() {}
 
-    /** A task failed with {@code error}, whatever its type: a thrown CancellationException is a failure too. */
-    static <T> Task<T> failedWith(Throwable error) {
+    /**
+     * The task {@code body} returns, started now; a body that throws, or returns null, gives a task failed with that.
+     * A thrown CancellationException is a failure too, not a cancellation. {@code what} names the caller for the
+     * message.
+     */
+    static <T> Task<T> started(Supplier<Task<T>> body, String what) {
+        try {
+            Task<T> task = body.get();
+            return task != null ? task
+                    : failedWith(new NullPointerException(what + ": the body returned null instead of a task"));
+        } catch (Throwable t) {
+            return failedWith(t);
+        }
+    }
+
+    private static <T> Task<T> failedWith(Throwable error) {
         Task<T> task = new Task<>();
         task.fail(error);
         return task;
+    }
+
+    /** Cancelled, with failures raised during its cleanup suppressed onto the outcome: something to report. */
+    final boolean cancelledWithCleanupFailures() {
+        return isCancelled() && ((Throwable) outcome).getSuppressed().length > 0;
     }
 
     @SuppressWarnings("unchecked")

@@ -89,13 +89,7 @@ public final class TaskScope implements AsyncCloseable {
             spawning++;
         }
         List<Coroutine<?>> deferred = executor == null ? null : new ArrayList<>(1);
-        Task<T> child;
-        try {
-            child = Carrier.current().deferStarts(executor, deferred, body);
-            if (child == null) child = Task.failedWith(new NullPointerException("TaskScope.spawn: the body returned null instead of a task"));
-        } catch (Throwable t) {
-            child = Task.failedWith(t);
-        }
+        Task<T> child = Task.started(() -> Carrier.current().deferStarts(executor, deferred, body), "TaskScope.spawn");
         List<Task<?>> children = new ArrayList<>(1);
         if (deferred != null) for (Coroutine<?> c : deferred) if (c != child) children.add(c);
         children.add(child);
@@ -152,12 +146,9 @@ public final class TaskScope implements AsyncCloseable {
     }
 
     private void cancelChildren() {
-        List<Task<?>> toCancel = null;
+        List<Task<?>> toCancel;
         synchronized (lock) {
-            if (!cancelling) {
-                cancelling = true;
-                toCancel = new ArrayList<>(running);
-            }
+            toCancel = startCancelling();
         }
         cancelAll(toCancel);
     }
@@ -169,14 +160,18 @@ public final class TaskScope implements AsyncCloseable {
         synchronized (lock) {
             running.remove(child);
             if (failed) failures.add(failure);
-            else if (failure != null && failure.getSuppressed().length > 0) cleanupFailures.add(failure);
-            if (failed && !cancelling) {
-                cancelling = true;
-                toCancel = new ArrayList<>(running);
-            }
+            else if (child.cancelledWithCleanupFailures()) cleanupFailures.add(failure);
+            if (failed) toCancel = startCancelling();
         }
         cancelAll(toCancel);
         finishIfDone();
+    }
+
+    /** Under the lock: the children to cancel, if the scope was not cancelling them already; null otherwise. */
+    private List<Task<?>> startCancelling() {
+        if (cancelling) return null;
+        cancelling = true;
+        return new ArrayList<>(running);
     }
 
     /** Cancels the newest child first, as scopes drop their values in reverse order. */
