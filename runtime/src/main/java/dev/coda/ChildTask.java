@@ -1,11 +1,28 @@
 package dev.coda;
 
 /**
- * A task the runtime makes on behalf of the running coroutine (a combinator, a sleep, a scope's close): that
- * coroutine's child (SPEC §7) until {@link #detach()}, so a cancelled parent awaiting it cancels it and waits.
+ * A task that can be a child of a coroutine (SPEC §7): the task of an async call, or one the runtime makes on behalf
+ * of the running coroutine (a combinator, a sleep, a scope's close). A coroutine cancelled while it awaits its child
+ * cancels the child and waits for it; a child still running, or failed unseen, when its parent's body ends is waited
+ * for (and cancelled, on an exceptional exit), and its failure becomes the parent's. {@link #detach()} opts out.
  */
 abstract class ChildTask<T> extends Task<T> {
-    private volatile Coroutine<?> parent = Carrier.current().running();
+    /** The parent, or null: none, or detached. Set before the task is published; cleared by detach on any thread. */
+    private volatile Coroutine<?> parent;
+    /** The next older child in the parent's list (see {@link Coroutine}); touched by the parent's body thread only. */
+    ChildTask<?> olderSibling;
+
+    /** For a coroutine, whose parent is set when it starts. */
+    ChildTask() {}
+
+    /** For a task the runtime makes: a child of the coroutine running on this thread, if any. */
+    ChildTask(Coroutine<?> parent) {
+        this.parent = parent;
+    }
+
+    final void setParent(Coroutine<?> parent) {
+        this.parent = parent;
+    }
 
     @Override
     final Coroutine<?> parent() {
@@ -16,5 +33,14 @@ abstract class ChildTask<T> extends Task<T> {
     public final Task<T> detach() {
         parent = null;
         return this;
+    }
+
+    /**
+     * Called once the task has started, on its parent's body thread: a child that is still running, or that failed,
+     * joins its parent's list. One that already succeeded costs its parent nothing.
+     */
+    final void started() {
+        Coroutine<?> p = parent;
+        if (p != null && (state & OUTCOME) != SUCCEEDED) p.track(this);
     }
 }

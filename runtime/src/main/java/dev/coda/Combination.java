@@ -47,6 +47,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
     }
 
     Combination(List<? extends Task<?>> tasks) {
+        super(Carrier.current().running());
         inputs = tasks.toArray(new Task<?>[0]);
         for (Task<?> t : inputs) if (t == null) throw new NullPointerException("a task in the list is null");
         pending = inputs.length;
@@ -56,6 +57,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
     final Task<R> watch() {
         if (inputs.length == 0) settle(null);
         for (Task<?> t : inputs) if (!t.addWaiter(this)) onCompleted(t);
+        started();
         return this;
     }
 
@@ -83,6 +85,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
 
     @Override
     public final void onCompleted(Task<?> input) {
+        if (input.failureNow() != null) input.observeFailure(); // reported through this task's outcome, or dropped by design
         if (phase == OPEN && decides(input) && PHASE.compareAndSet(this, OPEN, DECIDED)) {
             decisive = input; // before this thread's decrement below, so before the settling thread reads it
             cancelInputs();

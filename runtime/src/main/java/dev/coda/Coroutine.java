@@ -2,6 +2,8 @@ package dev.coda;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -19,91 +21,72 @@ import java.util.concurrent.Executor;
  *          restore; task = sm.resumed(); value = sm.take(task); }
  * </pre>
  * After {@link #suspend} returns true the suspending frame must not touch the state machine again: the awaited
- * task may already be resuming it on another thread. The CAS that registered the waiter, paired with the
- * completing thread's swap of the waiter stack, orders every field written before the suspension before the
- * resumption reads it.
+ * task may already be resuming it on another thread.
  *
- * <h2>Resumption is claimed</h2>
- * A suspended coroutine can be woken by two parties: the task it awaits, and {@link #cancel()}. Whoever moves
- * {@link #awaited} from the task to null by CAS owns the resumption; the other does nothing. A waiter left behind on
- * a task that no longer matters therefore never resumes the coroutine a second time.
- *
- * <h2>The control word</h2>
+ * <h2>The state word</h2>
+ * A coroutine's whole lifecycle is one atomic int, {@link Task#state}, shared with its task's outcome:
  * <pre>
- *   REQUESTED   set once, by cancel(), on any thread; never cleared
- *   DELIVERED   set by the body's thread at the await that throws Cancelled; from then on no await delivers
- *               again (cleanup runs to completion) and the outcome is cancelled whatever the body does
- *   CLEANUP     set by the body's thread while it awaits in drop glue: a cancellation neither wakes it there
- *               nor cancels what it awaits (a close that has started runs to completion); it only tells that
- *               task, which cancels children it waits for (a TaskScope's close)
- *   ADOPTING    set by the body's thread when the body returned a pending task: the body has ended; a request
- *               then cancels a returned child, or stops waiting for anything else (see stopAdopting)
- *   UNSTARTED   set before a deferred start hands the first step to an executor; cleared by CAS by whoever
- *               claims the start: the executor's runnable, which runs the body, or cancel(), which clears it in
- *               the CAS that sets REQUESTED, and drops the parameters instead
+ *   bits 0-2   outcome   PENDING, COMPLETING, SUCCEEDED, FAILED, CANCELLED      (Task)
+ *   bit  3     OBSERVED  the failure was seen; bit 4 CLEANUP_WORK: started while the parent unwound  (Task)
+ *   bits 5-7   phase     RUNNING, SUSPENDING, SUSPENDED, FINISHING, UNSTARTED
+ *   bit  8     REQUESTED cancel() was called; never cleared
+ *   bit  9     DELIVERED the body met the request and unwinds; no await delivers again
+ *   bit  10    CLEANUP   the body awaits drop glue, which a request never interrupts
+ *   bits 11-31 sequence  the number of the current suspension: a claim is valid for that suspension only
  * </pre>
- * The body's thread changes its bits by CAS, so a concurrent {@code cancel()} is never overwritten.
+ * The phases and who moves them:
+ * <pre>
+ *   UNSTARTED ──start claimed (runnable)──▶ RUNNING        UNSTARTED ──cancel()──▶ FINISHING (parameters dropped)
+ *   RUNNING ──suspend: add, sequence+1──▶ SUSPENDING ──CAS (registered)──▶ SUSPENDED
+ *   SUSPENDING ──CAS by the completion──▶ RUNNING          (completed before the decision: the body goes on inline)
+ *   SUSPENDED ──CAS by the completion, or by cancel()──▶ RUNNING   (the claimant resumes the body)
+ *   RUNNING ──the body ended, something to wait for──▶ FINISHING ──last wait over──▶ outcome
+ *   RUNNING ──the body ended, nothing to wait for──▶ outcome
+ * </pre>
+ * The awaited task ({@link #awaited}) is plain data: written before the add that starts a suspension, read after
+ * reading that suspension's word. A claim is a CAS that expects the whole word, sequence included, so a slow
+ * {@code cancel()} whose suspension has ended can no longer claim a later one on the same task. A suspension is
+ * registered on the task before it is decided: a completion that comes before the decision only marks it, and the
+ * body goes on inline; {@code cancel()} acts only on a SUSPENDED word, and between its CAS and the body's own
+ * decision exactly one of them sees the other's bit. So every suspension is resumed exactly once, and an abandoned
+ * registration is removed by whoever abandoned it before the body can run again.
  *
- * <p>Races between {@code cancel()} and a suspension are closed Dekker-style: {@code cancel()} sets REQUESTED and
- * then reads {@link #awaited}; {@link #suspend} writes {@link #awaited} and then reads REQUESTED. Both are
- * volatile, so at least one side sees the other and wakes the coroutine; the CAS on {@link #awaited} lets only one
- * of them do it. CLEANUP, ADOPTING and DELIVERED are written before {@link #awaited}, so a {@code cancel()} that
- * sees a task there also sees the bits that describe why the body waits for it; a slow {@code cancel()} that finds
- * DELIVERED set does nothing, since the body has met the request already and is unwinding.
+ * <h2>Children and the one way to complete</h2>
+ * A {@link ChildTask} started while this body runs is its child: one still running, or failed, when {@link #start}
+ * returns joins a list of this coroutine's children, newest first, linked through the children themselves. Quiet
+ * children (done, and nothing to report) are released as new ones come. Every way the body ends (a value, a
+ * returned task, a throw, a delivered cancellation) goes through {@link #end}: it waits for the children still
+ * running (cancelling them first on an exceptional exit), for a returned task, and for values closed in transit;
+ * then {@link #conclude} merges what they left (SPEC §7) and completes the task. A body that never ran concludes
+ * through the same place. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
  *
- * <h2>Cancelled before the body ran</h2>
- * A coroutine started by {@link TaskScope#spawn} on an executor exists, its parameters bound, before its first step
- * runs. Whoever clears UNSTARTED owns the start. If that is {@code cancel()}, the body never runs: the
- * {@code @Owned} parameters are dropped instead, in reverse order, each close awaited before the next (SPEC §5.3),
- * and the task completes cancelled with their failures suppressed. A request that finds the start claimed already
- * is an ordinary one, met by the body at its first await.
+ * <h2>Atomic accesses on a suspension</h2>
+ * Suspending on a pending task and being resumed: the add that opens the suspension, the CAS that registers on the
+ * task, the CAS that decides it, and the completion's CAS that claims it; the completion itself claims and
+ * publishes the task's outcome and takes its waiters. Each orders a handoff between two threads that may race:
+ * the body and {@code cancel()}, the body and the completing thread, two completers.
  */
-public abstract class Coroutine<T> extends Task<T> implements Waiter {
-    private static final int REQUESTED = 1;
-    private static final int DELIVERED = 2;
-    private static final int CLEANUP = 4;
-    private static final int ADOPTING = 8;
-    private static final int UNSTARTED = 16;
+public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
+    private static final int PHASE = 7 << 5;
+    private static final int RUNNING = 0;
+    private static final int SUSPENDING = 1 << 5;
+    private static final int SUSPENDED = 2 << 5;
+    private static final int FINISHING = 3 << 5;
+    private static final int UNSTARTED = 4 << 5;
+    private static final int REQUESTED = 1 << 8;
+    private static final int DELIVERED = 1 << 9;
+    private static final int CLEANUP = 1 << 10;
+    private static final int SEQ_UNIT = 1 << 11;
+    private static final int SEQ = -SEQ_UNIT;
 
-    /** See the class comment. */
-    private volatile int control;
-    /**
-     * The task this coroutine is suspended on (or, while ADOPTING, whose outcome it returns); null while it runs or
-     * is queued to run. Cleared by CAS by whoever claims the resumption.
-     */
-    private volatile Task<?> awaited;
-    /** The task whose completion (or a cancellation) resumed the body; handed to the body by {@link #resumed()}. */
-    private Task<?> claimed;
-    /** The coroutine whose body was running on this thread when this one started; null once detached. */
-    private volatile Coroutine<?> parent;
-    /** What a delivered cancellation carries until the task completes; null until then. */
-    private Unwinding unwinding;
+    /** The task of the current suspension (see the class comment); null while the body runs. */
+    private Task<?> awaited;
+    /** The newest child in this coroutine's list, linked through {@link ChildTask#olderSibling}; body thread only. */
+    private ChildTask<?> youngestChild;
+    /** Allocated when needed: at delivery, when children pile up, when the end has something to wait for. */
+    private Ending ending;
     /** The next coroutine in a carrier's run queue; see {@link Carrier}. */
     Coroutine<?> nextQueued;
-
-    /** Allocated at delivery, which allocates anyway (the signal, then the outcome). */
-    private static final class Unwinding {
-        /** Thrown at the delivering await; cleanup failures collect on it as suppressed. */
-        final Cancelled signal = new Cancelled();
-        /** The close of a value that was in transit at delivery (SPEC §5.5), or null. */
-        Task<?> inTransit;
-        /** The pending task that an owning await no longer waited for at delivery, or null. */
-        Task<?> abandonedProducer;
-        /** The outcome, once the body has ended, while {@link #inTransit} is still closing. */
-        CancellationException outcome;
-    }
-
-    private static final VarHandle CONTROL;
-    private static final VarHandle AWAITED;
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            CONTROL = l.findVarHandle(Coroutine.class, "control", int.class);
-            AWAITED = l.findVarHandle(Coroutine.class, "awaited", Task.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     protected Coroutine() {}
 
@@ -116,52 +99,64 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
      * Requests cancellation (SPEC §6): delivered at the body's current or next await, which throws
      * {@link Cancelled}. If the body is suspended on a task of its own (a child), that task is cancelled and the
      * body keeps waiting for it, its cleanup included; if it is suspended on anything else, it is woken at once.
+     * If the body has ended and waits for its children, they are cancelled, and a returned task too.
      *
-     * @return true if the task is cancelled, or its cancellation is under way; false if it completed otherwise
-     *     (a body that finishes without reaching another await completes with its own outcome)
+     * @return true if the task is cancelled, or its cancellation is under way; false if it completed, or will
+     *     complete, otherwise (a body that finishes without reaching another await keeps its own outcome)
      */
     @Override
     public final boolean cancel() {
-        int c;
+        int s;
+        int next;
         do {
-            if (isDone()) return isCancelled();
-            c = control;
-            if ((c & REQUESTED) != 0) return !isDone() || isCancelled();
-        } while (!CONTROL.compareAndSet(this, c, (c | REQUESTED) & ~UNSTARTED)); // a start not yet run is claimed too
-        if ((c & UNSTARTED) != 0) {
-            dropUnstarted(null);
-            return true;
+            s = state;
+            if ((s & OUTCOME) != PENDING) return cancelledInTheEnd();
+            if ((s & REQUESTED) != 0) return cancelledInTheEnd();
+            next = s | REQUESTED;
+            // A start not yet run is claimed in the same CAS: the body will never run.
+            if ((s & PHASE) == UNSTARTED) next = (next & ~PHASE) | FINISHING;
+        } while (!STATE.compareAndSet(this, s, next));
+        switch (s & PHASE) {
+            case UNSTARTED:
+                dropUnstarted(null);
+                return true;
+            case SUSPENDED:
+                // Only this CAS saw the body suspended with the request: waking it is this thread's job.
+                wakeForRequest(next);
+                break;
+            case FINISHING:
+                // The body has ended; its Ending was published by the CAS that set FINISHING (a body that never ran
+                // has none: its parameters are being dropped, and nothing else is left to cancel).
+                Ending e = ending;
+                if (e != null) e.requested(this);
+                break;
+            default:
+                // RUNNING or SUSPENDING: the body meets the request at its next await or at its decision.
+                break;
         }
-        Task<?> on = awaited;
-        // Running or queued: the body meets the request at its next await. And between the CAS above and here the
-        // body may already have met it and be awaiting cleanup, which nothing may interrupt: then leave it alone.
-        int bits = control;
-        if (on == null || (bits & DELIVERED) != 0) return !isDone() || isCancelled();
-        if ((bits & CLEANUP) != 0) {
-            if (isChild(on)) on.parentCancelled();
-        } else if ((bits & ADOPTING) != 0) {
-            stopAdopting(on);
-        } else {
-            wake(on);
-        }
-        return !isDone() || isCancelled();
+        return cancelledInTheEnd();
     }
 
-    @Override
-    public final Task<T> detach() {
-        parent = null;
-        return this;
+    /** What cancel() reports: see its comment. */
+    private boolean cancelledInTheEnd() {
+        int s;
+        while (((s = state) & OUTCOME) == COMPLETING) Thread.onSpinWait(); // a completion a few instructions long
+        if ((s & OUTCOME) != PENDING) return (s & OUTCOME) == CANCELLED;
+        Ending e = ending;
+        if ((s & PHASE) == FINISHING && e != null) return e.endsCancelled();
+        return true;
     }
 
     // ---- called by generated code ------------------------------------------------------------------------------
 
     /**
      * Starts the body on the calling thread and returns this task, pending or already done; or, inside the body of
-     * a {@link TaskScope#spawn} on an executor, hands the first step to that executor.
+     * a {@link TaskScope#spawn} on an executor, hands the first step to that executor. The task is a child of the
+     * coroutine running on this thread, if any.
      */
     public final Task<T> start() {
         Carrier carrier = Carrier.current();
-        parent = carrier.running();
+        setParent(carrier.running());
         Executor executor = carrier.deferringTo();
         if (executor == null) {
             carrier.start(this);
@@ -169,6 +164,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             carrier.deferred(this);
             startOn(executor);
         }
+        started();
         return this;
     }
 
@@ -185,7 +181,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     /** Whether {@code await(task)} can continue without suspending. */
     public final boolean ready(Task<?> task) {
         if (task == null) throw new NullPointerException("Coda.await was given null instead of a task");
-        if ((control & (REQUESTED | DELIVERED)) != REQUESTED) return task.isDone();
+        if ((state & (REQUESTED | DELIVERED)) != REQUESTED) return task.isDone();
         // A cancellation waits to be delivered: at once, unless the task is a pending child, which is cancelled
         // and waited for first.
         if (task.isDone() || !isChild(task)) return true;
@@ -195,7 +191,7 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** The awaited outcome: the value, or the task's exception rethrown as it was thrown; or {@link Cancelled}. */
     public final Object take(Task<?> task) {
-        if ((control & (REQUESTED | DELIVERED)) == REQUESTED) throw deliver(task).signal;
+        if ((state & (REQUESTED | DELIVERED)) == REQUESTED) throw deliver(task).signal;
         return task.resultOrThrow();
     }
 
@@ -205,15 +201,15 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
      * so it is closed here, and the task completes only after that close (SPEC §5.5).
      */
     public final Object takeOwned(Task<?> task) {
-        if ((control & (REQUESTED | DELIVERED)) != REQUESTED) return task.resultOrThrow();
-        Unwinding u = deliver(task);
+        if ((state & (REQUESTED | DELIVERED)) != REQUESTED) return task.resultOrThrow();
+        Ending e = deliver(task);
         if (task.isDone()) {
             AsyncCloseable value = closeableValue(task);
-            if (value != null) u.inTransit = dropFailing(value, true, u.signal);
+            if (value != null) e.inTransit = dropFailing(value, true, e.signal);
         } else {
-            u.abandonedProducer = task; // see finishCancelled
+            e.abandonedProducer = task; // see end()
         }
-        throw u.signal;
+        throw e.signal;
     }
 
     /**
@@ -237,34 +233,82 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     public final boolean readyCleanup(Task<?> task) {
         if (task == null) throw new NullPointerException("closeAsync() returned null instead of a task");
         if (task.isDone()) return true;
-        setBits(CLEANUP);
+        STATE.getAndBitwiseOr(this, CLEANUP);
         return false;
     }
 
     /** {@link #take} for an await of drop glue. */
     public final Object takeCleanup(Task<?> task) {
-        if ((control & CLEANUP) != 0) clearBits(CLEANUP);
+        if ((state & CLEANUP) != 0) STATE.getAndBitwiseAnd(this, ~CLEANUP);
         return task.resultOrThrow();
     }
 
     /**
      * Registers this coroutine as {@code task}'s waiter. True: the body must return at once. False: the task
-     * completed meanwhile, or a cancellation claimed the resumption back; the body continues with
-     * {@link #resumed()}.
+     * completed meanwhile, or a request is to be met here; the body continues with {@link #resumed()}.
      */
     public final boolean suspend(Task<?> task) {
-        awaited = task; // volatile write, then the read of control below: see the class comment
-        if (!task.addWaiter(this)) return !claim(task);
-        int c = control;
-        if ((c & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED) wake(task);
-        else if ((c & REQUESTED) != 0 && isChild(task)) task.parentCancelled(); // unwinding or in cleanup: told only
+        awaited = task; // published by the add below
+        int s = (int) STATE.getAndAdd(this, SUSPENDING + SEQ_UNIT) + SUSPENDING + SEQ_UNIT;
+        if (requestToMeet(s) && !isChild(task)) {
+            // cancel() came while the body ran and saw it running: the body meets the request, here. Nothing is
+            // registered yet, so there is nothing to take back.
+            undecide(s);
+            return false;
+        }
+        if (!task.addWaiter(this)) {
+            undecide(s);
+            return false;
+        }
+        // The decision: from here the task's completion, or cancel(), resumes the body.
+        int d;
+        do {
+            d = state;
+            if ((d & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return false; // the completion came first: go on inline
+        } while (!STATE.compareAndSet(this, d, d + (SUSPENDED - SUSPENDING)));
+        if ((d & REQUESTED) != 0) {
+            // A request that came while this suspension was being decided saw SUSPENDING and left it to us.
+            if (requestToMeet(d)) {
+                if (isChild(task)) task.cancel();
+                else if (claim(d + (SUSPENDED - SUSPENDING))) {
+                    task.abandonedBy(this);
+                    return false;
+                }
+            } else if (isChild(task)) {
+                task.parentCancelled(); // unwinding or in cleanup: the child is told, not interrupted
+            }
+        }
+        return true;
+    }
+
+    /** A request was made and is to be met at an await: not yet delivered, and not in drop glue. */
+    private static boolean requestToMeet(int s) {
+        return (s & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED;
+    }
+
+    /** Takes back the undecided suspension {@code s}: the body goes on inline, whoever else saw it. */
+    private void undecide(int s) {
+        int d;
+        do {
+            d = state;
+            if ((d & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return; // marked completed already
+        } while (!STATE.compareAndSet(this, d, d & ~PHASE));
+    }
+
+    /** Takes the resumption of suspension {@code s} (a SUSPENDED word): true for exactly one claimant. */
+    private boolean claim(int s) {
+        int d;
+        do {
+            d = state;
+            if ((d & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return false;
+        } while (!STATE.compareAndSet(this, d, d & ~PHASE));
         return true;
     }
 
     /** The task the body was suspended on; the reference is dropped so the state machine does not keep it. */
     public final Task<?> resumed() {
-        Task<?> task = claimed;
-        claimed = null;
+        Task<?> task = awaited;
+        awaited = null;
         return task;
     }
 
@@ -288,9 +332,9 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
         }
     };
 
-    /** Adapts the operand of {@code await(CompletionStage)}. */
+    /** Adapts the operand of {@code await(CompletionStage)}: a view nobody else sees, released if abandoned. */
     public static Task<?> adapt(CompletionStage<?> stage) {
-        return Task.from(stage);
+        return StageView.of(stage, true);
     }
 
     /** Drop glue: starts closing {@code resource} if its drop flag {@code live} is set; a done task otherwise. */
@@ -338,40 +382,19 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
     /** {@code return Task.completed(value)} and friends. */
     public final void returnValue(Object value) {
-        if (unwinding != null) finishCancelled(null);
-        else succeed(value);
+        end(value, null, null);
     }
 
     /** {@code return task}: this task completes as {@code task} does. */
     public final void returnTask(Task<?> task) {
-        if (unwinding != null) {
-            finishCancelled(null);
-            return;
-        }
-        if (task == null) {
-            fail(new NullPointerException("async function returned null instead of a Task"));
-            return;
-        }
-        if (task.isDone()) {
-            adopt(task);
-            return;
-        }
-        setBits(ADOPTING);
-        awaited = task;
-        if (!task.addWaiter(this)) {
-            if (!claim(task)) return; // a cancel() claimed it (a foreign task: it completed cancelled)
-            clearBits(ADOPTING);
-            adopt(resumed());
-            return;
-        }
-        // A request made before awaited was set found nothing to stop: it is met here (see the class comment).
-        if ((control & REQUESTED) != 0) stopAdopting(task);
+        if (task == null) end(null, new NullPointerException("async function returned null instead of a Task"), null);
+        else end(null, null, task);
     }
 
     /** {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. */
     public final void returnStage(CompletionStage<?> stage) {
         if (stage == null) {
-            fail(new NullPointerException("async function returned null instead of a CompletionStage"));
+            end(null, new NullPointerException("async function returned null instead of a CompletionStage"), null);
             return;
         }
         returnTask(Task.from(stage));
@@ -380,56 +403,65 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
     // ---- runtime ------------------------------------------------------------------------------------------------
 
     /**
-     * The awaited (or adopted) task completed. Both cases go through the carrier's queue: adopting inline would
-     * nest one frame per link of a chain of {@code return task} calls, just as resuming inline would.
+     * The awaited task completed. A registration of an earlier suspension (one that a request took back, or one
+     * whose completion was already taken) does nothing: only the current suspension's word is claimed.
      */
     @Override
     public final void onCompleted(Task<?> source) {
-        if (claim(source)) Carrier.current().resume(this);
+        for (;;) {
+            int s = state;
+            int phase = s & PHASE;
+            if ((phase != SUSPENDED && phase != SUSPENDING) || awaited != source) return;
+            if (STATE.compareAndSet(this, s, s & ~PHASE)) {
+                // SUSPENDING: the body has not decided yet, and goes on inline when it sees RUNNING. SUSPENDED: the
+                // body's frame is gone; this thread resumes it, through the carrier's queue.
+                if (phase == SUSPENDED) Carrier.current().resume(this);
+                return;
+            }
+        }
     }
 
-    /** Runs the body once, or finishes an ended body; a throwable that escapes the body is the task's failure. */
+    /**
+     * Runs the body once; a throwable that escapes the body is the task's failure. Or, for an ended body whose last
+     * wait is over, concludes: through the carrier's queue, so a chain of {@code return task} calls completing one
+     * another does not nest a frame per link.
+     */
     final void step() {
-        Unwinding u = unwinding;
-        if (u != null && u.outcome != null) {
-            completeCancelled(withFailureOf(resumed(), u.outcome));
-            return;
-        }
-        if ((control & ADOPTING) != 0) {
-            clearBits(ADOPTING);
-            adopt(resumed());
+        if ((state & PHASE) == FINISHING) {
+            ending.settle();
             return;
         }
         try {
             resume();
         } catch (Throwable t) {
-            if (unwinding != null) finishCancelled(t);
-            else fail(t);
+            int s = state;
+            if ((s & PHASE) == FINISHING || (s & OUTCOME) != PENDING) throw t; // thrown by a waiter of the end
+            end(null, t, null);
         }
     }
 
     /** The deferred start: the executor runs the first step unless a cancellation claims the start first. */
     private void startOn(Executor executor) {
-        control = UNSTARTED; // published to the runnable by execute(), and to cancel() by this task's publication
+        STATE.set(this, UNSTARTED); // published to the runnable by execute(), and to cancel() by this task's publication
         try {
             executor.execute(this::startDeferred);
         } catch (Throwable rejected) { // RejectedExecutionException, or any failure of a foreign executor
-            if (claimStart()) dropUnstarted(rejected);
+            if (claimStart(FINISHING)) dropUnstarted(rejected);
             else throw rejected; // the runnable ran inline, and what it ran threw: not the executor's refusal
         }
     }
 
     private void startDeferred() {
-        if (claimStart()) Carrier.current().start(this); // else cancel() claimed it, and dropped the parameters
+        if (claimStart(RUNNING)) Carrier.current().start(this); // else cancel() claimed it, and dropped the parameters
     }
 
-    /** Clears UNSTARTED: true for exactly one caller per deferred start (cancel() clears it with REQUESTED). */
-    private boolean claimStart() {
-        int c;
+    /** UNSTARTED → {@code phase}: true for exactly one caller per deferred start (cancel() claims it too). */
+    private boolean claimStart(int phase) {
+        int s;
         do {
-            c = control;
-            if ((c & UNSTARTED) == 0) return false;
-        } while (!CONTROL.compareAndSet(this, c, c & ~UNSTARTED));
+            s = state;
+            if ((s & PHASE) != UNSTARTED) return false;
+        } while (!STATE.compareAndSet(this, s, (s & ~PHASE) | phase));
         return true;
     }
 
@@ -438,21 +470,21 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
      * {@code rejected} when the executor refused the start.
      */
     private void dropUnstarted(Throwable rejected) {
-        Throwable primary = rejected != null ? rejected : new CancelledOutcome();
-        new ParameterDrops(this, ownedParameters(), primary).next();
+        new ParameterDrops(this, ownedParameters(), rejected).next();
     }
 
     /** The drops of {@link #dropUnstarted}, last parameter first, each awaited before the next starts. */
     private static final class ParameterDrops implements Waiter {
         private final Coroutine<?> task;
         private final AsyncCloseable[] owned;
-        private final Throwable primary;
+        private final Throwable rejected;
+        private final List<Throwable> failures = new ArrayList<>(0);
         private int next;
 
-        ParameterDrops(Coroutine<?> task, AsyncCloseable[] owned, Throwable primary) {
+        ParameterDrops(Coroutine<?> task, AsyncCloseable[] owned, Throwable rejected) {
             this.task = task;
             this.owned = owned;
-            this.primary = primary;
+            this.rejected = rejected;
             this.next = owned.length - 1;
         }
 
@@ -461,12 +493,11 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
             while (next >= 0) {
                 AsyncCloseable value = owned[next];
                 owned[next--] = null;
-                Task<Void> closing = dropFailing(value, value != null, primary);
+                Task<Void> closing = dropFailing(value, value != null, rejected);
                 if (!closing.isDone() && closing.addWaiter(this)) return;
                 collect(closing);
             }
-            if (primary instanceof CancellationException) task.completeCancelled((CancellationException) primary);
-            else task.fail(primary);
+            task.conclude(null, rejected, null, rejected == null, failures);
         }
 
         @Override
@@ -477,138 +508,330 @@ public abstract class Coroutine<T> extends Task<T> implements Waiter {
 
         private void collect(Task<?> closing) {
             Throwable failure = closing.failureNow();
-            if (failure != null) suppress(primary, failure);
+            if (failure != null) failures.add(failure);
         }
-    }
-
-    @Override
-    final Coroutine<?> parent() {
-        return parent;
     }
 
     /** True once a cancellation was delivered to the body. Read on the body's own thread. */
     final boolean isUnwinding() {
-        return unwinding != null;
-    }
-
-    /**
-     * A cancellation reaches a body that has ended by returning the pending task {@code on}: a child is cancelled
-     * (this task then completes as it does); anything else is no longer waited for, as at an await (SPEC §6), and
-     * this task completes cancelled at once. A returned task is passed through, not owned: a value it produces
-     * later belongs to whoever else holds it, and is left alone. Called by cancel() and by the body's thread, once
-     * each at most: the claim lets one of them act; both unregister, so the foreign task does not keep this one.
-     */
-    private void stopAdopting(Task<?> on) {
-        if (isChild(on)) {
-            on.cancel();
-            return;
-        }
-        boolean mine = claim(on);
-        on.removeWaiter(this);
-        if (mine) {
-            claimed = null;
-            completeCancelled(new CancelledOutcome());
-        }
+        Ending e = ending;
+        return e != null && e.signal != null;
     }
 
     private boolean isChild(Task<?> task) {
         return task.parent() == this;
     }
 
-    /** Takes the resumption owed for {@code task}: true for exactly one caller per suspension. */
-    private boolean claim(Task<?> task) {
-        if (!AWAITED.compareAndSet(this, task, null)) return false;
-        claimed = task;
-        return true;
-    }
-
-    /** A cancellation reaches a body suspended on {@code on}: a child is cancelled, anything else abandoned. */
-    private void wake(Task<?> on) {
-        if (isChild(on)) {
+    /**
+     * cancel() found the body SUSPENDED ({@code s}, with its request bit): a child is cancelled and still waited
+     * for; in drop glue, a child is only told; anything else is abandoned, and the body woken to meet the request.
+     */
+    private void wakeForRequest(int s) {
+        Task<?> on = awaited;
+        // The read of awaited belongs to suspension s only if the word still shows it afterwards.
+        if (on == null || (state & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return;
+        if ((s & CLEANUP) != 0) {
+            if (isChild(on)) on.parentCancelled();
+        } else if (isChild(on)) {
             on.cancel();
-        } else if (claim(on)) {
-            on.removeWaiter(this); // abandoned: a foreign task that never completes must not keep this one alive
+        } else if (claim(s)) {
+            on.abandonedBy(this); // before the body runs again, so it cannot remove a later registration
             Carrier.current().resume(this);
         }
-    }
-
-    private void setBits(int bits) {
-        int c;
-        do c = control; while (!CONTROL.compareAndSet(this, c, c | bits));
-    }
-
-    private void clearBits(int bits) {
-        int c;
-        do c = control; while (!CONTROL.compareAndSet(this, c, c & ~bits));
     }
 
     /**
      * Delivers the requested cancellation at an await of {@code awaited}: the body unwinds from here. A child that
      * was cancelled and waited for may have failed in its cleanup: that failure is kept, suppressed onto the signal.
      */
-    private Unwinding deliver(Task<?> awaited) {
-        setBits(DELIVERED);
-        Unwinding u = new Unwinding();
-        unwinding = u;
-        Throwable childOutcome = isChild(awaited) ? awaited.failureNow() : null;
-        if (childOutcome != null) {
-            boolean bareCancellation = childOutcome instanceof CancellationException
-                    && childOutcome.getSuppressed().length == 0;
-            if (!bareCancellation) u.signal.addSuppressed(childOutcome);
-        }
-        return u;
+    private Ending deliver(Task<?> awaited) {
+        STATE.getAndBitwiseOr(this, DELIVERED);
+        Ending e = ending();
+        e.signal = new Cancelled();
+        if (isChild(awaited) && awaited.claimUnobservedFailure()) e.signal.addSuppressed(awaited.failureNow());
+        return e;
     }
+
+    private Ending ending() {
+        Ending e = ending;
+        if (e == null) ending = e = new Ending(this);
+        return e;
+    }
+
+    // ---- children -------------------------------------------------------------------------------------------------
+
+    /** Children listed before a sweep looks past the newest quiet ones; beyond it, sweeps are amortised. */
+    private static final int SMALL_FAMILY = 8;
 
     /**
-     * The body ended after a delivered cancellation: the outcome is cancelled whatever it did. What was raised
-     * during cleanup, collected on the signal or thrown in its place, is suppressed onto the outcome, which is
-     * published once a value dropped in transit has been closed.
+     * Lists {@code child}, started by this body and still running or failed (see {@link ChildTask#started}). Quiet
+     * children at the head go first: a child awaited as soon as it was started costs nothing to keep. A longer list
+     * is swept whole once it has doubled, so it holds what is running or has a failure to report, plus at most as
+     * many quiet children again.
      */
-    private void finishCancelled(Throwable thrown) {
-        Unwinding u = unwinding;
-        CancellationException outcome = new CancelledOutcome();
-        for (Throwable s : u.signal.getSuppressed()) outcome.addSuppressed(s);
-        if (thrown != null && thrown != u.signal) outcome.addSuppressed(thrown);
-        Task<?> drop = u.inTransit;
-        Task<?> producer = u.abandonedProducer;
-        if (producer != null && !producer.isDone() && producer.addWaiter(DROP_LATE_VALUE)) {
-            producer = null; // still producing: its value will be closed when it arrives
+    final void track(ChildTask<?> child) {
+        ChildTask<?> c = youngestChild;
+        while (c != null && isQuiet(c)) {
+            ChildTask<?> older = c.olderSibling;
+            c.olderSibling = null;
+            c = older;
         }
-        if (producer != null) {
-            // It produced while the body unwound: that value was in transit too, and is waited for like one.
-            AsyncCloseable value = closeableValue(producer);
-            if (value != null) drop = dropFailing(value, true, u.signal);
+        child.olderSibling = c;
+        youngestChild = child;
+        if (isUnwinding()) STATE.getAndBitwiseOr(child, CLEANUP_WORK);
+        if (c == null) return;
+        Ending e = ending;
+        if (e == null) {
+            int n = 0;
+            for (ChildTask<?> x = child; x != null && n <= SMALL_FAMILY; x = x.olderSibling) n++;
+            if (n <= SMALL_FAMILY) return;
+            e = ending();
+            e.listed = n;
+            e.sweepAt = n;
         }
-        if (drop != null && !drop.isDone()) {
-            // No cancel() claims this: DELIVERED is set, so cancel() leaves any suspension from now on alone.
-            u.outcome = outcome;
-            awaited = drop;
-            if (drop.addWaiter(this)) return; // step() completes once the drop has finished
-            awaited = null;
-        }
-        completeCancelled(withFailureOf(drop, outcome));
-    }
-
-    /** {@code outcome}, with the failure of {@code drop} (if any) suppressed onto it. */
-    private static CancellationException withFailureOf(Task<?> drop, CancellationException outcome) {
-        Throwable failure = drop == null ? null : drop.failureNow();
-        if (failure != null) outcome.addSuppressed(failure);
-        return outcome;
-    }
-
-    /**
-     * Completes as the returned task did. A returned child that ended cancelled because this task was cancelled
-     * makes this task cancelled too; otherwise a cancelled task adopted is a failure, as awaiting it would be.
-     */
-    private void adopt(Task<?> task) {
-        try {
-            succeed(task.resultOrThrow());
-        } catch (Throwable t) {
-            if (task.isCancelled() && (control & REQUESTED) != 0 && isChild(task) && t instanceof CancellationException) {
-                completeCancelled((CancellationException) t);
+        if (++e.listed < e.sweepAt) return;
+        int kept = 1;
+        for (ChildTask<?> p = child, x = child.olderSibling; x != null; x = p.olderSibling) {
+            if (isQuiet(x)) {
+                p.olderSibling = x.olderSibling;
+                x.olderSibling = null;
             } else {
-                fail(t);
+                kept++;
+                p = x;
             }
+        }
+        e.listed = kept;
+        e.sweepAt = Math.max(2 * kept, SMALL_FAMILY);
+    }
+
+    /** A child that no longer concerns its parent: detached, or done with nothing left to report. */
+    private boolean isQuiet(ChildTask<?> c) {
+        return c.parent() != this || (c.isDone() && !c.hasUnobservedFailure());
+    }
+
+    // ---- the end ------------------------------------------------------------------------------------------------
+
+    /**
+     * The body ended: with {@code value}, with {@code thrown}, or by returning {@code returned}; or it is unwinding a
+     * delivered cancellation, whatever it did. Everything still to wait for is waited for, then {@link #conclude}.
+     */
+    private void end(Object value, Throwable thrown, Task<?> returned) {
+        Ending e = ending;
+        boolean delivered = e != null && e.signal != null;
+        // A task returned while unwinding is not the outcome: a child is cancelled and waited for, even though it
+        // was started during the cleanup; a foreign one is not ours to wait for.
+        Task<?> cancelledReturn = delivered && returned != null && isChild(returned) ? returned : null;
+        if (delivered) returned = null;
+        if (youngestChild == null && !delivered && (returned == null || returned.isDone())) {
+            conclude(value, thrown, returned, false, null); // nothing to wait for: the common case, no allocation
+            return;
+        }
+        boolean exceptional = delivered || thrown != null;
+        List<Task<?>> children = new ArrayList<>();
+        List<Task<?>> waitFor = new ArrayList<>();
+        for (ChildTask<?> c = youngestChild; c != null; ) { // newest first, so cancelled newest first
+            ChildTask<?> older = c.olderSibling;
+            c.olderSibling = null;
+            if (c.parent() == this && c != returned) {
+                children.add(c);
+                if (!c.isDone()) {
+                    waitFor.add(c);
+                    if (exceptional && (!c.isCleanupWork() || c == cancelledReturn)) c.cancel();
+                }
+            }
+            c = older;
+        }
+        youngestChild = null;
+        if (e == null) e = ending();
+        e.children = children.toArray(new Task<?>[0]);
+        if (delivered) {
+            Task<?> drop = droppedInTransit(e);
+            if (drop != null) {
+                e.drop = drop;
+                if (!drop.isDone()) waitFor.add(drop);
+            }
+        }
+        if (returned != null && !returned.isDone()) waitFor.add(returned);
+        e.value = value;
+        e.thrown = thrown;
+        e.returned = returned;
+        e.exceptional = exceptional;
+        e.pending = waitFor.size() + 1; // + 1 until every registration is made
+        int s;
+        do s = state; while (!STATE.compareAndSet(this, s, (s & ~PHASE) | FINISHING)); // publishes e to cancel()
+        for (Task<?> t : waitFor) if (!t.addWaiter(e)) e.onCompleted(t);
+        // A request cancel() made while the body ran found it running and left it: it is met here.
+        if (requestToMeet(s)) e.requested(this);
+        e.countDown();
+    }
+
+    /**
+     * The close of a value in transit at delivery (SPEC §5.5), or null. A producer abandoned at delivery that has
+     * produced since is a value in transit too; one still producing gets its value closed when it arrives.
+     */
+    private static Task<?> droppedInTransit(Ending e) {
+        Task<?> producer = e.abandonedProducer;
+        e.abandonedProducer = null;
+        if (producer != null && !producer.isDone() && producer.addWaiter(DROP_LATE_VALUE)) return e.inTransit;
+        if (producer != null) {
+            AsyncCloseable value = closeableValue(producer);
+            if (value != null) return dropFailing(value, true, e.signal);
+        }
+        return e.inTransit;
+    }
+
+    /**
+     * The one place this task completes, once the body has ended and nothing is left to wait for (SPEC §6, §7):
+     * <ul>
+     *   <li>cancelled (a delivered cancellation, or a returned foreign task abandoned on request): a
+     *       {@link CancellationException}, with everything raised during the cleanup suppressed onto it;</li>
+     *   <li>a failure (thrown, or the returned task's): it, with the children's failures suppressed onto it;</li>
+     *   <li>a value: it, unless a child failed unseen: then the first such failure, the others suppressed.</li>
+     * </ul>
+     * {@code failures} are what the children and the closes in transit left, in order; null for none.
+     */
+    private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Throwable> failures) {
+        Ending e = ending;
+        if (cancelled || (e != null && e.signal != null)) {
+            CancellationException outcome = new CancelledOutcome();
+            if (e != null && e.signal != null) {
+                for (Throwable s : e.signal.getSuppressed()) outcome.addSuppressed(s);
+                if (thrown == e.signal) thrown = null;
+            }
+            if (thrown != null) outcome.addSuppressed(thrown);
+            addAll(outcome, failures);
+            completeCancelled(outcome);
+            return;
+        }
+        if (thrown == null && returned != null) {
+            if (returned.failureNow() == null) {
+                value = returned.valueNow();
+            } else {
+                Throwable f = returned.observeFailure();
+                // A returned child cancelled because this task was asked to stop: the request is honoured.
+                if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
+                    addAll(f, failures);
+                    completeCancelled((CancellationException) f);
+                    return;
+                }
+                thrown = f;
+            }
+        }
+        if (thrown == null && failures != null && !failures.isEmpty()) {
+            thrown = asFailure(failures.remove(0));
+        }
+        if (thrown != null) {
+            addAll(thrown, failures);
+            fail(thrown);
+        } else {
+            succeed(value);
+        }
+    }
+
+    private static void addAll(Throwable primary, List<Throwable> more) {
+        if (more != null) for (Throwable t : more) suppress(primary, t);
+    }
+
+    /** A child's outcome as the parent's failure: a cancellation that carries cleanup failures gives the first. */
+    private static Throwable asFailure(Throwable childOutcome) {
+        if (!(childOutcome instanceof CancellationException)) return childOutcome;
+        Throwable[] cleanup = childOutcome.getSuppressed();
+        for (int i = 1; i < cleanup.length; i++) suppress(cleanup[0], cleanup[i]);
+        return cleanup[0];
+    }
+
+    /**
+     * What a coroutine needs beyond its body's fields, allocated only when needed: the delivered cancellation, the
+     * sweep of a long list of children, and the end's waits. As a waiter it counts the tasks the end waits for.
+     */
+    private static final class Ending implements Waiter {
+        private final Coroutine<?> owner;
+
+        /** Thrown at the delivering await; cleanup failures collect on it as suppressed. Null until delivery. */
+        Cancelled signal;
+        /** The close of a value that was in transit at delivery (SPEC §5.5), or null. */
+        Task<?> inTransit;
+        /** The pending task that an owning await no longer waited for at delivery, or null. */
+        Task<?> abandonedProducer;
+
+        /** Children in the list, and the count at which it is swept next (see {@link #track}). */
+        int listed;
+        int sweepAt;
+
+        // The end, written before the CAS that sets FINISHING, which publishes them to cancel().
+        Object value;
+        Throwable thrown;
+        Task<?> returned;
+        boolean exceptional;
+        /** The children the end found, newest first. */
+        Task<?>[] children;
+        /** The close of a value in transit, or null. */
+        Task<?> drop;
+        /** Tasks still waited for, plus one while registrations are being made. */
+        volatile int pending;
+        /** 1 once the returned task's completion, or its abandonment on request, has been counted. */
+        volatile int returnedCounted;
+        /** A foreign returned task was abandoned on request: the outcome is cancelled. */
+        boolean returnedAbandoned;
+
+        private static final VarHandle PENDING;
+        private static final VarHandle RETURNED_COUNTED;
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                PENDING = l.findVarHandle(Ending.class, "pending", int.class);
+                RETURNED_COUNTED = l.findVarHandle(Ending.class, "returnedCounted", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        Ending(Coroutine<?> owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void onCompleted(Task<?> source) {
+            if (source == returned && !RETURNED_COUNTED.compareAndSet(this, 0, 1)) return; // abandoned already
+            countDown();
+        }
+
+        void countDown() {
+            if ((int) PENDING.getAndAdd(this, -1) == 1) Carrier.current().resume(owner); // see step()
+        }
+
+        /**
+         * A request reached the ended body (once: from cancel(), or from the end itself): the children still running
+         * are cancelled, newest first, and a returned task is cancelled if it is a child, abandoned otherwise.
+         */
+        void requested(Coroutine<?> body) {
+            if (!exceptional) {
+                for (Task<?> c : children) if (!c.isDone() && !c.isCleanupWork()) c.cancel();
+            }
+            Task<?> r = returned;
+            if (r == null || r.isDone()) return;
+            if (body.isChild(r)) {
+                r.cancel();
+            } else if (RETURNED_COUNTED.compareAndSet(this, 0, 1)) {
+                returnedAbandoned = true;
+                r.abandonedBy(this);
+                countDown();
+            }
+        }
+
+        /** Whether the outcome will be cancelled, as far as it is known while waiting. */
+        boolean endsCancelled() {
+            return signal != null || returnedAbandoned || (returned != null && owner.isChild(returned));
+        }
+
+        /** Every wait is over: collects what was left to report, oldest child first, and concludes. */
+        void settle() {
+            List<Throwable> failures = new ArrayList<>();
+            for (int i = children.length - 1; i >= 0; i--) {
+                if (children[i].claimUnobservedFailure()) failures.add(children[i].failureNow());
+            }
+            if (drop != null && drop.failureNow() != null) failures.add(drop.failureNow());
+            owner.conclude(value, thrown, returnedAbandoned ? null : returned, returnedAbandoned, failures);
         }
     }
 }

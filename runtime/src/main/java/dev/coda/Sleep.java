@@ -10,7 +10,9 @@ final class Sleep extends ChildTask<Void> {
     private final ScheduledFuture<?> timer;
 
     Sleep(long nanos) {
+        super(Carrier.current().running());
         timer = Timers.schedule(() -> succeed(null), nanos);
+        started();
     }
 
     @Override

@@ -14,14 +14,20 @@ import java.util.function.Supplier;
  * The result of an asynchronous computation. The state machine of an {@code @Async} call is itself its {@code Task}.
  *
  * <h2>State</h2>
- * One atomic word, {@link #status}, records the phase:
+ * One atomic word, {@link #state}. Its low three bits are the outcome:
  * <pre>
- *   PENDING ──CAS──▶ COMPLETING ──store──▶ SUCCEEDED | FAILED | CANCELLED
+ *   PENDING ──CAS──▶ COMPLETING ──add──▶ SUCCEEDED | FAILED | CANCELLED
  * </pre>
- * Only the thread whose CAS wins writes {@link #outcome}; the volatile store of the final phase publishes it, so a
- * reader that sees a final phase sees the outcome. Waiters live in a separate Treiber stack, {@link #waiters}, which
- * the completing thread swaps for {@link #FIRED} after publishing the phase: a waiter whose CAS onto the stack
- * succeeded is guaranteed to be run, and one that finds {@code FIRED} knows the outcome is already readable.
+ * Only the thread whose CAS wins writes {@link #outcome}; the atomic add of the final outcome publishes it, so a
+ * reader that sees a final outcome sees the value. Bit 3, OBSERVED, says that someone read the failure (an await,
+ * a join, a combinator, a scope): a parent does not report it again (SPEC §7). Bit 4, CLEANUP_WORK, marks a child
+ * started while its parent unwound: its parent waits for it but never cancels it. The bits above belong to
+ * {@link Coroutine}, whose lifecycle lives in the same word; every change is atomic, so no bit is ever lost.
+ *
+ * <p>Waiters live in a separate Treiber stack, {@link #waiters}, which the completing thread swaps for
+ * {@link #FIRED} after publishing the outcome: a waiter whose CAS onto the stack succeeded is guaranteed to be run,
+ * and one that finds {@code FIRED} knows the outcome is already readable. A waiter that stops waiting is removed
+ * wherever it sits ({@link #removeWaiter}), so an abandoned wait leaves nothing behind.
  */
 public class Task<T> {
     static final int PENDING = 0;
@@ -29,10 +35,14 @@ public class Task<T> {
     static final int SUCCEEDED = 2;
     static final int FAILED = 3;
     static final int CANCELLED = 4;
+    /** The low bits of {@link #state} that hold the outcome. */
+    static final int OUTCOME = 7;
+    static final int OBSERVED = 1 << 3;
+    static final int CLEANUP_WORK = 1 << 4;
 
-    /** The phase; see the class comment for its transitions. */
-    private volatile int status;
-    /** The value (SUCCEEDED) or the Throwable (FAILED, CANCELLED). Plain: published by {@link #status}. */
+    /** See the class comment. Package-private for {@link Coroutine}, through {@link #STATE}. */
+    volatile int state;
+    /** The value (SUCCEEDED) or the Throwable (FAILED, CANCELLED). Plain: published by {@link #state}. */
     private Object outcome;
     /** null, a single {@link Waiter}, a {@link WaiterNode} chain, or {@link #FIRED}. */
     private volatile Object waiters;
@@ -40,12 +50,12 @@ public class Task<T> {
     private static final Object FIRED = new Object();
     private static final Task<Void> DONE = new Task<>(SUCCEEDED, null);
 
-    private static final VarHandle STATUS;
+    static final VarHandle STATE;
     private static final VarHandle WAITERS;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATUS = l.findVarHandle(Task.class, "status", int.class);
+            STATE = l.findVarHandle(Task.class, "state", int.class);
             WAITERS = l.findVarHandle(Task.class, "waiters", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -57,7 +67,7 @@ public class Task<T> {
 
     private Task(int phase, Object outcome) {
         this.outcome = outcome;
-        this.status = phase;
+        this.state = phase;
         this.waiters = FIRED;
     }
 
@@ -77,15 +87,14 @@ public class Task<T> {
         return new Task<>(error instanceof CancellationException ? CANCELLED : FAILED, error);
     }
 
-    /** A task that completes as {@code stage} does; a {@link CompletionException} wrapper is removed. */
+    /**
+     * A view of {@code stage}: a task that completes as the stage does, a {@link CompletionException} wrapper removed.
+     * Cancelling the view completes the view only; the stage, which others may share, is left alone. However many
+     * views of one pending stage are made, the stage holds one registration for them all, and a cancelled view (a
+     * combinator's loser, say) leaves nothing behind on it.
+     */
     public static <T> Task<T> from(CompletionStage<T> stage) {
-        if (stage == null) throw new NullPointerException("stage");
-        Task<T> task = new Task<>();
-        stage.whenComplete((value, error) -> {
-            if (error == null) task.succeed(value);
-            else task.mirrorFailure(unwrap(error));
-        });
-        return task;
+        return StageView.of(stage, false);
     }
 
     /**
@@ -113,11 +122,11 @@ public class Task<T> {
     // ---- queries ---------------------------------------------------------------------------------------------
 
     public boolean isDone() {
-        return status >= SUCCEEDED;
+        return (state & OUTCOME) >= SUCCEEDED;
     }
 
     public boolean isCancelled() {
-        return status == CANCELLED;
+        return (state & OUTCOME) == CANCELLED;
     }
 
     /**
@@ -132,9 +141,8 @@ public class Task<T> {
             Carrier.current().runQueued();
             if (!isDone()) awaitBlocking();
         }
-        int phase = status;
-        if (phase == SUCCEEDED) return valueNow();
-        Throwable error = (Throwable) outcome;
+        if ((state & OUTCOME) == SUCCEEDED) return valueNow();
+        Throwable error = observeFailure();
         if (error instanceof RuntimeException) throw (RuntimeException) error;
         if (error instanceof Error) throw (Error) error;
         throw new CompletionException(error);
@@ -164,8 +172,8 @@ public class Task<T> {
     public CompletableFuture<T> toCompletableFuture() {
         CompletableFuture<T> future = new CompletableFuture<>();
         Waiter bridge = source -> {
-            if (status == SUCCEEDED) future.complete(valueNow());
-            else future.completeExceptionally((Throwable) outcome);
+            if ((state & OUTCOME) == SUCCEEDED) future.complete(valueNow());
+            else future.completeExceptionally(observeFailure());
         };
         if (!addWaiter(bridge)) bridge.onCompleted(this);
         return future;
@@ -173,15 +181,14 @@ public class Task<T> {
 
     @Override
     public String toString() {
-        int phase = status;
-        String state;
-        switch (phase) {
-            case SUCCEEDED: state = "succeeded: " + outcome; break;
-            case FAILED: state = "failed: " + outcome; break;
-            case CANCELLED: state = "cancelled"; break;
-            default: state = "pending";
+        String shown;
+        switch (state & OUTCOME) {
+            case SUCCEEDED: shown = "succeeded: " + outcome; break;
+            case FAILED: shown = "failed: " + outcome; break;
+            case CANCELLED: shown = "cancelled"; break;
+            default: shown = "pending";
         }
-        return getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
+        return getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[" + shown + "]";
     }
 
     // ---- runtime-internal -------------------------------------------------------------------------------------
@@ -189,6 +196,11 @@ public class Task<T> {
     /** The coroutine whose child this task is (SPEC §7), or null: a cancelled parent awaiting it cancels it first. */
     Coroutine<?> parent() {
         return null;
+    }
+
+    /** {@code w} stops waiting for this task, which it no longer needs (a cancelled coroutine, say). */
+    void abandonedBy(Waiter w) {
+        removeWaiter(w);
     }
 
     /**
@@ -231,8 +243,37 @@ public class Task<T> {
 
     /** The exception a done task failed or was cancelled with; null if it succeeded or is not done. */
     final Throwable failureNow() {
-        int phase = status;
+        int phase = state & OUTCOME;
         return phase == FAILED || phase == CANCELLED ? (Throwable) outcome : null;
+    }
+
+    /** A done task whose failure (or cancellation with cleanup failures) nobody has seen yet. */
+    final boolean hasUnobservedFailure() {
+        int s = state;
+        if ((s & OBSERVED) != 0) return false;
+        int phase = s & OUTCOME;
+        return phase == FAILED || (phase == CANCELLED && cancelledWithCleanupFailures());
+    }
+
+    /** Started while its parent unwound: cleanup work, which its parent waits for but never cancels. */
+    final boolean isCleanupWork() {
+        return (state & CLEANUP_WORK) != 0;
+    }
+
+    /** The failure of a done task that did not succeed, now marked as seen by someone (see the class comment). */
+    final Throwable observeFailure() {
+        if ((state & OBSERVED) == 0) STATE.getAndBitwiseOr(this, OBSERVED);
+        return (Throwable) outcome;
+    }
+
+    /**
+     * For a parent collecting what its children left: true, once, for a done task whose failure nobody has seen;
+     * the failure is then marked seen. A cancellation counts only if cleanup failures were suppressed onto it.
+     */
+    final boolean claimUnobservedFailure() {
+        int phase = state & OUTCOME;
+        if (phase != FAILED && !(phase == CANCELLED && cancelledWithCleanupFailures())) return false;
+        return ((int) STATE.getAndBitwiseOr(this, OBSERVED) & OBSERVED) == 0;
     }
 
     /**
@@ -240,8 +281,8 @@ public class Task<T> {
      * thrown (never wrapped). Precondition: {@link #isDone()}.
      */
     final Object resultOrThrow() {
-        if (status == SUCCEEDED) return outcome;
-        throw Sneaky.<RuntimeException>rethrow((Throwable) outcome);
+        if ((state & OUTCOME) == SUCCEEDED) return outcome;
+        throw Sneaky.<RuntimeException>rethrow(observeFailure());
     }
 
     final boolean succeed(Object value) {
@@ -265,11 +306,18 @@ public class Task<T> {
         return complete(error instanceof CancellationException ? CANCELLED : FAILED, error);
     }
 
-    /** PENDING → COMPLETING → {@code phase}; then runs the waiters. False if the task was already completed. */
-    private boolean complete(int phase, Object result) {
-        if (!STATUS.compareAndSet(this, PENDING, COMPLETING)) return false;
+    /**
+     * PENDING → COMPLETING → {@code phase}; then runs the waiters. False if the task was already completed. The bits
+     * above the outcome are kept: a coroutine's request bits may change at any moment, so both steps are atomic.
+     */
+    boolean complete(int phase, Object result) {
+        int s;
+        do {
+            s = state;
+            if ((s & OUTCOME) != PENDING) return false;
+        } while (!STATE.compareAndSet(this, s, s + COMPLETING)); // claims the outcome against other completers
         outcome = result;
-        status = phase; // volatile store publishes outcome
+        STATE.getAndAdd(this, phase - COMPLETING); // publishes outcome
         fireWaiters();
         return true;
     }
@@ -291,11 +339,47 @@ public class Task<T> {
     }
 
     /**
-     * Unregisters {@code w} if it is this task's only waiter; a waiter in a chain of several stays, and is run (and
-     * ignored) at completion. Enough for the case that matters: a coroutine abandoning a foreign task it alone awaited.
+     * Unregisters one registration of {@code w}, wherever it sits, so that a waiter that stopped waiting is not kept
+     * alive by a task that may never complete. The node is emptied first (a completion that already holds it skips
+     * it, or runs a waiter that ignores a call it no longer expects: every waiter tolerates one late call), then
+     * unlinked by CAS on its predecessor. Nodes are only ever pushed at the head, so an unlink skips empty nodes
+     * only; two concurrent unlinks may leave one empty node behind, which the next removal sweeps.
      */
     final void removeWaiter(Waiter w) {
-        WAITERS.compareAndSet(this, w, null);
+        for (;;) {
+            Object head = waiters;
+            if (head == w) {
+                if (WAITERS.compareAndSet(this, w, null)) return;
+                continue; // a second waiter arrived and wrapped it in a node: look again
+            }
+            if (!(head instanceof WaiterNode)) return; // not registered, or fired
+            WaiterNode found = null;
+            for (WaiterNode n = (WaiterNode) head; n != null; n = n.next) {
+                if (n.waiter == w) {
+                    found = n;
+                    break;
+                }
+            }
+            if (found == null) return;
+            found.waiter = null;
+            unlinkEmpty();
+            return;
+        }
+    }
+
+    /** Unlinks the emptied nodes of the chain (see {@link #removeWaiter}). */
+    private void unlinkEmpty() {
+        Object head;
+        while ((head = waiters) instanceof WaiterNode && ((WaiterNode) head).waiter == null) {
+            WAITERS.compareAndSet(this, head, ((WaiterNode) head).next);
+        }
+        if (!(head instanceof WaiterNode)) return;
+        WaiterNode p = (WaiterNode) head;
+        WaiterNode q;
+        while ((q = p.next) != null) {
+            if (q.waiter == null) WaiterNode.NEXT.compareAndSet(p, q, q.next);
+            else p = q;
+        }
     }
 
     /**
@@ -309,29 +393,22 @@ public class Task<T> {
             ((Waiter) head).onCompleted(this);
             return;
         }
-        // A chain was pushed newest-first.
+        // A chain was pushed newest-first. It is read, not relinked: a concurrent removal may still be walking it.
+        int size = 0;
+        for (WaiterNode n = (WaiterNode) head; n != null; n = n.next) size++;
+        Waiter[] inOrder = new Waiter[size];
+        for (WaiterNode n = (WaiterNode) head; n != null && size > 0; n = n.next) inOrder[--size] = n.waiter;
         Throwable failure = null;
-        for (WaiterNode n = reverse((WaiterNode) head); n != null; n = n.next) {
+        for (Waiter w : inOrder) {
+            if (w == null) continue; // removed
             try {
-                n.waiter.onCompleted(this);
+                w.onCompleted(this);
             } catch (Throwable t) {
                 if (failure == null) failure = t;
                 else if (failure != t) failure.addSuppressed(t);
             }
         }
         if (failure != null) throw Sneaky.<RuntimeException>rethrow(failure);
-    }
-
-    private static WaiterNode reverse(WaiterNode head) {
-        WaiterNode reversed = null;
-        WaiterNode n = head;
-        while (n != null) {
-            WaiterNode next = n.next;
-            n.next = reversed;
-            reversed = n;
-            n = next;
-        }
-        return reversed;
     }
 
     private void awaitBlocking() {
@@ -353,8 +430,18 @@ public class Task<T> {
 
     /** A waiter chain link, allocated only when a task has more than one waiter. */
     private static final class WaiterNode {
-        final Waiter waiter;
-        WaiterNode next;
+        /** Null once removed. Plain: a completion that reads a stale value makes one late call, which is ignored. */
+        Waiter waiter;
+        volatile WaiterNode next;
+
+        static final VarHandle NEXT;
+        static {
+            try {
+                NEXT = MethodHandles.lookup().findVarHandle(WaiterNode.class, "next", WaiterNode.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         WaiterNode(Waiter waiter, WaiterNode next) {
             this.waiter = waiter;

@@ -120,6 +120,10 @@ public final class TaskScope implements AsyncCloseable {
 
     /** The task of the close: cancelling it, or its owner, cancels the children; it completes when they have. */
     private final class Close extends ChildTask<Void> { // made with the scope: the child of the coroutine opening it
+        Close() {
+            super(Carrier.current().running());
+        }
+
         /** Opened by a coroutine already unwinding: its children are cleanup work, which is never cancelled. */
         private final boolean cleanupWork = parent() != null && parent().isUnwinding();
 
@@ -154,7 +158,7 @@ public final class TaskScope implements AsyncCloseable {
     }
 
     private void childDone(Task<?> child) {
-        Throwable failure = child.failureNow();
+        Throwable failure = child.isDone() && child.failureNow() != null ? child.observeFailure() : null;
         boolean failed = failure != null && !child.isCancelled();
         List<Task<?>> toCancel = null;
         synchronized (lock) {
