@@ -35,4 +35,19 @@ public final class Racing {
             return Task.completed(v + (a != b));
         }
     }
+
+    /**
+     * Awaits {@code f} again in a finally block: the same task at two suspensions, which a claim on the awaited
+     * task's identity alone would confuse. {@code seen[0]} gets what the finally's await returned.
+     */
+    @Async
+    public static Task<String> awaitAgainInFinally(CompletableFuture<String> go, Task<String> f, String[] seen) {
+        try {
+            await(go);
+            await(f);
+        } finally {
+            seen[0] = await(f);
+        }
+        return Task.completed("done");
+    }
 }

@@ -1,0 +1,73 @@
+package dev.coda.tests.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Abandoned waits leave nothing behind (SPEC §7): each case runs {@link LeakProbe} in a fresh JVM, with this JVM's
+ * class path and agent, and compares the heap after a full collection.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class NothingLeftBehindTest {
+    @Test
+    void cancelledWaitersOfASharedPendingTaskAreReleased() throws Exception {
+        int n = 50_000;
+        Map<String, Long> heap = probe("waiters", n);
+        long held = heap.get("suspended") - heap.get("before");
+        long left = heap.get("after") - heap.get("before");
+        System.out.printf("[coda-memory] %,d suspended waiters: %,d B (%d B each); after cancelling them: %,d B%n",
+                n, held, held / n, left);
+        assertTrue(held > n * 40L, "the probe measures what it should: " + held + " B for " + n + " waiters");
+        assertTrue(left < 256 * 1024, "cancelled waiters are released: " + left + " B left");
+    }
+
+    @Test
+    void aStageRacedAndAbandonedInALoopDoesNotGrow() throws Exception {
+        int rounds = 200_000;
+        Map<String, Long> heap = probe("any", rounds);
+        long growth = heap.get("late") - heap.get("early");
+        double perRound = growth / (rounds * 0.9);
+        System.out.printf("[coda-memory] %,d rounds of any(work, from(shutdown)): %,d B growth over the last %,d "
+                + "(%.2f B per round)%n", rounds, growth, rounds * 9 / 10, perRound);
+        assertTrue(growth < 256 * 1024, "a view that lost leaves nothing on the stage: " + growth + " B");
+    }
+
+    /** Runs {@code LeakProbe} with the case and count in a fresh JVM; its {@code name=value} lines. */
+    private static Map<String, Long> probe(String which, int count) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        command.add("-Xmx512m");
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-javaagent:")) command.add(arg); // the agent run rewrites the probe at load time
+        }
+        command.add("-cp");
+        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add(LeakProbe.class.getName());
+        command.add(which);
+        command.add(Integer.toString(count));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(240, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        Map<String, Long> values = new HashMap<>();
+        for (String line : out.split("\\R")) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && line.substring(eq + 1).matches("\\d+")) {
+                values.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
+            }
+        }
+        return values;
+    }
+}
