@@ -1,5 +1,8 @@
 package dev.coda;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * A task that can be a child of a coroutine (SPEC §7): the task of an async call, or one the runtime makes on behalf
  * of the running coroutine (a combinator, a sleep, a scope's close). A coroutine cancelled while it awaits its child
@@ -20,8 +23,18 @@ abstract class ChildTask<T> extends Task<T> {
         this.parent = parent;
     }
 
+    /** Before the task is published: a release store suffices (and costs a starting call no fence). */
     final void setParent(Coroutine<?> parent) {
-        this.parent = parent;
+        PARENT.setRelease(this, parent);
+    }
+
+    private static final VarHandle PARENT;
+    static {
+        try {
+            PARENT = MethodHandles.lookup().findVarHandle(ChildTask.class, "parent", Coroutine.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     @Override

@@ -61,10 +61,18 @@ import java.util.concurrent.Executor;
  * through the same place. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
  *
  * <h2>Atomic accesses on a suspension</h2>
- * Suspending on a pending task and being resumed: the add that opens the suspension, the CAS that registers on the
- * task, the CAS that decides it, and the completion's CAS that claims it; the completion itself claims and
- * publishes the task's outcome and takes its waiters. Each orders a handoff between two threads that may race:
- * the body and {@code cancel()}, the body and the completing thread, two completers.
+ * A call that suspends on a pending task and is resumed when another party completes it pays, for that await:
+ * <ul>
+ *   <li>the add that opens the suspension (its number; it also reads a request made while the body ran);</li>
+ *   <li>the CAS that registers on the task, and the CAS that decides the suspension (before it, a completion only
+ *       marks the body to go on inline; after it, a completion or {@code cancel()} resumes it);</li>
+ *   <li>the completing party's CAS that claims the resumption: it and {@code cancel()} may race;</li>
+ *   <li>and, for the awaited task, whatever its completion costs (a runtime task: the CAS that claims its outcome
+ *       against other completers, the add that publishes it, the swap that takes its waiters).</li>
+ * </ul>
+ * Starting a call costs a release store (its parent); a coroutine's own completion has a single author, so it is
+ * one add that publishes the outcome and one swap that takes the waiters. An await of a done task reads two volatile
+ * words and writes nothing.
  */
 public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private static final int PHASE = 7 << 5;
@@ -700,7 +708,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
             }
             if (thrown != null) outcome.addSuppressed(thrown);
             addAll(outcome, failures);
-            completeCancelled(outcome);
+            completeAlone(CANCELLED, outcome);
             return;
         }
         if (thrown == null && returned != null) {
@@ -711,7 +719,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 // A returned child cancelled because this task was asked to stop: the request is honoured.
                 if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
                     addAll(f, failures);
-                    completeCancelled((CancellationException) f);
+                    completeAlone(CANCELLED, f);
                     return;
                 }
                 thrown = f;
@@ -722,9 +730,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
         if (thrown != null) {
             addAll(thrown, failures);
-            fail(thrown);
+            completeAlone(FAILED, thrown);
         } else {
-            succeed(value);
+            completeAlone(SUCCEEDED, value);
         }
     }
 

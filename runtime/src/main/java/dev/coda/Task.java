@@ -323,6 +323,16 @@ public class Task<T> {
     }
 
     /**
+     * {@link #complete} for a task that nothing else can complete (a coroutine, whose outcome has one author: its
+     * end): the outcome is written, then published with the outcome bits in one atomic add, then the waiters run.
+     */
+    final void completeAlone(int phase, Object result) {
+        outcome = result;
+        STATE.getAndAdd(this, phase); // PENDING is 0: the add sets the outcome and keeps every other bit
+        fireWaiters();
+    }
+
+    /**
      * Registers {@code w} to run when this task completes. Returns false, without registering, if the task has
      * already fired its waiters; the caller then reads the outcome itself. The first waiter is stored as is, so a
      * single awaiting coroutine costs no allocation.

@@ -1,0 +1,17 @@
+package dev.coda;
+
+/**
+ * Pending Coda tasks for the benchmarks, completed by hand: the package-private constructor and completion that the
+ * runtime's own tasks use. Not API; it lives here so that the core benchmark measures Coda's tasks, not a view.
+ */
+public final class PendingTasks {
+    private PendingTasks() {}
+
+    public static <T> Task<T> pending() {
+        return new Task<>();
+    }
+
+    public static <T> void complete(Task<T> task, T value) {
+        task.succeed(value);
+    }
+}
