@@ -162,7 +162,8 @@ public class Task<T> {
 
     /**
      * Opts this task out of structured concurrency: it is no longer a child of the coroutine that started it, so
-     * cancelling that coroutine no longer cancels it. Returns this task.
+     * that coroutine neither cancels it, nor waits for it when its body ends, nor reports its failure. Returns this
+     * task.
      */
     public Task<T> detach() {
         return this;
