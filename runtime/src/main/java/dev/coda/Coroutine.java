@@ -28,28 +28,30 @@ import java.util.concurrent.Executor;
  * <pre>
  *   bits 0-2   outcome   PENDING, COMPLETING, SUCCEEDED, FAILED, CANCELLED      (Task)
  *   bit  3     OBSERVED  the failure was seen; bit 4 CLEANUP_WORK: started while the parent unwound  (Task)
- *   bits 5-7   phase     RUNNING, SUSPENDING, SUSPENDED, FINISHING, UNSTARTED
- *   bit  8     REQUESTED cancel() was called; never cleared
- *   bit  9     DELIVERED the body met the request and unwinds; no await delivers again
- *   bit  10    CLEANUP   the body awaits drop glue, which a request never interrupts
+ *   bits 5-6   phase     RUNNING, SUSPENDED, FINISHING, UNSTARTED
+ *   bit  7     REQUESTED cancel() was called; never cleared
+ *   bit  8     DELIVERED the body met the request and unwinds; no await delivers again
+ *   bit  9     CLEANUP   the body awaits drop glue, which a request never interrupts
+ *   bit  10    EARLY     a completion came while the body was still making its suspension
  *   bits 11-31 sequence  the number of the current suspension: a claim is valid for that suspension only
  * </pre>
  * The phases and who moves them:
  * <pre>
  *   UNSTARTED ──start claimed (runnable)──▶ RUNNING        UNSTARTED ──cancel()──▶ FINISHING (parameters dropped)
- *   RUNNING ──suspend: add, sequence+1──▶ SUSPENDING ──CAS (registered)──▶ SUSPENDED
- *   SUSPENDING ──CAS by the completion──▶ RUNNING          (completed before the decision: the body goes on inline)
+ *   RUNNING ──suspend: registered, then add (sequence+1)──▶ SUSPENDED
  *   SUSPENDED ──CAS by the completion, or by cancel()──▶ RUNNING   (the claimant resumes the body)
  *   RUNNING ──the body ended, something to wait for──▶ FINISHING ──last wait over──▶ outcome
  *   RUNNING ──the body ended, nothing to wait for──▶ outcome
  * </pre>
- * The awaited task ({@link #awaited}) is plain data: written before the add that starts a suspension, read after
- * reading that suspension's word. A claim is a CAS that expects the whole word, sequence included, so a slow
- * {@code cancel()} whose suspension has ended can no longer claim a later one on the same task. A suspension is
- * registered on the task before it is decided: a completion that comes before the decision only marks it, and the
- * body goes on inline; {@code cancel()} acts only on a SUSPENDED word, and between its CAS and the body's own
- * decision exactly one of them sees the other's bit. So every suspension is resumed exactly once, and an abandoned
- * registration is removed by whoever abandoned it before the body can run again.
+ * A suspension registers on the task first and is published second, by one add that also reads the request and
+ * EARLY bits: a completion that comes in between finds the body RUNNING, sets EARLY and leaves; {@code cancel()}
+ * finds it RUNNING and leaves the request to it. The body, reading both in its add, goes on inline (or meets the
+ * request) by claiming its own suspension back. The awaited task ({@link #awaited}) is plain data, read after the
+ * word. A claim is a CAS that expects the suspension's number, so a slow {@code cancel()} whose suspension has ended
+ * can no longer claim a later one on the same task; a late call from a registration of an earlier suspension
+ * finds another task awaited, or sets only EARLY, which the body trusts only if its own task is done. So every
+ * suspension is resumed exactly once, and a registration that cancel() abandons is removed before the body can run
+ * again.
  *
  * <h2>Children and the one way to complete</h2>
  * A {@link ChildTask} started while this body runs is its child: one still running, or failed, when {@link #start}
@@ -63,9 +65,8 @@ import java.util.concurrent.Executor;
  * <h2>Atomic accesses on a suspension</h2>
  * A call that suspends on a pending task and is resumed when another party completes it pays, for that await:
  * <ul>
- *   <li>the add that opens the suspension (its number; it also reads a request made while the body ran);</li>
- *   <li>the CAS that registers on the task, and the CAS that decides the suspension (before it, a completion only
- *       marks the body to go on inline; after it, a completion or {@code cancel()} resumes it);</li>
+ *   <li>the CAS that registers on the task, and the add that publishes the suspension (and reads, in the same
+ *       step, a request or an early completion that must be met here);</li>
  *   <li>the completing party's CAS that claims the resumption: it and {@code cancel()} may race;</li>
  *   <li>and, for the awaited task, whatever its completion costs (a runtime task: the CAS that claims its outcome
  *       against other completers, the add that publishes it, the swap that takes its waiters).</li>
@@ -75,15 +76,15 @@ import java.util.concurrent.Executor;
  * words and writes nothing.
  */
 public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
-    private static final int PHASE = 7 << 5;
+    private static final int PHASE = 3 << 5;
     private static final int RUNNING = 0;
-    private static final int SUSPENDING = 1 << 5;
-    private static final int SUSPENDED = 2 << 5;
-    private static final int FINISHING = 3 << 5;
-    private static final int UNSTARTED = 4 << 5;
-    private static final int REQUESTED = 1 << 8;
-    private static final int DELIVERED = 1 << 9;
-    private static final int CLEANUP = 1 << 10;
+    private static final int SUSPENDED = 1 << 5;
+    private static final int FINISHING = 2 << 5;
+    private static final int UNSTARTED = 3 << 5;
+    private static final int REQUESTED = 1 << 7;
+    private static final int DELIVERED = 1 << 8;
+    private static final int CLEANUP = 1 << 9;
+    private static final int EARLY = 1 << 10;
     private static final int SEQ_UNIT = 1 << 11;
     private static final int SEQ = -SEQ_UNIT;
 
@@ -139,7 +140,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (e != null) e.requested(this);
                 break;
             default:
-                // RUNNING or SUSPENDING: the body meets the request at its next await or at its decision.
+                // RUNNING: the body meets the request at its next await, or in the suspension it is making.
                 break;
         }
         return cancelledInTheEnd();
@@ -256,30 +257,21 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * completed meanwhile, or a request is to be met here; the body continues with {@link #resumed()}.
      */
     public final boolean suspend(Task<?> task) {
-        awaited = task; // published by the add below
-        int s = (int) STATE.getAndAdd(this, SUSPENDING + SEQ_UNIT) + SUSPENDING + SEQ_UNIT;
-        if (requestToMeet(s) && !isChild(task)) {
-            // cancel() came while the body ran and saw it running: the body meets the request, here. Nothing is
-            // registered yet, so there is nothing to take back.
-            undecide(s);
-            return false;
+        awaited = task; // read by the task's completion through the registration, by cancel() through the add
+        if (!task.addWaiter(this)) return false; // completed meanwhile: go on inline
+        int s = (int) STATE.getAndAdd(this, SUSPENDED + SEQ_UNIT); // publishes the suspension; s is the word before
+        int now = s + SUSPENDED + SEQ_UNIT;
+        if ((s & EARLY) != 0 && task.isDone()) {
+            // The completion came between the registration and the add, saw the body running and left it to us.
+            return !claim(now); // unless cancel() claimed it first, and resumes the body itself
         }
-        if (!task.addWaiter(this)) {
-            undecide(s);
-            return false;
-        }
-        // The decision: from here the task's completion, or cancel(), resumes the body.
-        int d;
-        do {
-            d = state;
-            if ((d & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return false; // the completion came first: go on inline
-        } while (!STATE.compareAndSet(this, d, d + (SUSPENDED - SUSPENDING)));
-        if ((d & REQUESTED) != 0) {
-            // A request that came while this suspension was being decided saw SUSPENDING and left it to us.
-            if (requestToMeet(d)) {
-                if (isChild(task)) task.cancel();
-                else if (claim(d + (SUSPENDED - SUSPENDING))) {
-                    task.abandonedBy(this);
+        if ((s & REQUESTED) != 0) {
+            // A request that came while the body ran saw it running and left it to this await.
+            if (requestToMeet(s)) {
+                if (isChild(task)) {
+                    task.cancel();
+                } else if (claim(now)) {
+                    task.abandonedBy(this); // before the body runs again, so it cannot remove a later registration
                     return false;
                 }
             } else if (isChild(task)) {
@@ -294,22 +286,13 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return (s & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED;
     }
 
-    /** Takes back the undecided suspension {@code s}: the body goes on inline, whoever else saw it. */
-    private void undecide(int s) {
-        int d;
-        do {
-            d = state;
-            if ((d & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return; // marked completed already
-        } while (!STATE.compareAndSet(this, d, d & ~PHASE));
-    }
-
     /** Takes the resumption of suspension {@code s} (a SUSPENDED word): true for exactly one claimant. */
     private boolean claim(int s) {
         int d;
         do {
             d = state;
             if ((d & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return false;
-        } while (!STATE.compareAndSet(this, d, d & ~PHASE));
+        } while (!STATE.compareAndSet(this, d, d & ~(PHASE | EARLY)));
         return true;
     }
 
@@ -417,13 +400,19 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     @Override
     public final void onCompleted(Task<?> source) {
         for (;;) {
-            int s = state;
+            int s = state; // before awaited: the awaited read is then at least as new as the suspension in s
+            if (awaited != source) return;
             int phase = s & PHASE;
-            if ((phase != SUSPENDED && phase != SUSPENDING) || awaited != source) return;
-            if (STATE.compareAndSet(this, s, s & ~PHASE)) {
-                // SUSPENDING: the body has not decided yet, and goes on inline when it sees RUNNING. SUSPENDED: the
-                // body's frame is gone; this thread resumes it, through the carrier's queue.
-                if (phase == SUSPENDED) Carrier.current().resume(this);
+            if (phase == SUSPENDED) {
+                if (STATE.compareAndSet(this, s, s & ~(PHASE | EARLY))) {
+                    Carrier.current().resume(this); // the body's frame is gone: this thread resumes it
+                    return;
+                }
+            } else if (phase == RUNNING) {
+                // Registered, not yet published: the body sees EARLY in its add and goes on inline. (A late call of
+                // an older registration may set it too: harmless, since the body checks that its task is done.)
+                if ((s & EARLY) != 0 || STATE.compareAndSet(this, s, s | EARLY)) return;
+            } else {
                 return;
             }
         }
@@ -578,6 +567,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * many quiet children again.
      */
     final void track(ChildTask<?> child) {
+        int s = state;
+        // Started by code that runs on this thread after the body ended (a future's dependent, run by this task's
+        // completion): the end has been decided, so it cannot wait for this task.
+        if ((s & PHASE) == FINISHING || (s & OUTCOME) != PENDING) return;
         ChildTask<?> c = youngestChild;
         while (c != null && isQuiet(c)) {
             ChildTask<?> older = c.olderSibling;

@@ -400,6 +400,10 @@ public class Task<T> {
     private void fireWaiters() {
         Object head = WAITERS.getAndSet(this, FIRED);
         if (head == null) return;
+        if (head instanceof Coroutine) { // the common case, called directly rather than through the interface
+            ((Coroutine<?>) head).onCompleted(this);
+            return;
+        }
         if (head instanceof Waiter) {
             ((Waiter) head).onCompleted(this);
             return;
