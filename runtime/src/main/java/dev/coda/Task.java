@@ -345,7 +345,12 @@ public class Task<T> {
             Object next;
             if (head == null) next = w; // the common case: one waiter, stored bare
             else next = new WaiterNode(w, head instanceof WaiterNode ? (WaiterNode) head : new WaiterNode((Waiter) head, null));
-            if (WAITERS.compareAndSet(this, head, next)) return true;
+            if (!WAITERS.compareAndSet(this, head, next)) continue;
+            // A completion that found no waiter does not take the stack (see fireWaiters): if it came before this
+            // push, the push must see it, and whoever takes the stack back from here runs what is on it.
+            if ((state & OUTCOME) < SUCCEEDED || !WAITERS.compareAndSet(this, next, FIRED)) return true;
+            fire(next instanceof WaiterNode ? ((WaiterNode) next).next : null); // those below: w is the caller's
+            return false;
         }
     }
 
@@ -398,7 +403,14 @@ public class Task<T> {
      * throwable is rethrown after all have run, with any later ones suppressed onto it.
      */
     private void fireWaiters() {
-        Object head = WAITERS.getAndSet(this, FIRED);
+        // The outcome was published (an atomic add) before this read, and a registration reads the outcome after
+        // its push: if this read misses a push, that registration sees the outcome and takes the stack back.
+        if (waiters == null) return;
+        fire(WAITERS.getAndSet(this, FIRED));
+    }
+
+    /** Runs the waiters of a stack taken from {@link #waiters}, oldest first. */
+    private void fire(Object head) {
         if (head == null) return;
         if (head instanceof Coroutine) { // the common case, called directly rather than through the interface
             ((Coroutine<?>) head).onCompleted(this);
