@@ -693,6 +693,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Throwable> failures) {
         Ending e = ending;
+        ending = null; // a done task keeps none of it; written before the outcome is published
         if (cancelled || (e != null && e.signal != null)) {
             CancellationException outcome = new CancelledOutcome();
             if (e != null && e.signal != null) {
