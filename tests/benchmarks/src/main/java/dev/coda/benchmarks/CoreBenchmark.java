@@ -227,23 +227,13 @@ public class CoreBenchmark {
     // ---- children -------------------------------------------------------------------------------------------------
 
     @Async
-    static Task<Integer> child(int x) {
-        return Task.completed(x + 1);
-    }
-
-    @Async
     static Task<Integer> noChild(int x) {
         return Task.completed(await(Task.completed(x + 1)));
     }
 
     @Async
-    static Task<Integer> awaitedChild(int x) {
-        return Task.completed(await(child(x)));
-    }
-
-    @Async
     static Task<Integer> unawaitedChild(int x) {
-        child(x);
+        StructuredBenchmark.child(x);
         return Task.completed(x + 1);
     }
 
@@ -268,10 +258,7 @@ public class CoreBenchmark {
         return noChild(x++).join();
     }
 
-    @Benchmark
-    public int callAwaitingSyncChild() {
-        return awaitedChild(x++).join();
-    }
+    // A call awaiting a child that finishes at once: StructuredBenchmark.awaitChild, in the same run.
 
     @Benchmark
     public int callLeavingSyncChild() {
