@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
@@ -36,18 +38,26 @@ import org.junit.jupiter.api.TestFactory;
  * </ul>
  * One point of each run is the suspension at which the program is cancelled: the driver completes pending tasks
  * one at a time, oldest first, and cancels after it has completed {@code k} of them.
+ *
+ * <p>A program whose runs are written out in {@link Programs#EXACT} (those about children it does not await, SPEC
+ * §7) is also checked exactly, run by run, uncancelled and cancelled at every point: the events in order, the
+ * outcome with its suppressed exceptions in order, and what {@code cancel()} returned. A child's awaits and
+ * resources are named "child:...": they are not the program's own, and a program with children may keep a value
+ * while its outcome changes (a request cancelled a child that would have failed). {@code -Dcoda.harness.dump=true}
+ * prints the runs of those programs as source.
  */
 class CancellationHarnessTest {
     private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
     @org.junit.jupiter.api.AfterAll
     static void report() {
-        System.out.println("[coda-harness] " + RUNS.get() + " cancelled runs over the programs of Programs");
+        System.out.println("[coda-harness] " + RUNS.get() + " cancelled runs over the programs of Programs; "
+                + EXACT_RUNS.get() + " runs (uncancelled and cancelled) checked event by event against the runs written out");
     }
 
     /** What one run observed. */
     private record Run(Task<String> task, List<String> events, boolean closesDoneAtCompletion, String atCompletion,
-                       List<Integer> eventsAfterStep, List<Boolean> ownAwaitAfterStep) {}
+                       List<Integer> eventsAfterStep, List<Boolean> ownAwaitAfterStep, Boolean cancelReturned) {}
 
     @TestFactory
     Stream<DynamicTest> everyProgramCancelledAtEverySuspensionPoint() {
@@ -65,8 +75,11 @@ class CancellationHarnessTest {
         checkResources(program.getName() + " uncancelled", reference);
         int points = reference.eventsAfterStep.size() - 1;
         assertTrue(points > 0, program.getName() + " never suspends");
+        Map<Integer, String> traces = new TreeMap<>();
+        traces.put(-1, trace(reference));
         for (int k = 0; k < points; k++) {
             Run r = run(program, k);
+            traces.put(k, trace(r));
             RUNS.incrementAndGet();
             String where = program.getName() + " cancelled at suspension " + k + " of " + points + ", events " + r.events;
             assertTrue(r.task.isDone(), where + ": not done");
@@ -77,9 +90,93 @@ class CancellationHarnessTest {
             if (suspendedOnUserAwait || userAwaitAhead) assertTrue(r.task.isCancelled(), where + ": not cancelled");
             // A request that met no await of the program's own leaves its outcome as it was; unless it reached the
             // program in the close of a scope, which then cancelled the children, whose outcomes changed.
-            boolean spawns = reference.events.stream().anyMatch(e -> e.startsWith("open ") && e.contains(":"));
+            // So does a request that reached children it did not await (SPEC §7), which cancelled them. Children name
+            // their resources and awaits "child:...".
+            boolean spawns = reference.events.stream()
+                    .anyMatch(e -> (e.startsWith("open ") || e.startsWith("await ")) && e.contains(":"));
             if (!r.task.isCancelled() && !spawns) assertEquals(outcome(reference.task), outcome(r.task), where + ": outcome");
         }
+        checkExact(program.getName(), traces);
+    }
+
+    /**
+     * For a program whose runs are written out ({@link Programs#EXACT}): every run, uncancelled and cancelled at
+     * each point, logs exactly those events and ends exactly so (the failure with what is suppressed onto it, in
+     * order), and cancel() returns what is written. With -Dcoda.harness.dump=true the runs are printed as source.
+     */
+    private static void checkExact(String name, Map<Integer, String> traces) {
+        if (Boolean.getBoolean("coda.harness.dump") && name.compareTo("p47") >= 0) {
+            StringBuilder src = new StringBuilder();
+            traces.forEach((k, t) -> src.append("        exact(\"").append(name).append("\", ").append(k).append(",\n")
+                    .append(javaString(t)).append(");\n"));
+            System.out.println(src);
+        }
+        Map<Integer, String> expected = Programs.EXACT.get(name);
+        if (expected == null) return;
+        assertEquals(expected.keySet(), traces.keySet(), name + ": the runs written out are the runs there are");
+        for (Map.Entry<Integer, String> e : expected.entrySet()) {
+            assertEquals(e.getValue(), traces.get(e.getKey()), name + (e.getKey() < 0 ? " uncancelled"
+                    : " cancelled after " + e.getKey() + " completions"));
+        }
+        EXACT_RUNS.addAndGet(traces.size());
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger EXACT_RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A run as one line: its events, its outcome, and what cancel() returned (if it was called). */
+    private static String trace(Run r) {
+        String outcome;
+        Throwable f = failureOf(r.task);
+        if (f == null) {
+            outcome = "value " + r.task.join();
+        } else {
+            StringBuilder sb = new StringBuilder();
+            tree(f, sb, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+            outcome = sb.toString();
+        }
+        return String.join(" | ", r.events) + " => " + outcome
+                + (r.cancelReturned == null ? "" : " ; cancel() " + r.cancelReturned);
+    }
+
+    /** A failure, with its suppressed exceptions in order and its cause, recursively. */
+    private static void tree(Throwable t, StringBuilder into, Set<Throwable> seen) {
+        if (!seen.add(t)) {
+            into.append("(again ").append(name(t)).append(')');
+            return;
+        }
+        into.append(name(t));
+        Throwable[] suppressed = t.getSuppressed();
+        if (suppressed.length > 0) {
+            into.append(" {");
+            for (int i = 0; i < suppressed.length; i++) {
+                if (i > 0) into.append(", ");
+                tree(suppressed[i], into, seen);
+            }
+            into.append('}');
+        }
+        if (t.getCause() != null) {
+            into.append(" <- ");
+            tree(t.getCause(), into, seen);
+        }
+    }
+
+    private static String name(Throwable t) {
+        if (t instanceof CancellationException) return "cancelled";
+        if (t instanceof UnsupportedOperationException) return "boom " + t.getMessage(); // H.boom
+        if (t instanceof IllegalStateException && t.getMessage().startsWith("close ")) return t.getMessage();
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    /** {@code s} as Java string literals joined with +, in lines that fit. */
+    private static String javaString(String s) {
+        StringBuilder out = new StringBuilder();
+        int width = 100;
+        for (int i = 0; i < s.length(); i += width) {
+            String part = s.substring(i, Math.min(s.length(), i + width)).replace("\\", "\\\\").replace("\"", "\\\"");
+            out.append(i == 0 ? "                \"" : "                + \"").append(part).append('"');
+            if (i + width < s.length()) out.append('\n');
+        }
+        return out.toString();
     }
 
     /** Runs the program, cancelling it after {@code cancelAfter} completions (never if negative). */
@@ -96,8 +193,9 @@ class CancellationHarnessTest {
         List<Integer> eventsAfterStep = new ArrayList<>();
         List<Boolean> ownAwaitAfterStep = new ArrayList<>();
         int completed = 0;
+        Boolean cancelReturned = null;
         while (true) {
-            if (completed == cancelAfter) task.cancel();
+            if (completed == cancelAfter) cancelReturned = task.cancel();
             eventsAfterStep.add(H.events.size());
             H.Pending next = H.pending.poll();
             ownAwaitAfterStep.add(next != null && next.ownAwait());
@@ -105,7 +203,8 @@ class CancellationHarnessTest {
             next.complete().run();
             completed++;
         }
-        return new Run(task, List.copyOf(H.events), closesDone[0], atCompletion[0], eventsAfterStep, ownAwaitAfterStep);
+        return new Run(task, List.copyOf(H.events), closesDone[0], atCompletion[0], eventsAfterStep, ownAwaitAfterStep,
+                cancelReturned);
     }
 
     private static void checkResources(String where, Run r) {

@@ -9,14 +9,31 @@ import dev.coda.Owned;
 import dev.coda.Task;
 import dev.coda.TaskScope;
 import dev.coda.tests.harness.H.Res;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
  * The programs of the cancellation harness: each owns resources in its own way. Every method named {@code pNN} is
- * one program; the harness runs it to completion, then once per suspension point, cancelled there.
+ * one program; the harness runs it to completion, then once per suspension point, cancelled there. From p47 on,
+ * programs start children they do not await (SPEC §7): children that fail unobserved, a parent that returns, throws
+ * or is cancelled while they run, a returned child, cleanup work started while unwinding, failures seen through an
+ * await or Task.all, a detached child. Their runs are written out exactly below each of them ({@link #EXACT}).
  */
 public final class Programs {
     private Programs() {}
+
+    /**
+     * Runs written out in full, by program: cancelAfter (-1: not cancelled) to the run as {@link
+     * CancellationHarnessTest} prints it: the events, {@code =>} the outcome (the failure with its suppressed
+     * exceptions in braces, in order), and what {@code cancel()} returned.
+     */
+    static final Map<String, Map<Integer, String>> EXACT = new TreeMap<>();
+
+    private static void exact(String program, int cancelAfter, String run) {
+        EXACT.computeIfAbsent(program, p -> new TreeMap<>()).put(cancelAfter, run);
+    }
 
     @Async public static Task<String> p01() {
         try (Res a = open("a", SUSPEND)) {
@@ -514,5 +531,408 @@ public final class Programs {
         }
         await(step("after scope"));
         return Task.completed("ok");
+    }
+
+    // ---- children it does not await (SPEC §7). A child named "kN" names its resources "kN:..." and its awaits
+    // "kN:...", so the harness orders its resources on their own and does not take its awaits for the program's.
+    // Each of these programs also has its exact runs written out below it (see exact()).
+
+    /** A child that owns {@code r}, awaits one step, then fails if {@code fail}; it logs its finally block. */
+    @Async static Task<String> worker(String name, @Owned Res r, boolean fail) {
+        try {
+            await(step(name + ":work"));
+            if (fail) throw boom(name);
+            return Task.completed(name);
+        } finally {
+            log(name + " finally");
+        }
+    }
+
+    /** A child that owns two resources (dropped last parameter first) and awaits one step. */
+    @Async static Task<String> pair(String name, @Owned Res p, @Owned Res q) {
+        await(step(name + ":work"));
+        return Task.completed(name);
+    }
+
+    /** A child that awaits {@code steps} steps, then fails. */
+    @Async static Task<String> failsAfter(String name, int steps) {
+        for (int i = 1; i <= steps; i++) await(step(name + ":" + i));
+        throw boom(name);
+    }
+
+    /** A child that fails before its call returns: its parent lists it failed. */
+    @Async static Task<String> failsWhileStarting(String name) {
+        await(now(name + ":now"));
+        throw boom(name);
+    }
+
+    /** A child that starts a grandchild ("kNg") it does not await, then awaits a step of its own. */
+    @Async static Task<String> starter(String name) {
+        worker(name + "g", open(name + "g:r", FAIL_SUSPEND), false);
+        await(step(name + ":own"));
+        return Task.completed(name);
+    }
+
+    /**
+     * Forgets two children, the second of which fails: a value exit waits for both, then fails with the failure
+     * nobody saw. Cancelled, the children still running are cancelled at the end, newest first.
+     */
+    @Async public static Task<String> p47() {
+        @Owned Res a = open("a", SUSPEND);
+        worker("k1", open("k1:r", SUSPEND), false);
+        worker("k2", open("k2:r", FAIL), true);
+        await(step("parent"));
+        return Task.completed("parent");
+    }
+
+    static {
+        // 0-2: the children run on while the parent unwinds its own drop, and are waited for; 3-4: the request
+        // reaches the parent in the drop after its return, meets no await, and the outcome is the body's.
+        exact("p47", -1,
+                "open a | open k1:r | await k1:work | open k2:r | await k2:work | await parent | k1 finally |"
+                + " close k1:r | throw k2 | k2 finally | close k2:r | close a | closed k1:r | closed a"
+                + " => boom k2 {close k2:r failed}");
+        exact("p47", 0,
+                "open a | open k1:r | await k1:work | open k2:r | await k2:work | await parent | close a |"
+                + " k1 finally | close k1:r | throw k2 | k2 finally | close k2:r | closed a | closed k1:r"
+                + " => cancelled {boom k2 {close k2:r failed}} ; cancel() true");
+        exact("p47", 1,
+                "open a | open k1:r | await k1:work | open k2:r | await k2:work | await parent | k1 finally |"
+                + " close k1:r | close a | throw k2 | k2 finally | close k2:r | closed k1:r | closed a"
+                + " => cancelled {boom k2 {close k2:r failed}} ; cancel() true");
+        exact("p47", 2,
+                "open a | open k1:r | await k1:work | open k2:r | await k2:work | await parent | k1 finally |"
+                + " close k1:r | throw k2 | k2 finally | close k2:r | close a | closed k1:r | closed a"
+                + " => cancelled {boom k2 {close k2:r failed}} ; cancel() true");
+        exact("p47", 3,
+                "open a | open k1:r | await k1:work | open k2:r | await k2:work | await parent | k1 finally |"
+                + " close k1:r | throw k2 | k2 finally | close k2:r | close a | closed k1:r | closed a"
+                + " => boom k2 {close k2:r failed} ; cancel() true");
+        exact("p47", 4,
+                "open a | open k1:r | await k1:work | open k2:r | await k2:work | await parent | k1 finally |"
+                + " close k1:r | throw k2 | k2 finally | close k2:r | close a | closed k1:r | closed a"
+                + " => boom k2 {close k2:r failed} ; cancel() true");
+    }
+
+    /**
+     * Throws with children running: they are cancelled, newest first, and waited for; a child that failed while it
+     * started, and one whose cancellation carries a cleanup failure, are suppressed onto the exception, oldest first.
+     */
+    @Async public static Task<String> p48() {
+        failsWhileStarting("k0");
+        worker("k1", open("k1:r", FAIL_SUSPEND), false);
+        worker("k2", open("k2:r", SUSPEND), false);
+        await(step("parent"));
+        throw boom("parent");
+    }
+
+    static {
+        exact("p48", -1,
+                "await k0:now | throw k0 | open k1:r | await k1:work | open k2:r | await k2:work | await parent |"
+                + " k1 finally | close k1:r | k2 finally | close k2:r | throw parent | closed k1:r | closed k2:r"
+                + " => boom parent {boom k0, close k1:r failed}");
+        exact("p48", 0,
+                "await k0:now | throw k0 | open k1:r | await k1:work | open k2:r | await k2:work | await parent |"
+                + " k2 finally | close k2:r | k1 finally | close k1:r | closed k2:r | closed k1:r"
+                + " => cancelled {boom k0, cancelled {close k1:r failed}} ; cancel() true");
+        exact("p48", 1,
+                "await k0:now | throw k0 | open k1:r | await k1:work | open k2:r | await k2:work | await parent |"
+                + " k1 finally | close k1:r | k2 finally | close k2:r | closed k1:r | closed k2:r"
+                + " => cancelled {boom k0, close k1:r failed} ; cancel() true");
+        exact("p48", 2,
+                "await k0:now | throw k0 | open k1:r | await k1:work | open k2:r | await k2:work | await parent |"
+                + " k1 finally | close k1:r | k2 finally | close k2:r | closed k1:r | closed k2:r"
+                + " => cancelled {boom k0, close k1:r failed} ; cancel() true");
+        exact("p48", 3,
+                "await k0:now | throw k0 | open k1:r | await k1:work | open k2:r | await k2:work | await parent |"
+                + " k1 finally | close k1:r | k2 finally | close k2:r | throw parent | closed k1:r | closed k2:r"
+                + " => boom parent {boom k0, close k1:r failed} ; cancel() false");
+        exact("p48", 4,
+                "await k0:now | throw k0 | open k1:r | await k1:work | open k2:r | await k2:work | await parent |"
+                + " k1 finally | close k1:r | k2 finally | close k2:r | throw parent | closed k1:r | closed k2:r"
+                + " => boom parent {boom k0, close k1:r failed} ; cancel() false");
+    }
+
+    /** Two children fail unseen, the younger one first: the older one's failure is the outcome, the other suppressed. */
+    @Async public static Task<String> p49() {
+        failsAfter("k1", 2);
+        failsAfter("k2", 1);
+        worker("k3", open("k3:r", SUSPEND), false);
+        await(step("parent"));
+        return Task.completed("unreached");
+    }
+
+    static {
+        exact("p49", -1,
+                "await k1:1 | await k2:1 | open k3:r | await k3:work | await parent | await k1:2 | throw k2 |"
+                + " k3 finally | close k3:r | throw k1 | closed k3:r"
+                + " => boom k1 {boom k2}");
+        exact("p49", 0,
+                "await k1:1 | await k2:1 | open k3:r | await k3:work | await parent | k3 finally | close k3:r |"
+                + " closed k3:r"
+                + " => cancelled ; cancel() true");
+        exact("p49", 1,
+                "await k1:1 | await k2:1 | open k3:r | await k3:work | await parent | await k1:2 | k3 finally |"
+                + " close k3:r | closed k3:r"
+                + " => cancelled ; cancel() true");
+        exact("p49", 2,
+                "await k1:1 | await k2:1 | open k3:r | await k3:work | await parent | await k1:2 | throw k2 |"
+                + " k3 finally | close k3:r | closed k3:r"
+                + " => cancelled {boom k2} ; cancel() true");
+        exact("p49", 3,
+                "await k1:1 | await k2:1 | open k3:r | await k3:work | await parent | await k1:2 | throw k2 |"
+                + " k3 finally | close k3:r | closed k3:r"
+                + " => cancelled {boom k2} ; cancel() true");
+        exact("p49", 4,
+                "await k1:1 | await k2:1 | open k3:r | await k3:work | await parent | await k1:2 | throw k2 |"
+                + " k3 finally | close k3:r | closed k3:r"
+                + " => boom k2 ; cancel() false");
+        exact("p49", 5,
+                "await k1:1 | await k2:1 | open k3:r | await k3:work | await parent | await k1:2 | throw k2 |"
+                + " k3 finally | close k3:r | throw k1 | closed k3:r"
+                + " => boom k1 {boom k2} ; cancel() false");
+    }
+
+    /** A failure the parent awaited and handled is not reported again; nor one suppressed onto its signal. */
+    @Async public static Task<String> p50() {
+        Task<String> k1 = worker("k1", open("k1:r", FAIL_SUSPEND), true);
+        try {
+            await(k1);
+        } catch (UnsupportedOperationException e) {
+            handled(e);
+            log("caught " + e.getMessage());
+        }
+        await(step("parent"));
+        return Task.completed("handled");
+    }
+
+    static {
+        exact("p50", -1,
+                "open k1:r | await k1:work | throw k1 | k1 finally | close k1:r | closed k1:r | caught k1 |"
+                + " await parent"
+                + " => value handled");
+        exact("p50", 0,
+                "open k1:r | await k1:work | k1 finally | close k1:r | closed k1:r"
+                + " => cancelled {cancelled {close k1:r failed}} ; cancel() true");
+        exact("p50", 1,
+                "open k1:r | await k1:work | throw k1 | k1 finally | close k1:r | closed k1:r"
+                + " => cancelled {boom k1 {close k1:r failed}} ; cancel() true");
+        exact("p50", 2,
+                "open k1:r | await k1:work | throw k1 | k1 finally | close k1:r | closed k1:r | caught k1 |"
+                + " await parent"
+                + " => cancelled ; cancel() true");
+    }
+
+    /**
+     * Returns a value at once and waits for its children. A cancel() that comes meanwhile cancels them and returns
+     * false: the outcome is still the value's, or the first failure a child left (k1's cleanup failures; k2, cancelled
+     * before it failed, leaves nothing).
+     */
+    @Async public static Task<String> p51() {
+        pair("k1", open("k1:p", FAIL), open("k1:q", FAIL));
+        failsAfter("k2", 1);
+        worker("k3", open("k3:r", SUSPEND), false);
+        log("parent returns");
+        return Task.completed("parent");
+    }
+
+    static {
+        // Every request reaches the parent waiting for its children after a value: cancel() returns false.
+        exact("p51", -1,
+                "open k1:p | open k1:q | await k1:work | await k2:1 | open k3:r | await k3:work | parent returns |"
+                + " close k1:q | close k1:p | throw k2 | k3 finally | close k3:r | closed k3:r"
+                + " => close k1:q failed {close k1:p failed, boom k2}");
+        exact("p51", 0,
+                "open k1:p | open k1:q | await k1:work | await k2:1 | open k3:r | await k3:work | parent returns |"
+                + " k3 finally | close k3:r | close k1:q | close k1:p | closed k3:r"
+                + " => close k1:q failed {close k1:p failed} ; cancel() false");
+        exact("p51", 1,
+                "open k1:p | open k1:q | await k1:work | await k2:1 | open k3:r | await k3:work | parent returns |"
+                + " close k1:q | close k1:p | k3 finally | close k3:r | closed k3:r"
+                + " => close k1:q failed {close k1:p failed} ; cancel() false");
+        exact("p51", 2,
+                "open k1:p | open k1:q | await k1:work | await k2:1 | open k3:r | await k3:work | parent returns |"
+                + " close k1:q | close k1:p | throw k2 | k3 finally | close k3:r | closed k3:r"
+                + " => close k1:q failed {close k1:p failed, boom k2} ; cancel() false");
+        exact("p51", 3,
+                "open k1:p | open k1:q | await k1:work | await k2:1 | open k3:r | await k3:work | parent returns |"
+                + " close k1:q | close k1:p | throw k2 | k3 finally | close k3:r | closed k3:r"
+                + " => close k1:q failed {close k1:p failed, boom k2} ; cancel() false");
+    }
+
+    /** Returns a child still running: completes as it does; cancelled, cancels it, and is cancelled if it is. */
+    @Async public static Task<String> p52() {
+        @Owned Res a = open("a", SYNC);
+        await(step("parent"));
+        return worker("k1", open("k1:r", SUSPEND), false);
+    }
+
+    static {
+        // 1: the request reaches the returned child while it works: it is cancelled, so is the parent; 2: the
+        // returned child is in its cleanup, which a request never interrupts: it ends with its value.
+        exact("p52", -1,
+                "open a | await parent | open k1:r | await k1:work | close a | k1 finally | close k1:r |"
+                + " closed k1:r"
+                + " => value k1");
+        exact("p52", 0,
+                "open a | await parent | close a"
+                + " => cancelled ; cancel() true");
+        exact("p52", 1,
+                "open a | await parent | open k1:r | await k1:work | close a | k1 finally | close k1:r |"
+                + " closed k1:r"
+                + " => cancelled ; cancel() true");
+        exact("p52", 2,
+                "open a | await parent | open k1:r | await k1:work | close a | k1 finally | close k1:r |"
+                + " closed k1:r"
+                + " => value k1 ; cancel() true");
+    }
+
+    /**
+     * Starts a child in its finally block, then ends exceptionally (its drop of {@code a} fails) while the child
+     * works. Unwinding a cancellation, the child is cleanup work: waited for, never cancelled, so it gets to fail,
+     * and its failure is reported. Otherwise it is an ordinary child, cancelled at the end before it fails.
+     */
+    @Async public static Task<String> p53() {
+        @Owned Res a = open("a", FAIL);
+        worker("k1", open("k1:r", FAIL_SUSPEND), false);
+        try {
+            await(step("parent"));
+        } finally {
+            log("parent finally");
+            worker("f1", open("f1:r", SUSPEND), true);
+        }
+        return Task.completed("parent");
+    }
+
+    static {
+        // 0-1: f1 was started while the parent unwound: cleanup work, not cancelled, so it fails and is reported;
+        // -1: f1 is an ordinary child, cancelled at the parent's exceptional end before it fails.
+        exact("p53", -1,
+                "open a | open k1:r | await k1:work | await parent | k1 finally | close k1:r | parent finally |"
+                + " open f1:r | await f1:work | close a | f1 finally | close f1:r | closed k1:r | closed f1:r"
+                + " => close a failed {close k1:r failed}");
+        exact("p53", 0,
+                "open a | open k1:r | await k1:work | await parent | parent finally | open f1:r | await f1:work |"
+                + " close a | k1 finally | close k1:r | throw f1 | f1 finally | close f1:r | closed k1:r |"
+                + " closed f1:r"
+                + " => cancelled {close a failed, cancelled {close k1:r failed}, boom f1} ; cancel() true");
+        exact("p53", 1,
+                "open a | open k1:r | await k1:work | await parent | k1 finally | close k1:r | parent finally |"
+                + " open f1:r | await f1:work | close a | closed k1:r | throw f1 | f1 finally | close f1:r |"
+                + " closed f1:r"
+                + " => cancelled {close a failed, close k1:r failed, boom f1} ; cancel() true");
+        exact("p53", 2,
+                "open a | open k1:r | await k1:work | await parent | k1 finally | close k1:r | parent finally |"
+                + " open f1:r | await f1:work | close a | f1 finally | close f1:r | closed k1:r | closed f1:r"
+                + " => close a failed {close k1:r failed} ; cancel() false");
+        exact("p53", 3,
+                "open a | open k1:r | await k1:work | await parent | k1 finally | close k1:r | parent finally |"
+                + " open f1:r | await f1:work | close a | f1 finally | close f1:r | closed k1:r | closed f1:r"
+                + " => close a failed {close k1:r failed} ; cancel() false");
+        exact("p53", 4,
+                "open a | open k1:r | await k1:work | await parent | k1 finally | close k1:r | parent finally |"
+                + " open f1:r | await f1:work | close a | f1 finally | close f1:r | closed k1:r | closed f1:r"
+                + " => close a failed {close k1:r failed} ; cancel() false");
+    }
+
+    /** A child that forgets a grandchild: the grandchild's failure reaches the top through both ends. */
+    @Async public static Task<String> p54() {
+        starter("k1");
+        await(step("parent"));
+        return Task.completed("parent");
+    }
+
+    static {
+        exact("p54", -1,
+                "open k1g:r | await k1g:work | await k1:own | await parent | k1g finally | close k1g:r |"
+                + " closed k1g:r"
+                + " => close k1g:r failed");
+        exact("p54", 0,
+                "open k1g:r | await k1g:work | await k1:own | await parent | k1g finally | close k1g:r |"
+                + " closed k1g:r"
+                + " => cancelled {cancelled {cancelled {close k1g:r failed}}} ; cancel() true");
+        exact("p54", 1,
+                "open k1g:r | await k1g:work | await k1:own | await parent | k1g finally | close k1g:r |"
+                + " closed k1g:r"
+                + " => cancelled {cancelled {close k1g:r failed}} ; cancel() true");
+        exact("p54", 2,
+                "open k1g:r | await k1g:work | await k1:own | await parent | k1g finally | close k1g:r |"
+                + " closed k1g:r"
+                + " => cancelled {close k1g:r failed} ; cancel() true");
+        exact("p54", 3,
+                "open k1g:r | await k1g:work | await k1:own | await parent | k1g finally | close k1g:r |"
+                + " closed k1g:r"
+                + " => close k1g:r failed ; cancel() false");
+    }
+
+    /** Task.all consumes its inputs' failures: seen, so not reported again by the parent. */
+    @Async public static Task<String> p55() {
+        Task<String> k1 = worker("k1", open("k1:r", SUSPEND), true);
+        Task<String> k2 = worker("k2", open("k2:r", SUSPEND), false);
+        try {
+            await(Task.all(List.of(k1, k2)));
+        } catch (UnsupportedOperationException e) {
+            handled(e);
+            log("caught " + e.getMessage());
+        }
+        return Task.completed("all seen");
+    }
+
+    static {
+        exact("p55", -1,
+                "open k1:r | await k1:work | open k2:r | await k2:work | throw k1 | k1 finally | close k1:r |"
+                + " k2 finally | close k2:r | closed k1:r | closed k2:r | caught k1"
+                + " => value all seen");
+        exact("p55", 0,
+                "open k1:r | await k1:work | open k2:r | await k2:work | k2 finally | close k2:r | k1 finally |"
+                + " close k1:r | closed k2:r | closed k1:r"
+                + " => cancelled ; cancel() true");
+        exact("p55", 1,
+                "open k1:r | await k1:work | open k2:r | await k2:work | throw k1 | k1 finally | close k1:r |"
+                + " k2 finally | close k2:r | closed k1:r | closed k2:r"
+                + " => cancelled {cancelled {boom k1}} ; cancel() true");
+        exact("p55", 2,
+                "open k1:r | await k1:work | open k2:r | await k2:work | throw k1 | k1 finally | close k1:r |"
+                + " k2 finally | close k2:r | closed k1:r | closed k2:r"
+                + " => cancelled {cancelled {boom k1}} ; cancel() true");
+        exact("p55", 3,
+                "open k1:r | await k1:work | open k2:r | await k2:work | throw k1 | k1 finally | close k1:r |"
+                + " k2 finally | close k2:r | closed k1:r | closed k2:r"
+                + " => cancelled {boom k1} ; cancel() true");
+    }
+
+    /** A detached child is nobody's: not waited for, not cancelled, its failure nobody's to report. */
+    @Async public static Task<String> p56() {
+        failsAfter("d1", 2).detach();
+        worker("k1", open("k1:r", SUSPEND), false);
+        await(step("parent"));
+        return Task.completed("parent");
+    }
+
+    static {
+        exact("p56", -1,
+                "await d1:1 | open k1:r | await k1:work | await parent | await d1:2 | k1 finally | close k1:r |"
+                + " throw d1 | closed k1:r"
+                + " => value parent");
+        exact("p56", 0,
+                "await d1:1 | open k1:r | await k1:work | await parent | k1 finally | close k1:r | await d1:2 |"
+                + " closed k1:r | throw d1"
+                + " => cancelled ; cancel() true");
+        exact("p56", 1,
+                "await d1:1 | open k1:r | await k1:work | await parent | await d1:2 | k1 finally | close k1:r |"
+                + " throw d1 | closed k1:r"
+                + " => cancelled ; cancel() true");
+        exact("p56", 2,
+                "await d1:1 | open k1:r | await k1:work | await parent | await d1:2 | k1 finally | close k1:r |"
+                + " throw d1 | closed k1:r"
+                + " => cancelled ; cancel() true");
+        exact("p56", 3,
+                "await d1:1 | open k1:r | await k1:work | await parent | await d1:2 | k1 finally | close k1:r |"
+                + " throw d1 | closed k1:r"
+                + " => value parent ; cancel() false");
+        exact("p56", 4,
+                "await d1:1 | open k1:r | await k1:work | await parent | await d1:2 | k1 finally | close k1:r |"
+                + " throw d1 | closed k1:r"
+                + " => value parent ; cancel() false");
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The world of the ownership fuzzer's programs: resources whose close completes at once or later and succeeds or
  * fails, and awaitable steps. Pending completions form one queue, completed oldest first by whoever drives: the
- * test's driver for the transformed copy, {@link OwnRef} for the reference copy. One per execution.
+ * test's driver for the transformed copy, {@link OwnRef} for the reference copy. One per execution. Both drivers
+ * are single-threaded; the reference model runs its frames on threads of their own, one at a time.
  */
 public final class OwnEnv {
     /** A program's own failure. */
@@ -67,6 +68,8 @@ public final class OwnEnv {
     final List<R> opened = new ArrayList<>();
     private final Deque<Runnable> pending = new ArrayDeque<>();
     private final int input;
+    /** Set when a run is over: fibers the reference model kills then log nothing. */
+    private volatile boolean frozen;
 
     public OwnEnv(int input) {
         this.input = input;
@@ -75,6 +78,7 @@ public final class OwnEnv {
     // ---- called by generated programs --------------------------------------------------------------------------
 
     public void log(String event) {
+        if (frozen) return;
         if (events.size() > 100_000) throw new IllegalStateException("runaway program");
         events.add(event);
     }
@@ -114,6 +118,10 @@ public final class OwnEnv {
     }
 
     // ---- the drivers ---------------------------------------------------------------------------------------------
+
+    void freeze() {
+        frozen = true;
+    }
 
     boolean hasPending() {
         return !pending.isEmpty();

@@ -27,17 +27,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * Differential fuzzing of ownership and cancellation (SPEC §5–6). Each program of {@link OwnershipGenerator} is
- * compiled with its reference copy; the program is transformed, the reference is not. Each runs with several
- * inputs, first to completion, then cancelled after {@code k} completed pending items for every {@code k} up to
- * {@value #MAX_POINTS} points (a seeded sample beyond that). The transformed copy is driven by completing pending
- * items oldest first and cancelling its task when {@code k} are done; the reference models the same with
- * {@link OwnRef}. Both must log the same events (opens, closes, awaits, finally blocks) and end the same way (the
- * value, the exception's type and message, or cancelled), with the same close failures reachable from the outcome;
- * every resource is closed exactly once.
+ * Differential fuzzing of ownership, cancellation and structured concurrency (SPEC §5–7). Each program of
+ * {@link OwnershipGenerator} is compiled with its reference copy; the program is transformed, the reference is not.
+ * Each runs with several inputs, first to completion, then cancelled after {@code k} completed pending items for
+ * every {@code k} up to {@value #MAX_POINTS} points (a seeded sample beyond that). The transformed copy is driven by
+ * completing pending items oldest first and cancelling its task when {@code k} are done; the reference is driven the
+ * same way by {@link OwnRef}, which models async calls as frames that run concurrently (children started and not
+ * awaited, waited for or cancelled when their parent ends, their unobserved failures reported by it). Both must log
+ * the same events, in the same order (opens, closes, awaits, finally blocks, in whichever function they happen) and
+ * end the same way: the value, the exception's type and message, or cancelled; the same close failures and program
+ * failures (a child's, reported by its parent) reachable from the outcome; the same tree of suppressed exceptions,
+ * in order (SPEC §7 orders the children's failures oldest first); and {@code cancel()} must return the same. Every
+ * resource is closed exactly once.
  *
  * <p>System properties: {@code coda.ownfuzz.programs} (default 300), {@code coda.fuzz.seed}, {@code coda.fuzz.only}
- * (comma-separated indices), {@code coda.fuzz.print} (print every source). The long run:
+ * (comma-separated indices), {@code coda.fuzz.print} (print every source). The summary also counts what the model saw
+ * happen (children started, ends that found children running, children cancelled, unobserved failures reported,
+ * cleanup-work children, returned children), so a generator that stops producing them shows. The long run:
  * {@code mvn -B test -pl transformer -Dtest=OwnershipFuzzTest -Dcoda.ownfuzz.programs=20000}.
  */
 class OwnershipFuzzTest {
@@ -81,6 +87,12 @@ class OwnershipFuzzTest {
         System.out.printf("[coda-ownfuzz] seed=%d programs=%d runs=%d (cancelled %d) closes=%d failures=%d elapsed=%.1fs%n",
                 seed, indices.size(), runs.get(), cancelledRuns.get(), closes.get(), failures.size(),
                 (System.nanoTime() - started) / 1e9);
+        System.out.printf("[coda-ownfuzz] model: children started %d, ends with children running %d, children cancelled"
+                        + " at an end %d, children cancelled while awaited %d, unobserved child failures reported %d,"
+                        + " cleanup-work children %d, returned children %d%n",
+                OwnRef.childrenStarted.get(), OwnRef.endsWithChildrenRunning.get(), OwnRef.childrenCancelledAtEnd.get(),
+                OwnRef.childrenCancelledWhileWaiting.get(), OwnRef.unobservedFailuresReported.get(),
+                OwnRef.cleanupWorkChildren.get(), OwnRef.returnedChildren.get());
         if (!failures.isEmpty()) {
             fail(failures.size() + " programs misbehaved (seed " + seed + "); rerun one with -Dcoda.fuzz.seed=" + seed
                     + " -Dcoda.fuzz.only=INDEX\n" + String.join("\n", failures.subList(0, Math.min(3, failures.size()))));
@@ -145,8 +157,8 @@ class OwnershipFuzzTest {
     }
 
     /** What one execution did. */
-    private record Result(List<String> events, String outcome, List<String> closeFailures, String unclosed,
-                          int completions) {}
+    private record Result(List<String> events, String outcome, List<String> failures, String tree, String unclosed,
+                          int completions, Boolean cancelReturned) {}
 
     /** The transformed program, driven oldest item first, cancelled once {@code cancelAfter} items are done. */
     @SuppressWarnings("unchecked")
@@ -156,16 +168,17 @@ class OwnershipFuzzTest {
         try {
             task = (Task<String>) run.invoke(null, env);
         } catch (InvocationTargetException e) {
-            return result(env, "threw synchronously: " + e.getCause(), null, 0);
+            return result(env, "threw synchronously: " + e.getCause(), null, 0, null);
         }
         int completions = 0;
+        Boolean cancelReturned = null;
         while (true) {
-            if (completions == cancelAfter && !task.isDone()) task.cancel();
+            if (completions == cancelAfter && !task.isDone()) cancelReturned = task.cancel();
             if (!env.hasPending()) break;
             env.completeOne();
             completions++;
         }
-        return result(env, null, task, completions);
+        return result(env, null, task, completions, cancelReturned);
     }
 
     private boolean compare(Program p, int input, int cancelAfter, Result actual, Method reference) throws Exception {
@@ -173,27 +186,34 @@ class OwnershipFuzzTest {
         OwnEnv env = new OwnEnv(input);
         Result expected;
         try {
-            Task<String> t = OwnRef.run(env, cancelAfter, () -> {
+            OwnRef.Run r = OwnRef.run(env, cancelAfter, () -> {
                 try {
                     @SuppressWarnings("unchecked")
-                    Task<String> r = (Task<String>) reference.invoke(null, env);
-                    return r;
+                    Task<String> t = (Task<String>) reference.invoke(null, env);
+                    return t;
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e.getCause());
                 }
             });
-            expected = result(env, null, t, 0);
+            expected = result(env, null, r.task(), 0, r.cancelReturned());
         } catch (RuntimeException e) {
-            expected = result(env, "reference threw: " + e, null, 0);
+            expected = result(env, "reference threw: " + e, null, 0, null);
         }
         closes.addAndGet(actual.events.stream().filter(e -> e.startsWith("close ")).count());
         List<String> problems = new ArrayList<>();
         if (!expected.outcome.equals(actual.outcome)) {
             problems.add("outcome: expected " + expected.outcome + ", got " + actual.outcome);
         }
-        if (!expected.closeFailures.equals(actual.closeFailures)) {
-            problems.add("close failures reachable from the outcome: expected " + expected.closeFailures + ", got "
-                    + actual.closeFailures);
+        if (!expected.failures.equals(actual.failures)) {
+            problems.add("failures reachable from the outcome: expected " + expected.failures + ", got "
+                    + actual.failures);
+        }
+        if (!expected.tree.equals(actual.tree)) {
+            problems.add("the failure and what is suppressed onto it, in order:\n  expected " + expected.tree
+                    + "\n  got      " + actual.tree);
+        }
+        if (!java.util.Objects.equals(expected.cancelReturned, actual.cancelReturned)) {
+            problems.add("cancel() returned: expected " + expected.cancelReturned + ", got " + actual.cancelReturned);
         }
         if (!expected.events.equals(actual.events)) {
             problems.add("events:\n  expected " + expected.events + "\n  got      " + actual.events);
@@ -205,30 +225,48 @@ class OwnershipFuzzTest {
         return false;
     }
 
-    private static Result result(OwnEnv env, String broken, Task<String> task, int completions) {
+    private static Result result(OwnEnv env, String broken, Task<String> task, int completions, Boolean cancelReturned) {
         StringBuilder unclosed = new StringBuilder();
         for (OwnEnv.R r : env.opened) if (r.closes != 1) unclosed.append(r.name).append(" x").append(r.closes).append(' ');
-        if (broken != null) return new Result(List.copyOf(env.events), broken, List.of(), unclosed.toString(), completions);
-        if (!task.isDone()) return new Result(List.copyOf(env.events), "still pending", List.of(), unclosed.toString(), completions);
+        if (broken != null) {
+            return new Result(List.copyOf(env.events), broken, List.of(), "", unclosed.toString(), completions,
+                    cancelReturned);
+        }
+        if (!task.isDone()) {
+            return new Result(List.copyOf(env.events), "still pending", List.of(), "", unclosed.toString(), completions,
+                    cancelReturned);
+        }
         String outcome;
         List<String> failures = new ArrayList<>();
+        Throwable failure = null;
         try {
             outcome = "value " + task.join();
         } catch (CancellationException e) {
             outcome = "cancelled";
-            collect(e, failures);
+            failure = e;
         } catch (CompletionException e) {
-            outcome = e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
-            collect(e.getCause(), failures);
+            failure = e.getCause();
+            outcome = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         } catch (RuntimeException | Error e) {
+            failure = e;
             outcome = e.getClass().getSimpleName() + ": " + e.getMessage();
-            collect(e, failures);
+        }
+        String tree = "";
+        if (failure != null) {
+            collect(failure, failures);
+            StringBuilder sb = new StringBuilder();
+            tree(failure, sb, Collections.newSetFromMap(new IdentityHashMap<>()));
+            tree = sb.toString();
         }
         failures.sort(null);
-        return new Result(List.copyOf(env.events), outcome, failures, unclosed.toString(), completions);
+        return new Result(List.copyOf(env.events), outcome, failures, tree, unclosed.toString(), completions,
+                cancelReturned);
     }
 
-    /** Messages of the close failures reachable from {@code t} through suppressed exceptions and causes. */
+    /**
+     * The close failures and the program's own failures reachable from {@code t} through suppressed exceptions and
+     * causes ({@code t} itself included): a child's failure reported by its parent is found here.
+     */
     private static void collect(Throwable t, List<String> into) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Throwable> work = new ArrayList<>(List.of(t));
@@ -236,9 +274,42 @@ class OwnershipFuzzTest {
             Throwable x = work.remove(work.size() - 1);
             if (x == null || !seen.add(x)) continue;
             if (x instanceof OwnEnv.CloseFailed) into.add(x.getMessage());
+            if (x instanceof OwnEnv.Boom) into.add("boom " + x.getMessage());
             work.addAll(Arrays.asList(x.getSuppressed()));
             work.add(x.getCause());
         }
+    }
+
+    /**
+     * The failure with its suppressed exceptions, in order, and causes, recursively: the order in which failures are
+     * suppressed (children oldest first) is part of the outcome.
+     */
+    private static void tree(Throwable t, StringBuilder into, Set<Throwable> seen) {
+        if (!seen.add(t)) {
+            into.append("(again ").append(name(t)).append(')');
+            return;
+        }
+        into.append(name(t));
+        Throwable[] suppressed = t.getSuppressed();
+        if (suppressed.length > 0) {
+            into.append(" {");
+            for (int i = 0; i < suppressed.length; i++) {
+                if (i > 0) into.append(", ");
+                tree(suppressed[i], into, seen);
+            }
+            into.append('}');
+        }
+        if (t.getCause() != null) {
+            into.append(" <- ");
+            tree(t.getCause(), into, seen);
+        }
+    }
+
+    private static String name(Throwable t) {
+        if (t instanceof CancellationException) return "cancelled";
+        if (t instanceof OwnEnv.Boom) return "boom " + t.getMessage();
+        if (t instanceof OwnEnv.CloseFailed) return t.getMessage();
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     private void report(Program p, String what) {

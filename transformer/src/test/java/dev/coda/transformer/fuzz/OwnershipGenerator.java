@@ -12,12 +12,21 @@ import java.util.SplittableRandom;
  * set, a failure suppressed onto the exception in flight (JLS 14.20.3); awaits are {@link OwnRef}'s, which model
  * cancellation (SPEC §6). Try-with-resources stays as it is: its close is the reference's cleanup await.
  *
- * <p>A program: {@code run(OwnEnv)} and up to two helpers that take ownership of a resource through an
- * {@code @Owned} parameter. Statements: {@code @Owned} locals (opened, conditionally null, or the value of an await);
- * try-with-resources; nested blocks; bounded loops with conditional break and continue; awaits of steps that complete
- * now or later and succeed or fail; conditional return and throw; try/finally (the finally may await) and
- * try/catch of the program's own exception; moves of an owned local into a helper; helper calls with a fresh
- * resource. Resources close at once or later, successfully or not. Every step is logged.
+ * <p>A program: {@code run(OwnEnv)} and up to three helpers that take ownership of a resource through an
+ * {@code @Owned} parameter; a function calls only helpers generated after it, so helpers have children too.
+ * Statements: {@code @Owned} locals (opened, conditionally null, or the value of an await); try-with-resources;
+ * nested blocks; bounded loops with conditional break and continue; awaits of steps that complete now or later and
+ * succeed or fail; conditional return and throw; try/finally and try/catch of the program's own exception; moves of
+ * an owned local into a helper; awaited helper calls with a fresh resource. Resources close at once or later,
+ * successfully or not. Every step is logged.
+ *
+ * <p>Structured concurrency (SPEC §7): helper calls that are not awaited where they are made, with a fresh resource
+ * or an owned local moved in: kept in a {@code Task} local that a later statement in scope may await (or a finally
+ * block, so a parent may await a child while it unwinds), dropped at once, or detached. So children run on while
+ * their parent goes on, ends, throws or is cancelled, and fail unobserved (a helper fails whenever its steps or
+ * conditional throws do). A conditional {@code return h(e, ...)} returns a child still running. A finally block may
+ * log only, await a step, or start a helper, awaited or not: run while the function unwinds a delivered
+ * cancellation, such a child is cleanup work.
  */
 final class OwnershipGenerator {
     record Program(int index, String className, String fileName, String source, String referenceFile,
@@ -53,15 +62,18 @@ final class OwnershipGenerator {
             this.r = r;
         }
 
-        /** What a statement may do where it stands. */
-        private record Context(boolean inLoop, boolean inFinally, int depth, List<String> movable) {
+        /**
+         * What a statement may do where it stands. {@code movable}: owned locals of this block that may be moved;
+         * {@code tasks}: locals holding a started child, in scope here, that may be awaited.
+         */
+        private record Context(boolean inLoop, boolean inFinally, int depth, List<String> movable, List<String> tasks) {
             Context nested(boolean loop) {
-                return new Context(inLoop || loop, inFinally, depth + 1, new ArrayList<>());
+                return new Context(inLoop || loop, inFinally, depth + 1, new ArrayList<>(), new ArrayList<>(tasks));
             }
         }
 
         void program(String simple) {
-            helpers = r.nextInt(3);
+            helpers = r.nextInt(4);
             both("package p;\nimport dev.coda.*;\nimport dev.coda.transformer.fuzz.OwnEnv;\n"
                     + "public class " + simple + " {\n", "package r;\nimport dev.coda.*;\n"
                     + "import dev.coda.transformer.fuzz.OwnEnv;\nimport dev.coda.transformer.fuzz.OwnRef;\n"
@@ -85,7 +97,8 @@ final class OwnershipGenerator {
                     .append(") { return OwnRef.call(() -> ").append(name).append("$body(").append(args).append(")); }\n");
             ref.append("private static Task<String> ").append(name).append("$body(").append(refParams).append(") {\n");
             if (ownedParam != null) ref.append(ownedHead(ownedParam));
-            block(new Context(false, false, 0, new ArrayList<>()), "return Task.completed(\"" + result + "\");\n");
+            block(new Context(false, false, 0, new ArrayList<>(), new ArrayList<>()),
+                    "return Task.completed(\"" + result + "\");\n");
             if (ownedParam != null) ref.append(ownedTail(ownedParam));
             both("}\n", "}\n");
         }
@@ -145,7 +158,7 @@ final class OwnershipGenerator {
         private void statement(Context ctx) {
             int site = ++sites;
             String label = "s" + site;
-            switch (r.nextInt(12)) {
+            switch (r.nextInt(16)) {
                 case 0, 1 -> await(label);
                 case 2 -> {
                     if (ctx.inFinally) await(label);
@@ -187,7 +200,7 @@ final class OwnershipGenerator {
                     both("try {\n");
                     block(ctx.nested(false), "");
                     both("} finally {\ne.log(\"finally " + label + "\");\n");
-                    if (r.nextBoolean()) await(label + "f");
+                    finallyWork(ctx, label + "f");
                     both("}\n");
                 }
                 case 9 -> {
@@ -206,15 +219,87 @@ final class OwnershipGenerator {
                     ref.append(cond).append("OwnRef.await(h").append(h).append("(e, OwnRef.move(").append(v).append(", ")
                             .append(v).append("$f = false))));\n");
                 }
-                default -> {
+                case 11 -> {
                     int h = helper();
                     if (h < 0) { await(label); return; }
-                    String p = "p" + (++names);
-                    String call = "h" + h + "(e, e.open(\"" + p + "\", " + r.nextInt(4) + "))";
-                    coda.append("e.log(\"").append(label).append(" \" + Coda.await(").append(call).append("));\n");
-                    ref.append("e.log(\"").append(label).append(" \" + OwnRef.await(").append(call).append("));\n");
+                    awaitCall(label, "h" + h + "(e, " + fresh() + ")");
+                }
+                case 12, 13 -> {
+                    int h = helper();
+                    if (h < 0) { await(label); return; }
+                    start(ctx, h);
+                }
+                case 14 -> {
+                    if (ctx.tasks.isEmpty()) { await(label); return; }
+                    awaitCall(label, ctx.tasks.get(r.nextInt(ctx.tasks.size())));
+                }
+                default -> {
+                    int h = helper();
+                    if (h < 0 || ctx.inFinally) { await(label); return; }
+                    both("if (e.flip(" + site + ")) return h" + h + "(e, " + fresh() + ");\n");
                 }
             }
+        }
+
+        /** An argument for a helper's {@code @Owned} parameter: a resource opened now. */
+        private String fresh() {
+            return "e.open(\"p" + (++names) + "\", " + r.nextInt(4) + ")";
+        }
+
+        /**
+         * Starts a helper without awaiting it (SPEC §7: a child): kept in a local that a later statement may await,
+         * dropped, or detached. Its resource is a fresh one, or an owned local moved into it.
+         */
+        private void start(Context ctx, int h) {
+            String codaArg;
+            String refArg;
+            if (!ctx.movable.isEmpty() && r.nextInt(3) == 0) {
+                String v = ctx.movable.remove(r.nextInt(ctx.movable.size()));
+                codaArg = "Coda.move(" + v + ")";
+                refArg = "OwnRef.move(" + v + ", " + v + "$f = false)";
+            } else {
+                codaArg = refArg = fresh();
+            }
+            String codaCall = "h" + h + "(e, " + codaArg + ")";
+            String refCall = "h" + h + "(e, " + refArg + ")";
+            switch (r.nextInt(6)) {
+                case 0, 1, 2 -> {
+                    String t = "c" + (++names);
+                    both("Task<String> " + t + " = " + codaCall + ";\n", "Task<String> " + t + " = " + refCall + ";\n");
+                    ctx.tasks.add(t);
+                }
+                case 3, 4 -> both(codaCall + ";\n", refCall + ";\n");
+                default -> both(codaCall + ".detach();\n", "OwnRef.detach(" + refCall + ");\n");
+            }
+        }
+
+        /**
+         * What a finally block does after logging: nothing, an await, or work with children (started while the
+         * function unwinds a delivered cancellation, they are cleanup work: waited for, never cancelled).
+         */
+        private void finallyWork(Context ctx, String label) {
+            int h = helper();
+            switch (r.nextInt(6)) {
+                case 0 -> await(label);
+                case 1, 2 -> {
+                    if (h < 0) await(label);
+                    else both("h" + h + "(e, " + fresh() + ");\n");
+                }
+                case 3 -> {
+                    if (h < 0) await(label);
+                    else awaitCall(label, "h" + h + "(e, " + fresh() + ")");
+                }
+                case 4 -> {
+                    if (ctx.tasks.isEmpty()) await(label);
+                    else awaitCall(label, ctx.tasks.get(r.nextInt(ctx.tasks.size())));
+                }
+                default -> {}
+            }
+        }
+
+        private void awaitCall(String label, String call) {
+            coda.append("e.log(\"").append(label).append(" \" + Coda.await(").append(call).append("));\n");
+            ref.append("e.log(\"").append(label).append(" \" + OwnRef.await(").append(call).append("));\n");
         }
 
         /** A helper this function may call (a later one: no recursion), or -1. */
