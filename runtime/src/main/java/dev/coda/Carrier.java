@@ -24,6 +24,10 @@ final class Carrier {
     private static final ThreadLocal<Carrier> CURRENT = ThreadLocal.withInitial(Carrier::new);
 
     private Coroutine<?> running;
+    /** True while the runtime works on behalf of another task: what starts now is nobody's child. */
+    private boolean unparented;
+    /** A throwable raised by the completion of a body's task, thrown out of the step rather than into the body. */
+    private Throwable afterStep;
     /** Non-null while a spawn's body is evaluated: coroutines started now run their first step there. */
     private Executor deferTo;
     /** Where those coroutines are recorded while {@link #deferTo} is set. */
@@ -38,6 +42,32 @@ final class Carrier {
     /** The coroutine whose body runs innermost on this thread, or null. */
     Coroutine<?> running() {
         return running;
+    }
+
+    /** The parent of a task started now: the running coroutine, unless the runtime works for another task. */
+    Coroutine<?> parentOfNew() {
+        return unparented ? null : running;
+    }
+
+    /**
+     * Runs {@code work} with the tasks it starts made nobody's children: drop glue the runtime starts for another
+     * task (a body that never ran, a combinator's undelivered value), or what a child's cancellation starts while a
+     * body that may already run elsewhere is still on this thread's stack.
+     */
+    <T> T unparented(Supplier<T> work) {
+        boolean outer = unparented;
+        unparented = true;
+        try {
+            return work.get();
+        } finally {
+            unparented = outer;
+        }
+    }
+
+    /** Holds {@code t}, raised by a task's completion inside a body's frame, until the step returns. */
+    void throwAfterStep(Throwable t) {
+        if (afterStep == null) afterStep = t;
+        else if (afterStep != t) afterStep.addSuppressed(t);
     }
 
     /** True while a coroutine body runs on this thread. */
@@ -73,9 +103,21 @@ final class Carrier {
     }
 
     void start(Coroutine<?> c) {
-        Coroutine<?> outer = running;
-        step(c);
-        if (outer == null) runQueued();
+        if (running != null) {
+            step(c);
+            return;
+        }
+        try {
+            step(c);
+        } catch (Throwable t) { // the queue is still run: a resumption queued by this step must not be stranded
+            try {
+                runQueued();
+            } catch (Throwable u) {
+                if (u != t) t.addSuppressed(u);
+            }
+            throw t;
+        }
+        runQueued();
     }
 
     /**
@@ -85,13 +127,21 @@ final class Carrier {
     private void step(Coroutine<?> c) {
         Coroutine<?> outer = running;
         Executor deferred = deferTo;
+        boolean outerUnparented = unparented;
         running = c;
         deferTo = null;
+        unparented = false;
         try {
             c.step();
         } finally {
             running = outer;
             deferTo = deferred;
+            unparented = outerUnparented;
+        }
+        Throwable t = afterStep;
+        if (t != null) {
+            afterStep = null;
+            throw Sneaky.<RuntimeException>rethrow(t);
         }
     }
 

@@ -47,7 +47,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
     }
 
     Combination(List<? extends Task<?>> tasks) {
-        super(Carrier.current().running());
+        super(Carrier.current().parentOfNew());
         inputs = tasks.toArray(new Task<?>[0]);
         for (Task<?> t : inputs) if (t == null) throw new NullPointerException("a task in the list is null");
         pending = inputs.length;
@@ -161,7 +161,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
             if (f == null) {
                 Object v = t.valueNow();
                 if (v instanceof AsyncCloseable && kept != EVERY_VALUE && v != kept) {
-                    closes.add(Coroutine.dropFailing((AsyncCloseable) v, true, failure));
+                    closes.add(Coroutine.dropFor((AsyncCloseable) v, failure));
                 }
             } else if (failure != null && (!t.isCancelled() || t.cancelledWithCleanupFailures())) {
                 Coroutine.suppress(failure, f);
@@ -199,7 +199,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
             fail(failure);
             return;
         }
-        Task<Void> close = Coroutine.dropFailing((AsyncCloseable) value, true, failure);
+        Task<Void> close = Coroutine.dropFor((AsyncCloseable) value, failure);
         Waiter then = c -> {
             Throwable f = c.failureNow();
             if (f != null) Coroutine.suppress(failure, f);

@@ -165,7 +165,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     public final Task<T> start() {
         Carrier carrier = Carrier.current();
-        setParent(carrier.running());
+        setParent(carrier.parentOfNew());
         Executor executor = carrier.deferringTo();
         if (executor == null) {
             carrier.start(this);
@@ -214,7 +214,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         Ending e = deliver(task);
         if (task.isDone()) {
             AsyncCloseable value = closeableValue(task);
-            if (value != null) e.inTransit = dropFailing(value, true, e.signal);
+            if (value != null) e.inTransit = dropFor(value, e.signal);
         } else {
             e.abandonedProducer = task; // see end()
         }
@@ -228,8 +228,17 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     private static final Waiter DROP_LATE_VALUE = source -> {
         AsyncCloseable value = closeableValue(source);
-        if (value != null) dropFailing(value, true, null);
+        if (value != null) dropFor(value, null);
     };
+
+    /**
+     * A drop the runtime starts on behalf of a task that is not running here (a value in transit, a parameter of a
+     * body that never ran, a combinator's undelivered value): its close is nobody's child, so no coroutine that
+     * happens to run on this thread waits for it, cancels it, or reports its failure.
+     */
+    static Task<Void> dropFor(AsyncCloseable value, Throwable inFlight) {
+        return Carrier.current().unparented(() -> dropFailing(value, true, inFlight));
+    }
 
     /** The value of a done task if it succeeded with an AsyncCloseable, else null. */
     private static AsyncCloseable closeableValue(Task<?> task) {
@@ -267,15 +276,20 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
         if ((s & REQUESTED) != 0) {
             // A request that came while the body ran saw it running and left it to this await.
+            // The suspension is published: the body may already run on another thread, so what the child's
+            // cancellation starts must not be listed on it from here.
             if (requestToMeet(s)) {
                 if (isChild(task)) {
-                    task.cancel();
+                    Carrier.current().unparented(task::cancel);
                 } else if (claim(now)) {
                     task.abandonedBy(this); // before the body runs again, so it cannot remove a later registration
                     return false;
                 }
             } else if (isChild(task)) {
-                task.parentCancelled(); // unwinding or in cleanup: the child is told, not interrupted
+                Carrier.current().unparented(() -> { // unwinding or in cleanup: the child is told, not interrupted
+                    task.parentCancelled();
+                    return null;
+                });
             }
         }
         return true;
@@ -373,22 +387,38 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     /** {@code return Task.completed(value)} and friends. */
     public final void returnValue(Object value) {
-        end(value, null, null);
+        endInBody(value, null, null);
     }
 
     /** {@code return task}: this task completes as {@code task} does. */
     public final void returnTask(Task<?> task) {
-        if (task == null) end(null, new NullPointerException("async function returned null instead of a Task"), null);
-        else end(null, null, task);
+        if (task == null) endInBody(null, new NullPointerException("async function returned null instead of a Task"), null);
+        else endInBody(null, null, task);
     }
 
-    /** {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. */
+    /**
+     * {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. The view is
+     * this task's alone, so a request that abandons it leaves nothing on the stage.
+     */
     public final void returnStage(CompletionStage<?> stage) {
         if (stage == null) {
-            end(null, new NullPointerException("async function returned null instead of a CompletionStage"), null);
+            endInBody(null, new NullPointerException("async function returned null instead of a CompletionStage"), null);
             return;
         }
-        returnTask(Task.from(stage));
+        endInBody(null, null, StageView.of(stage, true));
+    }
+
+    /**
+     * {@link #end} from a {@code return} of the body, which sits inside the body's own try blocks: what the
+     * completion throws (a waiter's failure) leaves the step instead, so no catch of the body sees it and runs a
+     * second {@code return}.
+     */
+    private void endInBody(Object value, Throwable thrown, Task<?> returned) {
+        try {
+            end(value, thrown, returned);
+        } catch (Throwable t) {
+            Carrier.current().throwAfterStep(t);
+        }
     }
 
     // ---- runtime ------------------------------------------------------------------------------------------------
@@ -490,7 +520,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
             while (next >= 0) {
                 AsyncCloseable value = owned[next];
                 owned[next--] = null;
-                Task<Void> closing = dropFailing(value, value != null, rejected);
+                Task<Void> closing = value != null ? dropFor(value, rejected) : Task.done();
                 if (!closing.isDone() && closing.addWaiter(this)) return;
                 collect(closing);
             }
@@ -526,6 +556,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private void wakeForRequest(int s) {
         Task<?> on = awaited;
         // The read of awaited belongs to suspension s only if the word still shows it afterwards.
+        VarHandle.loadLoadFence();
         if (on == null || (state & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return;
         if ((s & CLEANUP) != 0) {
             if (isChild(on)) on.parentCancelled();
@@ -543,6 +574,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     private Ending deliver(Task<?> awaited) {
         STATE.getAndBitwiseOr(this, DELIVERED);
+        // Met without suspending on a pending foreign task: it is abandoned here (a view of a stage unregisters).
+        if (!awaited.isDone() && !isChild(awaited)) awaited.abandonedBy(this);
         Ending e = ending();
         e.signal = new Cancelled();
         if (isChild(awaited) && awaited.claimUnobservedFailure()) e.signal.addSuppressed(awaited.failureNow());
@@ -657,11 +690,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         e.thrown = thrown;
         e.returned = returned;
         e.exceptional = exceptional;
-        e.pending = waitFor.size() + 1; // + 1 until every registration is made
+        e.pending = waitFor.size() + 1; // + 1 until every registration is made and the phase published
+        // Registered before FINISHING is published, so a cancel() that abandons a returned task finds the
+        // registration to remove; one that comes before finds the body running and leaves the request to us.
+        for (Task<?> t : waitFor) if (!t.addWaiter(e)) e.onCompleted(t);
         int s;
         do s = state; while (!STATE.compareAndSet(this, s, (s & ~PHASE) | FINISHING)); // publishes e to cancel()
-        for (Task<?> t : waitFor) if (!t.addWaiter(e)) e.onCompleted(t);
-        // A request cancel() made while the body ran found it running and left it: it is met here.
         if (requestToMeet(s)) e.requested(this);
         e.countDown();
     }
@@ -673,10 +707,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private static Task<?> droppedInTransit(Ending e) {
         Task<?> producer = e.abandonedProducer;
         e.abandonedProducer = null;
+        if (producer != null) producer.watchAgain(); // abandoned at delivery: its outcome is needed once more
         if (producer != null && !producer.isDone() && producer.addWaiter(DROP_LATE_VALUE)) return e.inTransit;
         if (producer != null) {
             AsyncCloseable value = closeableValue(producer);
-            if (value != null) return dropFailing(value, true, e.signal);
+            if (value != null) return dropFor(value, e.signal);
         }
         return e.inTransit;
     }
@@ -832,7 +867,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
             for (int i = children.length - 1; i >= 0; i--) {
                 if (children[i].claimUnobservedFailure()) failures.add(children[i].failureNow());
             }
-            if (drop != null && drop.failureNow() != null) failures.add(drop.failureNow());
+            if (drop != null && drop.claimUnobservedFailure()) failures.add(drop.failureNow());
             owner.conclude(value, thrown, returnedAbandoned ? null : returned, returnedAbandoned, failures);
         }
     }

@@ -10,7 +10,7 @@ final class Sleep extends ChildTask<Void> {
     private final ScheduledFuture<?> timer;
 
     Sleep(long nanos) {
-        super(Carrier.current().running());
+        super(Carrier.current().parentOfNew());
         timer = Timers.schedule(() -> succeed(null), nanos);
         started();
     }

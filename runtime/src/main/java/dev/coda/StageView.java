@@ -68,6 +68,12 @@ final class StageView<T> extends Task<T> implements Waiter {
         if (awaitOnly) relay.removeWaiter(this);
     }
 
+    /** Registers on the relay again, after an abandonment that unregistered it (a second registration is harmless). */
+    @Override
+    void watchAgain() {
+        if (awaitOnly && !isDone() && !relay.addWaiter(this)) onCompleted(relay);
+    }
+
     /**
      * One registration on a pending stage, shared by all its views. Looked up by the stage, weakly: a stage nobody
      * holds takes its relay with it. A stage's relay is forgotten when the stage completes. Stages are compared with

@@ -204,6 +204,9 @@ public class Task<T> {
         removeWaiter(w);
     }
 
+    /** Someone needs this task's outcome again after abandoning it (a value in transit, to be closed). */
+    void watchAgain() {}
+
     /**
      * The coroutine awaiting this task has been cancelled where nothing may interrupt it: in drop glue, or while it
      * unwinds. So the task still completes as it would; but a task that waits for children (a scope's close) cancels
@@ -406,7 +409,9 @@ public class Task<T> {
         // The outcome was published (an atomic add) before this read, and a registration reads the outcome after
         // its push: if this read misses a push, that registration sees the outcome and takes the stack back.
         if (waiters == null) return;
-        fire(WAITERS.getAndSet(this, FIRED));
+        Object head = WAITERS.getAndSet(this, FIRED);
+        if (head != FIRED) fire(head); // else a registration took the stack back, and ran it
+
     }
 
     /** Runs the waiters of a stack taken from {@link #waiters}, oldest first. */

@@ -121,7 +121,7 @@ public final class TaskScope implements AsyncCloseable {
     /** The task of the close: cancelling it, or its owner, cancels the children; it completes when they have. */
     private final class Close extends ChildTask<Void> { // made with the scope: the child of the coroutine opening it
         Close() {
-            super(Carrier.current().running());
+            super(Carrier.current().parentOfNew());
         }
 
         /** Opened by a coroutine already unwinding: its children are cleanup work, which is never cancelled. */
