@@ -43,12 +43,7 @@ public final class LeakProbe {
                 int n = Integer.parseInt(args[1]);
                 Task<String> shutdown = Task.from(new CompletableFuture<>());
                 long before = usedAfterGc();
-                Task<?>[] waiting = new Task<?>[n];
-                for (int i = 0; i < n; i++) waiting[i] = waitFor(shutdown);
-                long suspended = usedAfterGc();
-                for (Task<?> t : waiting) t.cancel(); // oldest first: the far end of the waiter chain
-                for (Task<?> t : waiting) if (!t.isCancelled()) throw new AssertionError("not cancelled: " + t);
-                waiting = null;
+                long suspended = suspendThenCancel(n, shutdown);
                 long after = usedAfterGc();
                 System.out.println("before=" + before);
                 System.out.println("suspended=" + suspended);
@@ -69,6 +64,20 @@ public final class LeakProbe {
             default:
                 throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    /**
+     * Suspends {@code n} coroutines on {@code shutdown}, measures, cancels them oldest first (the far end of the
+     * waiter chain), and returns the measure. The tasks live in this frame only, so that nothing of the caller's
+     * (a loop's hidden copy of the array, kept by compiled code) can hold them when the caller measures again.
+     */
+    private static long suspendThenCancel(int n, Task<String> shutdown) {
+        Task<?>[] waiting = new Task<?>[n];
+        for (int i = 0; i < n; i++) waiting[i] = waitFor(shutdown);
+        long suspended = usedAfterGc();
+        for (Task<?> t : waiting) t.cancel();
+        for (Task<?> t : waiting) if (!t.isCancelled()) throw new AssertionError("not cancelled: " + t);
+        return suspended;
     }
 
     static long usedAfterGc() {
