@@ -505,7 +505,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         private final Coroutine<?> task;
         private final AsyncCloseable[] owned;
         private final Throwable rejected;
-        private final List<Throwable> failures = new ArrayList<>(0);
+        private final List<Task<?>> failed = new ArrayList<>(0);
         private int next;
 
         ParameterDrops(Coroutine<?> task, AsyncCloseable[] owned, Throwable rejected) {
@@ -524,7 +524,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (!closing.isDone() && closing.addWaiter(this)) return;
                 collect(closing);
             }
-            task.conclude(null, rejected, null, rejected == null, failures);
+            task.conclude(null, rejected, null, rejected == null, failed);
         }
 
         @Override
@@ -534,8 +534,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
 
         private void collect(Task<?> closing) {
-            Throwable failure = closing.failureNow();
-            if (failure != null) failures.add(failure);
+            if (closing.failureNow() != null) failed.add(closing);
         }
     }
 
@@ -724,9 +723,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      *   <li>a failure (thrown, or the returned task's): it, with the children's failures suppressed onto it;</li>
      *   <li>a value: it, unless a child failed unseen: then the first such failure, the others suppressed.</li>
      * </ul>
-     * {@code failures} are what the children and the closes in transit left, in order; null for none.
+     * {@code failed} are the children and closes whose failures are to be reported, in order; null for none.
      */
-    private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Throwable> failures) {
+    private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed) {
         Ending e = ending;
         ending = null; // a done task keeps none of it; written before the outcome is published
         if (cancelled || (e != null && e.signal != null)) {
@@ -736,7 +735,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (thrown == e.signal) thrown = null;
             }
             if (thrown != null) outcome.addSuppressed(thrown);
-            addAll(outcome, failures);
+            addAll(outcome, failed);
             completeAlone(CANCELLED, outcome);
             return;
         }
@@ -747,32 +746,37 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 Throwable f = returned.observeFailure();
                 // A returned child cancelled because this task was asked to stop: the request is honoured.
                 if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
-                    addAll(f, failures);
+                    addAll(f, failed);
                     completeAlone(CANCELLED, f);
                     return;
                 }
                 thrown = f;
             }
         }
-        if (thrown == null && failures != null && !failures.isEmpty()) {
-            thrown = asFailure(failures.remove(0));
+        if (thrown == null && failed != null && !failed.isEmpty()) {
+            thrown = asFailure(failed.remove(0));
         }
         if (thrown != null) {
-            addAll(thrown, failures);
+            addAll(thrown, failed);
             completeAlone(FAILED, thrown);
         } else {
             completeAlone(SUCCEEDED, value);
         }
     }
 
-    private static void addAll(Throwable primary, List<Throwable> more) {
-        if (more != null) for (Throwable t : more) suppress(primary, t);
+    private static void addAll(Throwable primary, List<Task<?>> failed) {
+        if (failed != null) for (Task<?> t : failed) suppress(primary, t.failureNow());
     }
 
-    /** A child's outcome as the parent's failure: a cancellation that carries cleanup failures gives the first. */
-    private static Throwable asFailure(Throwable childOutcome) {
-        if (!(childOutcome instanceof CancellationException)) return childOutcome;
-        Throwable[] cleanup = childOutcome.getSuppressed();
+    /**
+     * A child's outcome as the parent's failure: its failure; or, for a child that was cancelled and whose cleanup
+     * failed, the first cleanup failure, the others suppressed onto it (a failed child's exception may itself be a
+     * CancellationException, from a task it awaited: that is its failure, as is).
+     */
+    private static Throwable asFailure(Task<?> child) {
+        Throwable outcome = child.failureNow();
+        if (!child.isCancelled()) return outcome;
+        Throwable[] cleanup = outcome.getSuppressed();
         for (int i = 1; i < cleanup.length; i++) suppress(cleanup[0], cleanup[i]);
         return cleanup[0];
     }
@@ -863,12 +867,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
         /** Every wait is over: collects what was left to report, oldest child first, and concludes. */
         void settle() {
-            List<Throwable> failures = new ArrayList<>();
+            List<Task<?>> failed = new ArrayList<>();
             for (int i = children.length - 1; i >= 0; i--) {
-                if (children[i].claimUnobservedFailure()) failures.add(children[i].failureNow());
+                if (children[i].claimUnobservedFailure()) failed.add(children[i]);
             }
-            if (drop != null && drop.claimUnobservedFailure()) failures.add(drop.failureNow());
-            owner.conclude(value, thrown, returnedAbandoned ? null : returned, returnedAbandoned, failures);
+            if (drop != null && drop.claimUnobservedFailure()) failed.add(drop);
+            owner.conclude(value, thrown, returnedAbandoned ? null : returned, returnedAbandoned, failed);
         }
     }
 }

@@ -124,4 +124,16 @@ public final class Children {
             audit("flush", flush, null);
         }
     }
+
+    @Async
+    public static Task<Integer> plusOne(Task<Integer> x) {
+        return Task.completed(await(x) + 1);
+    }
+
+    /** Forgets a child that fails with the CancellationException of a task it awaited: a failure, not a cancellation. */
+    @Async
+    public static Task<String> forgetsAPlusOne(Task<Integer> x) {
+        plusOne(x);
+        return Task.completed("done");
+    }
 }

@@ -168,4 +168,20 @@ class ChildrenTest {
         assertEquals(List.of("flush done f", "flush unwound"), Events.take());
         assertTrue(parent.isCancelled());
     }
+
+    @Test
+    void aChildThatFailedWithACancellationExceptionFailsItsParentWithIt() {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        CancellationException gone = new CancellationException("gone");
+        Task<String> later = Children.forgetsAPlusOne(Task.from(f));
+        f.completeExceptionally(gone);
+        assertTrue(later.isDone());
+        assertFalse(later.isCancelled(), "the child failed: it was not cancelled, nor is its parent");
+        assertSame(gone, assertThrows(CancellationException.class, later::join));
+
+        CancellationException atOnce = new CancellationException("gone at once");
+        Task<String> now = Children.forgetsAPlusOne(Task.failed(atOnce));
+        assertFalse(now.isCancelled());
+        assertSame(atOnce, assertThrows(CancellationException.class, now::join));
+    }
 }
