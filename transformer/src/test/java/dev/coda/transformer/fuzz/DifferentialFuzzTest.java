@@ -34,6 +34,18 @@ import org.junit.jupiter.api.Test;
  * result or exception (type, message, suppressed, the source line that raised it) and the event log must equal
  * the reference's. A mismatch fails with the seed, the program index, the run and the numbered source.
  *
+ * <p>Structured concurrency (SPEC §7): programs start children they do not await at once, some of which
+ * fail unobserved (see {@link ProgramGenerator}). In the reference copy every generated async body is a frame that
+ * applies the parent's rules when it ends (see {@link Env} and {@link Ref}): a value waits for the children and
+ * fails with the first unobserved failure in start order, the others suppressed; an exception gets them suppressed,
+ * oldest first; a returned child is the outcome. Which children a transformed parent found still running, and
+ * cancelled, when it threw depends on the order of completion, so the transformed copy runs first and the
+ * reference learns, per kept task, whether it ended cancelled; it accepts that only for a child still unobserved
+ * when its parent ended exceptionally, and then expects nothing reported for it. After each run every kept task
+ * (child or detached) must also have ended as the reference predicts: the same value, the same failure, or
+ * cancelled where allowed. The figures count kept tasks, those cancelled by their parent, and the child failures
+ * a parent reported.
+ *
  * <p>System properties: {@code coda.fuzz.programs} (default 300), {@code coda.fuzz.seed} (default 20261121),
  * {@code coda.fuzz.only} (comma-separated program indices, to rerun some alone), {@code coda.fuzz.runs} (runs per
  * program, default {@value #RUNS}), {@code coda.fuzz.threads} (workers, default the number of processors),
@@ -55,6 +67,9 @@ class DifferentialFuzzTest {
         long values;
         long exceptions;
         long tooLarge;
+        long kept;
+        long keptCancelled;
+        long childFailuresReported;
         long compileNanos;
         long transformNanos;
         final List<String> failures = new ArrayList<>();
@@ -68,6 +83,9 @@ class DifferentialFuzzTest {
             values += o.values;
             exceptions += o.exceptions;
             tooLarge += o.tooLarge;
+            kept += o.kept;
+            keptCancelled += o.keptCancelled;
+            childFailuresReported += o.childFailuresReported;
             compileNanos += o.compileNanos;
             transformNanos += o.transformNanos;
             failures.addAll(o.failures);
@@ -127,10 +145,12 @@ class DifferentialFuzzTest {
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("[coda-fuzz] seed=%d programs=%d runs=%d awaits=%d suspensions=%d failures=%d elapsed=%.1fs"
                         + " | awaits finding a pending task=%d events=%d outcomes: %d values, %d exceptions;"
+                        + " kept children=%d (cancelled by their parent %d, failures a parent reported %d);"
                         + " too large (javac or rewriting)=%d; threads=%d, javac %.1fs, transform+verify %.1fs%n",
                 seed, indices.size(), total.runs, total.awaits, total.resumptions, total.failures.size(), seconds,
-                total.blockedAwaits, total.events, total.values, total.exceptions, total.tooLarge, threads,
-                total.compileNanos / 1e9, total.transformNanos / 1e9);
+                total.blockedAwaits, total.events, total.values, total.exceptions, total.kept, total.keptCancelled,
+                total.childFailuresReported, total.tooLarge, threads, total.compileNanos / 1e9,
+                total.transformNanos / 1e9);
         if (!total.failures.isEmpty()) {
             StringBuilder message = new StringBuilder(total.failures.size() + " of " + indices.size()
                     + " programs misbehaved (seed " + seed + "); rerun one with -Dcoda.fuzz.seed=" + seed
@@ -144,7 +164,7 @@ class DifferentialFuzzTest {
         Map<String, String> sources = new LinkedHashMap<>();
         for (Program p : batch) {
             sources.put(p.fileName(), p.source());
-            sources.put("r/" + p.fileName().substring(2), ProgramGenerator.reference(p.source()));
+            sources.put("r/" + p.fileName().substring(2), p.reference());
         }
         Map<String, byte[]> classes;
         long t0 = System.nanoTime();
@@ -156,11 +176,13 @@ class DifferentialFuzzTest {
             List<Program> good = new ArrayList<>();
             for (Program p : batch) {
                 try {
-                    InMemoryCompiler.compile(Map.of(p.fileName(), p.source()));
+                    InMemoryCompiler.compile(Map.of(p.fileName(), p.source(), "r/" + p.fileName().substring(2),
+                            p.reference()));
                     good.add(p);
                 } catch (IllegalArgumentException e) {
                     if (e.getMessage().contains("code too large")) stats.tooLarge++; // javac's 64 KB limit
-                    else failure(stats, seed, p, "GENERATOR BUG: javac rejected the program\n" + e.getMessage());
+                    else failure(stats, seed, p, "GENERATOR BUG: javac rejected the program or its reference copy\n"
+                            + e.getMessage() + "\n--- reference copy ---\n" + numbered(p.reference()));
                 }
             }
             if (good.size() < batch.size() && !good.isEmpty()) runBatch(seed, good, stats);
@@ -225,22 +247,12 @@ class DifferentialFuzzTest {
         }
     }
 
-    /** Runs the reference and the transformed program once each on {@code input}; false on a mismatch. */
+    /**
+     * Runs the transformed and the reference program once each on {@code input}; false on a mismatch. The
+     * transformed one runs first: the reference learns from it which kept children ended cancelled (see {@link Env}).
+     */
     private boolean compare(long seed, Program p, int run, int input, long order, boolean concurrent,
                             Method reference, Method transformed, Stats stats) throws Exception {
-        // (b) the reference: untransformed, await joins.
-        Env refEnv = new Env(order ^ 1, input);
-        Outcome expected;
-        Ref.current.set(refEnv);
-        try {
-            Task<?> task = (Task<?>) reference.invoke(null, refEnv);
-            expected = task.isDone() ? Outcome.of(task) : Outcome.stuck("reference returned a pending task");
-        } catch (InvocationTargetException e) {
-            expected = Outcome.thrown(e.getCause());
-        } finally {
-            Ref.current.remove();
-        }
-
         // (a) the transformed program, the driver completing pending tasks in a random order.
         Env env = new Env(order, input);
         Outcome actual;
@@ -258,15 +270,36 @@ class DifferentialFuzzTest {
             actual = Outcome.stuck("the async function threw synchronously instead of failing its task: "
                     + stackTrace(e.getCause()));
         }
+        // A detached child may still run: finish it, so that its outcome can be compared.
+        env.settleKept();
+        List<String> keptActual = env.keptOutcomes();
+
+        // (b) the reference: untransformed, await joins, kept children accounted for by the frames.
+        Env refEnv = Env.reference(order ^ 1, input, env.keptCancelled());
+        Outcome expected;
+        Ref.current.set(refEnv);
+        try {
+            Task<?> task = (Task<?>) reference.invoke(null, refEnv);
+            expected = task.isDone() ? Outcome.of(task) : Outcome.stuck("reference returned a pending task");
+        } catch (InvocationTargetException e) {
+            expected = Outcome.thrown(e.getCause());
+        } finally {
+            Ref.current.remove();
+        }
+        List<String> keptExpected = refEnv.keptOutcomes();
 
         if (Boolean.getBoolean("coda.fuzz.verbose")) {
             System.out.println("program " + p.index() + " run " + run + " input " + input + ": " + expected.describe()
-                    + " after " + refEnv.awaits + " awaits, events " + refEnv.events);
+                    + " after " + refEnv.awaits + " awaits, events " + refEnv.events
+                    + (keptExpected.isEmpty() ? "" : ", kept " + keptExpected));
         }
         stats.awaits += refEnv.awaits;
         stats.blockedAwaits += refEnv.blockedAwaits;
         stats.resumptions += env.resumptions;
         stats.events += refEnv.events.size();
+        stats.kept += refEnv.keptCount();
+        stats.keptCancelled += refEnv.childrenCancelled;
+        stats.childFailuresReported += refEnv.childFailuresReported;
         stats.runs++;
         if (expected.error == null) stats.values++;
         else stats.exceptions++;
@@ -280,6 +313,9 @@ class DifferentialFuzzTest {
                     + "\n  actual:   " + actual.where);
         }
         if (!refEnv.events.equals(env.events)) problems.add("event logs differ\n" + diff(refEnv.events, env.events));
+        else if (!keptExpected.equals(keptActual)) {
+            problems.add("kept tasks ended otherwise\n" + diff(keptExpected, keptActual));
+        }
         if (problems.isEmpty()) return true;
         if (actual.error != null) problems.add("transformed exception: " + stackTrace(actual.error));
         failure(stats, seed, p, "run " + run + (concurrent ? " (driven from two threads)" : "") + " with input "

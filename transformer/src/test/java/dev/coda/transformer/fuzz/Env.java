@@ -3,8 +3,12 @@ package dev.coda.transformer.fuzz;
 import dev.coda.Task;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,6 +17,22 @@ import java.util.concurrent.CompletionStage;
  * What a generated program sees of the world: an event log, a factory of tasks (already complete or completed
  * later by a driver, some failing) and logging resources. One {@code Env} per execution; the transformed and the
  * reference executions of a program each get their own, so their logs can be compared.
+ *
+ * <p>Structured concurrency. A program starts children it does not await at once through {@link #keep} (a child of
+ * the running async body: {@code e.keep(sour(x, k))}) and {@link #loose} (a detached task). In the transformed
+ * execution these only record the task, in call order, so that its final outcome can be compared after the run.
+ * The reference execution models SPEC §7 in its <em>frames</em>: the reference copy of every generated async
+ * body calls {@link Ref#enter} first, {@link Ref#ret} at each {@code return} and {@link Ref#thrown} for what
+ * escapes, and ends in {@code finally { return Ref.end(); }}, which applies the parent's rules to the children kept
+ * in that frame: on a value (or a returned task that succeeds) the first unobserved child failure in start order
+ * fails the frame, the later ones suppressed onto it; on a failure (thrown, or of the returned task) the unobserved
+ * child failures are suppressed onto it, oldest first; a kept task that is returned is the outcome, not a child to
+ * report. Awaiting a kept task ({@link #join}) observes it. Reference children run to completion when started (the
+ * awaits in them join), so the reference cannot know which ones the transformed parent still found running, and
+ * cancelled, when it ended exceptionally: the transformed execution runs first and hands over, per kept task, whether
+ * it ended cancelled ({@link #keptCancelled}). The reference accepts a cancellation only for a child that was
+ * unobserved when its frame ended exceptionally; such a child then has nothing to report. Every other kept task must
+ * end as the reference predicts: the same value, or the same failure.
  *
  * <p>Task modes, as passed by generated code: {@code mode & 3} is 0 completed value, 1 pending value, 2 completed
  * failure, 3 pending failure; {@code mode >> 2} picks the failure's type (0 Boom, 1 Checked, 2 Other, 3 Fatal,
@@ -112,7 +132,41 @@ public final class Env {
         }
     }
 
+    /** A task passed to {@link #keep} or {@link #loose}; in the reference, also what became of it. */
+    private static final class Kept {
+        final int index;
+        final Task<?> task;
+        /** Kept by {@link #keep}: a child of the frame that started it. */
+        final boolean child;
+        /** Reference: awaited, or accounted for by the frame's end. */
+        boolean observed;
+        /** Reference: cancelled by its frame's exceptional end (as the transformed execution says it was). */
+        boolean cancelled;
+
+        Kept(int index, Task<?> task, boolean child) {
+            this.index = index;
+            this.task = task;
+            this.child = child;
+        }
+    }
+
+    /** Reference: one async body that runs; see the class comment. */
+    private static final class Frame {
+        final List<Kept> children = new ArrayList<>();
+        /** What the body last did: returned this, or threw that (a finally may change its mind). */
+        Object returned;
+        Throwable thrown;
+    }
+
     final List<String> events = new ArrayList<>();
+    private final List<Kept> kept = Collections.synchronizedList(new ArrayList<>());
+    /** Reference execution only: non-null there. */
+    private final boolean[] cancelledThere;
+    private final Map<Task<?>, Kept> keptByTask = new IdentityHashMap<>();
+    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    /** Reference execution: child failures a frame reported (raised or suppressed), and children cancelled. */
+    long childFailuresReported;
+    long childrenCancelled;
     private final List<Pending> pending = new ArrayList<>();
     private final SplittableRandom order;
     private int tasks;
@@ -124,9 +178,23 @@ public final class Env {
 
     private final int input;
 
+    /** The environment of a transformed execution. */
     public Env(long orderSeed, int input) {
+        this(orderSeed, input, null);
+    }
+
+    private Env(long orderSeed, int input, boolean[] cancelledThere) {
         this.order = new SplittableRandom(orderSeed);
         this.input = input;
+        this.cancelledThere = cancelledThere;
+    }
+
+    /**
+     * The environment of a reference execution; {@code cancelledThere} says, per kept task in call order, whether
+     * the transformed execution's task ended cancelled (see the class comment).
+     */
+    static Env reference(long orderSeed, int input, boolean[] cancelledThere) {
+        return new Env(orderSeed, input, cancelledThere);
     }
 
     /** The run's input: the program starts from it, so each run of one compiled program takes other paths. */
@@ -220,6 +288,34 @@ public final class Env {
     public <V> CompletableFuture<V> f(V v, int mode) { return future(v, mode); }
     /** A CompletionStage that is not a CompletableFuture. */
     public <V> CompletionStage<V> ms(V v, int mode) { return future(v, mode).minimalCompletionStage(); }
+
+    /**
+     * {@code task} was just started by the running async body, which keeps it as its child: awaited later, or never.
+     * Reference: the task is already done (the reference child ran to its end); it joins the current frame.
+     */
+    public <V> Task<V> keep(Task<V> task) {
+        return record(task, true);
+    }
+
+    /** {@code task} was started and detached at once: nobody's child. Recorded only, to compare its outcome. */
+    public <V> Task<V> loose(Task<V> task) {
+        return record(task, false);
+    }
+
+    private <V> Task<V> record(Task<V> task, boolean child) {
+        Kept k = new Kept(kept.size(), task, child);
+        kept.add(k);
+        if (cancelledThere != null) {
+            if (!task.isDone()) throw new AssertionError("reference: a kept task is still pending");
+            keptByTask.put(task, k);
+            if (child) {
+                Frame f = frames.peek();
+                if (f == null) throw new AssertionError("reference: a child kept outside any async body");
+                f.children.add(k);
+            }
+        }
+        return task;
+    }
 
     // ---- task factory ------------------------------------------------------------------------------------------
 
@@ -354,6 +450,8 @@ public final class Env {
 
     /** The reference {@code await}: run the driver until {@code task} is done, then its value or its exception. */
     <T> T join(Task<T> task) {
+        Kept k = keptByTask.get(task);
+        if (k != null) k.observed = true;
         awaits++;
         if (!task.isDone()) blockedAwaits++;
         while (!task.isDone()) {
@@ -361,6 +459,141 @@ public final class Env {
             completeOne();
         }
         return outcome(task);
+    }
+
+    // ---- reference frames (see the class comment) -----------------------------------------------------------
+
+    void enter() {
+        frames.push(new Frame());
+    }
+
+    <R> R ret(R value) {
+        Frame f = frames.peek();
+        f.returned = value;
+        f.thrown = null;
+        return value;
+    }
+
+    void thrown(Throwable t) {
+        Frame f = frames.peek();
+        f.thrown = t;
+        f.returned = null;
+    }
+
+    /** The body has ended: its outcome, its kept children accounted for; thrown (as the reference throws) or returned. */
+    @SuppressWarnings("unchecked")
+    <R> R end() {
+        Frame f = frames.pop();
+        if (f.thrown != null) {
+            // An exceptional end: what still runs is cancelled (the transformed execution says which); unobserved
+            // failures are suppressed onto the exception, oldest first.
+            Throwable e = f.thrown;
+            for (Kept k : f.children) {
+                if (k.observed) continue;
+                k.observed = true;
+                if (k.index < cancelledThere.length && cancelledThere[k.index]) {
+                    k.cancelled = true;
+                    childrenCancelled++;
+                    continue;
+                }
+                Throwable failure = failureOf(k.task);
+                if (failure != null) {
+                    childFailuresReported++;
+                    suppress(e, failure);
+                }
+            }
+            throw Env.<RuntimeException>sneaky(e);
+        }
+        Object value = f.returned;
+        if (value == null) throw new AssertionError("reference: an async body returned null");
+        // A returned task (maybe still pending, maybe a kept child) is waited for; it is the outcome.
+        Task<?> returned = value instanceof Task ? (Task<?>) value : Task.from((CompletionStage<?>) value);
+        drive(returned);
+        Kept returnedChild = keptByTask.get(value);
+        if (returnedChild != null) returnedChild.observed = true;
+        List<Throwable> failures = new ArrayList<>();
+        for (Kept k : f.children) {
+            if (k.observed) continue;
+            k.observed = true;
+            Throwable failure = failureOf(k.task);
+            if (failure != null) failures.add(failure);
+        }
+        childFailuresReported += failures.size();
+        Throwable primary = failureOf(returned);
+        if (primary == null && !failures.isEmpty()) primary = failures.remove(0);
+        if (primary == null) return (R) value;
+        for (Throwable t : failures) suppress(primary, t);
+        throw Env.<RuntimeException>sneaky(primary);
+    }
+
+    /** As the runtime adds a child's failure to the parent's: never onto itself. */
+    private static void suppress(Throwable primary, Throwable more) {
+        if (primary != more) primary.addSuppressed(more);
+    }
+
+    private static Throwable failureOf(Task<?> done) {
+        try {
+            outcome(done);
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    /** Runs the driver until {@code task} is done (the reference's wait for a returned task). */
+    private void drive(Task<?> task) {
+        while (!task.isDone()) {
+            if (pending.isEmpty()) throw new AssertionError("reference: returned task can never complete");
+            completeOne();
+        }
+    }
+
+    // ---- kept tasks, compared after the run ----------------------------------------------------------------
+
+    /** Transformed execution: completes pending tasks until every kept task is done (a detached one may lag). */
+    void settleKept() {
+        while (hasPending() && kept.stream().anyMatch(k -> !k.task.isDone())) completeOne();
+    }
+
+    /** Transformed execution: per kept task in call order, whether it ended cancelled. */
+    boolean[] keptCancelled() {
+        synchronized (kept) {
+            boolean[] b = new boolean[kept.size()];
+            for (int i = 0; i < b.length; i++) b[i] = kept.get(i).task.isCancelled();
+            return b;
+        }
+    }
+
+    int keptCount() {
+        return kept.size();
+    }
+
+    /** The outcome of every kept task, in call order: as it ended (transformed), or as predicted (reference). */
+    List<String> keptOutcomes() {
+        List<String> out = new ArrayList<>();
+        synchronized (kept) {
+            for (Kept k : kept) {
+                String what = (k.child ? "child " : "detached ") + k.index + ": ";
+                if (cancelledThere != null && k.cancelled) {
+                    out.add(what + "cancelled");
+                } else if (!k.task.isDone()) {
+                    out.add(what + "pending");
+                } else if (cancelledThere == null && k.task.isCancelled()) {
+                    out.add(what + "cancelled" + suppressedOf(failureOf(k.task)));
+                } else {
+                    Throwable failure = failureOf(k.task);
+                    out.add(what + (failure == null ? "value " + show(outcome(k.task))
+                            : "failed " + failure + suppressedOf(failure)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String suppressedOf(Throwable t) {
+        StringBuilder s = new StringBuilder();
+        for (Throwable x : t.getSuppressed()) s.append(" [suppressed ").append(x).append(']');
+        return s.toString();
     }
 
     @SuppressWarnings("unchecked")

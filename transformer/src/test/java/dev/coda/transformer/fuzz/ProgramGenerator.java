@@ -24,6 +24,20 @@ import java.util.SplittableRandom;
  * Fatal, CancellationException), as Task, CompletableFuture or a minimal CompletionStage. Every observable step
  * goes to {@code e.log}; each program starts from {@code e.input()}. The same seed and index give the same text.
  *
+ * <p>Structured concurrency (SPEC §7): every generated async body (run, helpers, async lambdas) may start
+ * children it does not await at once. {@code sour(x, k)} is a fixed async function that logs nothing (so it may run
+ * alongside its parent), awaits {@code x} and sometimes fails on its own; {@code x} is complete or pending and
+ * fails far more often than other tasks (Boom, Checked, Other, Fatal). Such a child is kept in a local through
+ * {@code e.keep(...)} and awaited later (in a try that catches and logs its failure and suppressed ones, or where its
+ * failure escapes), or never; or kept and dropped at once; or started and {@code detach()}ed ({@code e.loose});
+ * or awaited as soon as it starts; or returned, kept or fresh, by a body returning {@code Task<Integer>} (the
+ * body then completes as the child does). {@code pure} children may be kept too. So a body ends with children still
+ * running (a value: they are waited for; an exception: they are cancelled) and with failures nobody observed, which
+ * the body must report: as its own failure, or suppressed onto it, in start order. Children may fail with a
+ * CancellationException (they await a cancelled task and let it escape): a failure, not a cancellation. The reference copy differs from the program in text only by {@link #alt}: it wraps
+ * every generated async body in a frame of {@link Ref} and {@code return x} in {@code Ref.ret(x)}; its {@code sour}
+ * returns what it throws as a failed task; so it keeps the same line numbers.
+ *
  * <p>Validity rules the generator keeps so javac always accepts the text: every local is initialised and has a
  * fresh name; every jump ({@code break}, {@code continue}, {@code return}, {@code throw}) is conditional, so no code
  * is unreachable; loops are bounded by counters the body never writes; {@code catch (Env.Checked)} only follows a
@@ -47,7 +61,9 @@ public final class ProgramGenerator {
         /** A local of the program's private nested class K. */
         KOBJ("K", "k"),
         /** Only as a helper's result: Task<Void>. */
-        VOID("Void", "v");
+        VOID("Void", "v"),
+        /** A child kept by {@code e.keep(sour(...))}: awaited later, or never; never assigned, never captured. */
+        KEPT("Task<Integer>", null);
 
         final String java;
         /** Names the typed task factories of Env (e.ti, e.fi...); "" for the generic e.t / e.f. */
@@ -77,8 +93,12 @@ public final class ProgramGenerator {
             T.CHAR, T.BYTE, T.SHORT, T.FLOAT, T.OBJ, T.NSTR, T.BOXINT, null};
     private static final T[] RETURN_TYPES = {T.INT, T.INT, T.LONG, T.STRING, T.STRING, T.DOUBLE, T.BOOL, T.VOID};
 
-    /** A generated program: the class's binary name, file name and source text. */
-    public record Program(int index, String className, String fileName, String source) {}
+    /**
+     * A generated program: the class's binary name, file name and source text, and the text of its reference copy
+     * (package {@code r}; same line numbers).
+     */
+    public record Program(int index, String className, String fileName, String source, String reference) {}
+
 
     private static final int MAX_SOURCE = 40_000;
 
@@ -95,13 +115,36 @@ public final class ProgramGenerator {
         String source = new Gen(r, simple).program();
         // A rare program grows huge (javac: "code too large"); draw again, from the same stream, a few times.
         for (int attempt = 0; attempt < 5 && source.length() > MAX_SOURCE; attempt++) source = new Gen(r, simple).program();
-        return new Program(index, "p." + simple, "p/" + simple + ".java", source);
+        return new Program(index, "p." + simple, "p/" + simple + ".java", resolve(source, 1), reference(source));
     }
 
-    /** The reference copy: another package, and await is a join. Same line numbers. */
-    public static String reference(String source) {
-        return source.replace("package p;", "package r;").replace("Coda.await(", "Ref.await(");
+    /**
+     * The reference copy of a generated text: another package, await is a join, and the reference side of every
+     * {@link #alt} (the frames of {@link Ref}). Same line numbers.
+     */
+    public static String reference(String template) {
+        return resolve(template, 2).replace("package p;", "package r;").replace("Coda.await(", "Ref.await(");
     }
+
+    private static final String OPEN = "\u27e6";
+    private static final String BAR = "\u00a6";
+    private static final String CLOSE = "\u27e7";
+    private static final java.util.regex.Pattern ALT =
+            java.util.regex.Pattern.compile(OPEN + "([^" + BAR + CLOSE + "]*)" + BAR + "([^" + CLOSE + "]*)" + CLOSE);
+
+    /** Text that differs between the two copies: one line at most, never nested. */
+    static String alt(String transformed, String reference) {
+        return OPEN + transformed + BAR + reference + CLOSE;
+    }
+
+    private static String resolve(String template, int side) {
+        return ALT.matcher(template).replaceAll("$" + side);
+    }
+
+    /** What the reference copy of an async body starts and ends with (see {@link Ref}). */
+    private static final String FRAME_OPEN = alt("", " Ref.enter(); try {");
+    private static final String FRAME_CLOSE =
+            alt("", "} catch (Throwable t$) { Ref.thrown(t$); } finally { return Ref.end(); } ");
 
     // ------------------------------------------------------------------------------------------------------------
 
@@ -269,6 +312,15 @@ public final class ProgramGenerator {
             text.append("        try { v = Coda.await(x) * 3 + k; } catch (Throwable t) { v = -k - t.getMessage().length(); }\n");
             text.append("        return Task.completed(v);\n");
             text.append("    }\n");
+            // A child that logs nothing and may fail: started with e.keep(...) and awaited later or never, so its
+            // failure may be one its parent must report (SPEC §7). It awaits the task it is given (which may
+            // fail, now or later) and fails on its own one time in seven. The reference copy returns what it throws
+            // as a failed task, so that the reference parent can keep it as the transformed one does.
+            text.append("    @Async\n    static Task<Integer> sour(Task<Integer> x, int k) {").append(alt("", " try {")).append("\n");
+            text.append("        int v = Coda.await(x) * 3 + k;\n");
+            text.append("        if (Math.floorMod(v, 7) == 2) throw new Env.Other(\"sour \" + v);\n");
+            text.append("        return Task.completed(v);\n");
+            text.append("    ").append(alt("", "} catch (Throwable t$) { return Task.failed(t$); } ")).append("}\n");
             // A generic async function, and a recursive one.
             text.append("    @Async\n    static <V> Task<V> ident(Env e, V v, int mode) throws Exception {\n");
             text.append("        e.log(\"ident \" + Env.text(v));\n");
@@ -322,7 +374,7 @@ public final class ProgramGenerator {
             vars.add(new Var("G", T.INT, true));
             StringBuilder header = new StringBuilder("    @Async\n    ");
             if (h == null) {
-                header.append("public static Task<String> run(Env e) throws Exception {\n");
+                header.append("public static Task<String> run(Env e) throws Exception {").append(FRAME_OPEN).append("\n");
                 line("G = e.input();");
                 line("SELF.base = 0;");
                 line("E = e;");
@@ -335,19 +387,23 @@ public final class ProgramGenerator {
                     header.append(", ").append(h.params.get(i).java).append(' ').append(name);
                     vars.add(new Var(name, h.params.get(i), true));
                 }
-                header.append(") throws Exception {\n");
+                header.append(") throws Exception {").append(FRAME_OPEN).append("\n");
                 line("e.log(\"" + h.name + " in\"" + showVars(3) + ");");
             }
             while (budget > 0) statement();
             line("e.log(\"" + (h == null ? "run" : h.name) + " end\"" + showVars(4) + ");");
             line(returnStatement());
-            return header + out.toString() + "    }\n";
+            return header + out.toString() + "    " + FRAME_CLOSE + "}\n";
         }
 
         // ---- statements ----------------------------------------------------------------------------------------
 
         private void statement() {
             budget--;
+            if (r.nextInt(100) < 4) {
+                keepStatement();
+                return;
+            }
             int k = r.nextInt(100);
             boolean deep = nesting >= 5;
             if (k < 14) declare();
@@ -419,6 +475,8 @@ public final class ProgramGenerator {
                 // A coroutine that runs alongside: started now, awaited later, maybe many times or never.
                 Var k = usable(T.TASKINT);
                 init = "pure(" + (k != null && r.nextBoolean() ? k.name : init) + ", " + expr(T.INT, 1) + ")";
+                // Kept: a child that never fails, compared at the end (cancelled only if its parent threw first).
+                if (r.nextBoolean()) init = "e.keep(" + init + ")";
             }
             line(t.java + " " + name + " = " + init + ";");
             vars.add(new Var(name, t, true));
@@ -553,16 +611,17 @@ public final class ProgramGenerator {
             String result = current.returnType();
             String type = "java.util.concurrent.Callable<" + result + ">";
             String local = "L" + f;
+            int start = out.length();
             if (shape == 2) {
                 line("class " + local + " {");
                 indent++;
-                line("@Async " + result + " go() throws Exception {");
+                line("@Async " + result + " go() throws Exception {" + FRAME_OPEN);
             } else if (anonymous) {
                 line(type + " " + f + " = new " + type + "() {");
                 indent++;
-                line("@Override public " + result + " call() throws Exception {");
+                line("@Override public " + result + " call() throws Exception {" + FRAME_OPEN);
             } else {
-                line(type + " " + f + " = () -> {");
+                line(type + " " + f + " = () -> {" + FRAME_OPEN);
             }
             indent++;
             line("e.log(\"" + f + " in\"" + showVars(2) + ");");
@@ -570,10 +629,19 @@ public final class ProgramGenerator {
             line(returnStatement());
             indent--;
             if (anonymous) {
-                line("}");
+                line(FRAME_CLOSE + "}");
                 indent--;
+                line(shape == 2 ? "}" : "};");
+            } else {
+                line(FRAME_CLOSE + "};");
             }
-            line(shape == 2 ? "}" : "};");
+            // A lambda or anonymous-class method that never awaits is no async block, but a plain method: what it
+            // starts is a child of the enclosing body. So it is no frame in the reference copy either.
+            String text = out.substring(start);
+            if (shape != 2 && !text.contains("Coda.await(")) {
+                out.setLength(start);
+                out.append(resolve(text, 1));
+            }
             lambdaDepth--;
             vars = savedVars;
             targets = savedTargets;
@@ -596,6 +664,66 @@ public final class ProgramGenerator {
             if (r.nextBoolean()) line("Coda.await(" + call + ");");
             else if (h.ret == T.VOID) line("e.log(\"call " + h.name + " \" + Coda.await(" + call + "));");
             else line("e.log(\"call " + h.name + " \" + " + show("Coda.await(" + call + ")", h.ret) + ");");
+        }
+
+        /**
+         * Structured concurrency (SPEC §7): a child started and not awaited at once. Kept in a local (awaited
+         * later, maybe in a try that catches its failure, maybe never, maybe returned), kept and dropped at once,
+         * or detached. A child that fails and is never awaited is its parent's to report when the parent ends.
+         */
+        private void keepStatement() {
+            Var c = usable(T.KEPT);
+            int k = r.nextInt(10);
+            if (c != null && k < 3) {
+                // Observing a kept child: its failure, seen here, is no longer its parent's to report.
+                if (inSwitchExpression || r.nextInt(3) == 0) {
+                    line("e.log(\"kept \" + Coda.await(" + c.name + "));");
+                    return;
+                }
+                String x = "x" + (++names);
+                line("try {");
+                indent++;
+                line("e.log(\"kept \" + Coda.await(" + c.name + "));");
+                indent--;
+                line("} catch (Throwable " + x + ") {");
+                indent++;
+                line("e.log(\"kept failed \" + " + x + " + \" \" + java.util.Arrays.toString(" + x + ".getSuppressed()));");
+                indent--;
+                line("}");
+                return;
+            }
+            if (k < 5) {
+                line("e.keep(" + sourCall() + ");"); // never awaited
+            } else if (k < 6) {
+                line("e.loose(" + sourCall() + ".detach());"); // nobody's child
+            } else {
+                String name = "v" + (++names);
+                line("Task<Integer> " + name + " = e.keep(" + sourCall() + ");");
+                vars.add(new Var(name, T.KEPT, false));
+            }
+        }
+
+        /** A call of {@code sour}: a child that logs nothing, over a task that may be pending and may fail. */
+        private String sourCall() {
+            String x;
+            Var t = usable(T.TASKINT);
+            if (t != null && r.nextInt(4) == 0) x = t.name;
+            else if (r.nextInt(4) == 0) x = "Task.from(e.fi(" + expr(T.INT, 1) + ", " + keptMode() + "))";
+            else x = "e.ti(" + expr(T.INT, 1) + ", " + keptMode() + ")";
+            return "sour(" + x + ", " + expr(T.INT, 1) + ")";
+        }
+
+        /** Like {@link #mode}, but a kept child's task fails far more often: complete or pending, either way. */
+        private String keptMode() {
+            int k = r.nextInt(100);
+            int[] types = {0, 0, 0, 1, 1, 2, 3, 4};
+            int failure = types[r.nextInt(types.length)] << 2;
+            if (k < 30) return "0";
+            if (k < 75) return "1";
+            if (k < 85) return String.valueOf(failure | 2);
+            Var v = r.nextInt(5) < 2 ? usable(T.INT) : null;
+            if (v != null) return "(Math.floorMod(" + v.name + ", 3) == 1 ? " + (failure | 3) + " : 1)";
+            return String.valueOf(failure | 3);
         }
 
         private void ifStatement() {
@@ -761,13 +889,24 @@ public final class ProgramGenerator {
             line("}");
         }
 
+        /** {@code return value;}: in the reference copy, {@code return Ref.ret(value);} (see {@link Ref}). */
+        private static String ret(String value) {
+            return "return " + alt("", "Ref.ret(") + value + alt("", ")") + ";";
+        }
+
         private String returnStatement() {
             if (current == null) {
                 if (r.nextInt(8) == 0) {
-                    return "return " + cond(2) + " ? Task.completed(" + expr(T.STRING, 2) + ") : Task.completed("
-                            + expr(T.STRING, 2) + ");";
+                    return ret(cond(2) + " ? Task.completed(" + expr(T.STRING, 2) + ") : Task.completed("
+                            + expr(T.STRING, 2) + ")");
                 }
-                return "return Task.completed(" + expr(T.STRING, top) + ");";
+                return ret("Task.completed(" + expr(T.STRING, top) + ")");
+            }
+            if (current.ret == T.INT && current.kind == 0 && r.nextInt(6) == 0) {
+                // A child, kept earlier or started here, returned: the body completes as it does (SPEC §7).
+                Var c = usable(T.KEPT);
+                if (c != null && r.nextBoolean()) return ret(c.name);
+                return ret(r.nextBoolean() ? "e.keep(" + sourCall() + ")" : sourCall());
             }
             String value = current.ret == T.VOID ? "null" : null;
             // A task that may still be pending: the async function's task adopts its outcome.
@@ -779,9 +918,9 @@ public final class ProgramGenerator {
                     ? (current.ret == T.VOID ? "Task.done()" : "Task.completed(" + expr(current.ret, top) + ")")
                     : "CompletableFuture.completedFuture(" + (value != null ? value : expr(current.ret, top)) + ")";
             return switch (r.nextInt(8)) {
-                case 0 -> "return " + pending + ";";
-                case 1 -> "return " + cond(2) + " ? " + done + " : " + pending + ";";
-                default -> "return " + done + ";";
+                case 0 -> ret(pending);
+                case 1 -> ret(cond(2) + " ? " + done + " : " + pending);
+                default -> ret(done);
             };
         }
 
@@ -1237,6 +1376,10 @@ public final class ProgramGenerator {
             if (t == T.INT) {
                 Var k = usable(T.TASKINT);
                 if (k != null && r.nextInt(3) == 0) return cast(t, "Coda.await(" + k.name + ")");
+                // a kept child, awaited (observed) here; or a child awaited as soon as it starts
+                Var c = usable(T.KEPT);
+                if (c != null && r.nextInt(3) == 0) return cast(t, "Coda.await(" + c.name + ")");
+                if (r.nextInt(40) == 0) return cast(t, "Coda.await(" + sourCall() + ")");
             }
             if (t == T.STRING) {
                 Var k = usable(T.FUTSTR);
