@@ -411,7 +411,6 @@ public class Task<T> {
         if (waiters == null) return;
         Object head = WAITERS.getAndSet(this, FIRED);
         if (head != FIRED) fire(head); // else a registration took the stack back, and ran it
-
     }
 
     /** Runs the waiters of a stack taken from {@link #waiters}, oldest first. */
