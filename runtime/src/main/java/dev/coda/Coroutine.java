@@ -655,44 +655,52 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         // was started during the cleanup; a foreign one is not ours to wait for.
         Task<?> cancelledReturn = delivered && returned != null && isChild(returned) ? returned : null;
         if (delivered) returned = null;
-        if (youngestChild == null && !delivered && (returned == null || returned.isDone())) {
-            conclude(value, thrown, returned, false, null); // nothing to wait for: the common case, no allocation
-            return;
-        }
-        boolean exceptional = delivered || thrown != null;
-        List<Task<?>> children = new ArrayList<>();
-        List<Task<?>> waitFor = new ArrayList<>();
-        for (ChildTask<?> c = youngestChild; c != null; ) { // newest first, so cancelled newest first
+        // Quiet children concern nobody: a body that awaited every child it started ends as one that started none.
+        int concerned = 0;
+        ChildTask<?> newest = null;
+        ChildTask<?> last = null;
+        for (ChildTask<?> c = youngestChild; c != null; ) {
             ChildTask<?> older = c.olderSibling;
             c.olderSibling = null;
-            if (c.parent() == this && c != returned) {
-                children.add(c);
-                if (!c.isDone()) {
-                    waitFor.add(c);
-                    if (exceptional && (!c.isCleanupWork() || c == cancelledReturn)) c.cancel();
-                }
+            if (c != returned && !isQuiet(c)) {
+                if (last == null) newest = c;
+                else last.olderSibling = c;
+                last = c;
+                concerned++;
             }
             c = older;
         }
         youngestChild = null;
-        if (e == null) e = ending();
-        e.children = children.toArray(new Task<?>[0]);
-        if (delivered) {
-            Task<?> drop = droppedInTransit(e);
-            if (drop != null) {
-                e.drop = drop;
-                if (!drop.isDone()) waitFor.add(drop);
-            }
+        boolean returnedPending = returned != null && !returned.isDone();
+        if (concerned == 0 && !delivered && !returnedPending) {
+            conclude(value, thrown, returned, false, null); // nothing to wait for: the common case, no allocation
+            return;
         }
-        if (returned != null && !returned.isDone()) waitFor.add(returned);
+        boolean exceptional = delivered || thrown != null;
+        Task<?>[] children = new Task<?>[concerned];
+        int i = 0;
+        for (ChildTask<?> c = newest; c != null; ) { // newest first, so cancelled newest first
+            ChildTask<?> older = c.olderSibling;
+            c.olderSibling = null;
+            children[i++] = c;
+            if (exceptional && !c.isDone() && (!c.isCleanupWork() || c == cancelledReturn)) c.cancel();
+            c = older;
+        }
+        if (e == null) e = ending();
+        e.children = children;
+        e.drop = delivered ? droppedInTransit(e) : null;
         e.value = value;
         e.thrown = thrown;
         e.returned = returned;
         e.exceptional = exceptional;
-        e.pending = waitFor.size() + 1; // + 1 until every registration is made and the phase published
+        // One count per registration below (a done task refuses it and is counted down at once), plus one until
+        // every registration is made and the phase published.
+        e.pending = concerned + (e.drop != null ? 1 : 0) + (returnedPending ? 1 : 0) + 1;
         // Registered before FINISHING is published, so a cancel() that abandons a returned task finds the
         // registration to remove; one that comes before finds the body running and leaves the request to us.
-        for (Task<?> t : waitFor) if (!t.addWaiter(e)) e.onCompleted(t);
+        for (Task<?> c : children) if (!c.addWaiter(e)) e.onCompleted(c);
+        if (e.drop != null && !e.drop.addWaiter(e)) e.onCompleted(e.drop);
+        if (returnedPending && !returned.addWaiter(e)) e.onCompleted(returned);
         int s;
         do s = state; while (!STATE.compareAndSet(this, s, (s & ~PHASE) | FINISHING)); // publishes e to cancel()
         if (requestToMeet(s)) e.requested(this);
@@ -867,11 +875,16 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
         /** Every wait is over: collects what was left to report, oldest child first, and concludes. */
         void settle() {
-            List<Task<?>> failed = new ArrayList<>();
+            List<Task<?>> failed = null;
             for (int i = children.length - 1; i >= 0; i--) {
-                if (children[i].claimUnobservedFailure()) failed.add(children[i]);
+                if (!children[i].claimUnobservedFailure()) continue;
+                if (failed == null) failed = new ArrayList<>(2);
+                failed.add(children[i]);
             }
-            if (drop != null && drop.claimUnobservedFailure()) failed.add(drop);
+            if (drop != null && drop.claimUnobservedFailure()) {
+                if (failed == null) failed = new ArrayList<>(1);
+                failed.add(drop);
+            }
             owner.conclude(value, thrown, returnedAbandoned ? null : returned, returnedAbandoned, failed);
         }
     }
