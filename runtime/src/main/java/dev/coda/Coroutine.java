@@ -704,7 +704,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         int s;
         do s = state; while (!STATE.compareAndSet(this, s, (s & ~PHASE) | FINISHING)); // publishes e to cancel()
         if (requestToMeet(s)) e.requested(this);
-        e.countDown();
+        // Every wait already over (children that failed unseen, done drops): the end concludes here and now, as one
+        // with nothing to wait for does; otherwise the last completion concludes it, through its carrier's queue.
+        if ((int) Ending.PENDING.getAndAdd(e, -1) == 1) e.settle();
     }
 
     /**

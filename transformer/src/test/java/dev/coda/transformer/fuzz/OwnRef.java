@@ -43,8 +43,8 @@ import java.util.function.Supplier;
  * suppressed; a value gives way to the first unreported child failure (oldest child first, the others suppressed onto
  * it; a child cancelled with cleanup failures reports its first one). A failure reported once (an await, a delivery,
  * a parent's end) is never reported again. The order in which ends are settled follows the runtime's scheduling: an
- * end with nothing to wait for, and no child ever listed, concludes at once; any other end concludes through the
- * queue.
+ * end with nothing still running to wait for concludes at once; any other end concludes through the queue, when
+ * the last of its waits is over.
  */
 public final class OwnRef {
     private OwnRef() {}
@@ -486,6 +486,11 @@ public final class OwnRef {
             }
         }
         if (f.requested && !f.delivered) requestedAtEnd(s, f);
+        if (f.pending == 1) { // every wait already over: the end concludes at once
+            f.pending = 0;
+            settle(s, f);
+            return;
+        }
         countDown(s, f);
         f.fiber.pause();
         settle(s, f);
