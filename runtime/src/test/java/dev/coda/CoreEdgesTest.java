@@ -511,14 +511,19 @@ class CoreEdgesTest {
 
     // ---- abandoned awaits of a stage: nothing left on it, a late value closed -----------------------------------
 
-    /** {@code @Owned var v = await(stage); return v;}: the await goes through adapt and takeOwned. */
-    static final class AwaitOwnedStage extends Coroutine<Object> {
+    /**
+     * {@code return await(stage);}, through adapt and take; or, {@code owned}, {@code @Owned var v = await(stage);
+     * return v;}, through adapt and takeOwned.
+     */
+    static final class AwaitStage extends Coroutine<Object> {
         private final CompletionStage<?> stage;
+        private final boolean owned;
         private final boolean cancelItselfFirst;
         int label;
 
-        AwaitOwnedStage(CompletionStage<?> stage, boolean cancelItselfFirst) {
+        AwaitStage(CompletionStage<?> stage, boolean owned, boolean cancelItselfFirst) {
             this.stage = stage;
+            this.owned = owned;
             this.cancelItselfFirst = cancelItselfFirst;
         }
 
@@ -530,58 +535,25 @@ class CoreEdgesTest {
                     if (cancelItselfFirst) cancel(); // a cancel() that arrives while the body runs
                     t = adapt(stage);
                     if (ready(t)) {
-                        returnValue(takeOwned(t));
+                        returnValue(valueOf(t));
                         return;
                     }
                     label = 1;
                     if (suspend(t)) return;
                     t = resumed();
-                    returnValue(takeOwned(t));
+                    returnValue(valueOf(t));
                     return;
                 case 1:
                     t = resumed();
-                    returnValue(takeOwned(t));
+                    returnValue(valueOf(t));
                     return;
                 default:
                     throw new AssertionError(label);
             }
         }
-    }
 
-    /** {@code return await(stage);} (not owned): the await goes through adapt and take. */
-    static final class AwaitStage extends Coroutine<Object> {
-        private final CompletionStage<?> stage;
-        private final boolean cancelItselfFirst;
-        int label;
-
-        AwaitStage(CompletionStage<?> stage, boolean cancelItselfFirst) {
-            this.stage = stage;
-            this.cancelItselfFirst = cancelItselfFirst;
-        }
-
-        @Override
-        protected void resume() {
-            Task<?> t;
-            switch (label) {
-                case 0:
-                    if (cancelItselfFirst) cancel();
-                    t = adapt(stage);
-                    if (ready(t)) {
-                        returnValue(take(t));
-                        return;
-                    }
-                    label = 1;
-                    if (suspend(t)) return;
-                    t = resumed();
-                    returnValue(take(t));
-                    return;
-                case 1:
-                    t = resumed();
-                    returnValue(take(t));
-                    return;
-                default:
-                    throw new AssertionError(label);
-            }
+        private Object valueOf(Task<?> t) {
+            return owned ? takeOwned(t) : take(t);
         }
     }
 
@@ -592,7 +564,7 @@ class CoreEdgesTest {
     @Test
     void lateValueOfAnOwnedAwaitOfAStageIsClosedAfterCancellationWhileSuspended() {
         CompletableFuture<AsyncCloseable> stage = new CompletableFuture<>();
-        AwaitOwnedStage co = new AwaitOwnedStage(stage, false);
+        AwaitStage co = new AwaitStage(stage, true, false);
         co.start();
         assertFalse(co.isDone());
         assertTrue(co.cancel());
@@ -607,7 +579,7 @@ class CoreEdgesTest {
     @Test
     void lateValueOfAnOwnedAwaitOfAStageIsClosedWhenTheRequestIsMetWithoutSuspending() {
         CompletableFuture<AsyncCloseable> stage = new CompletableFuture<>();
-        AwaitOwnedStage co = new AwaitOwnedStage(stage, true);
+        AwaitStage co = new AwaitStage(stage, true, true);
         co.start();
         assertTrue(co.isCancelled());
         CountingResource resource = new CountingResource();
@@ -622,10 +594,10 @@ class CoreEdgesTest {
     @Test
     void requestMetAtAnAwaitOfAPendingStageLeavesNothingOnTheStage() {
         CompletableFuture<Object> shutdown = new CompletableFuture<>();
-        AwaitStage waiting = new AwaitStage(shutdown, false);
+        AwaitStage waiting = new AwaitStage(shutdown, false, false);
         waiting.start(); // one await that still waits: the count below sees it
         for (int i = 0; i < 1_000; i++) {
-            AwaitStage co = new AwaitStage(shutdown, true);
+            AwaitStage co = new AwaitStage(shutdown, false, true);
             co.start();
             assertTrue(co.isCancelled());
         }
@@ -638,10 +610,10 @@ class CoreEdgesTest {
     @Test
     void cancelledWhileSuspendedOnAPendingStageLeavesNothingOnTheStage() {
         CompletableFuture<Object> shutdown = new CompletableFuture<>();
-        AwaitStage waiting = new AwaitStage(shutdown, false);
+        AwaitStage waiting = new AwaitStage(shutdown, false, false);
         waiting.start();
         for (int i = 0; i < 1_000; i++) {
-            AwaitStage co = new AwaitStage(shutdown, false);
+            AwaitStage co = new AwaitStage(shutdown, false, false);
             co.start();
             assertFalse(co.isDone());
             assertTrue(co.cancel());
