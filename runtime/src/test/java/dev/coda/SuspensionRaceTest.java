@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SuspensionRaceTest {
     private static final int ROUNDS = 200_000;
+    /** A round needs three or four threads scheduled at once: on a loaded 2-core machine, stop at this instead. */
+    private static final long MAX_NANOS = 20_000_000_000L;
 
     private volatile int round;
     private volatile int finished;
@@ -27,20 +29,20 @@ class SuspensionRaceTest {
     @Test
     void aCompletionRacingTheSuspensionResumesTheBodyExactlyOnce() throws Exception {
         int[] inline = new int[1];
-        race(false, (t, b) -> {
+        int rounds = race(false, (t, b) -> {
             assertEquals("v!", t.join(), "the body ran to its end once, with the value");
             if (b.suspensions == 1 && b.resumedOn == null) inline[0]++;
         });
         // How often the completion fell inside the suspension (a window of a few instructions) varies from run to
         // run, from none to a few dozen: reported, not required.
-        System.out.println("[coda-race] " + ROUNDS + " suspensions raced by a completion: " + inline[0]
+        System.out.println("[coda-race] " + rounds + " suspensions raced by a completion: " + inline[0]
                 + " went on inline after the registration");
     }
 
     @Test
     void aCompletionAndACancellationRacingTheSuspensionEndOneWay() throws Exception {
         int[] outcomes = new int[2];
-        race(true, (t, b) -> {
+        int rounds = race(true, (t, b) -> {
             assertTrue(t.isDone());
             if (t.isCancelled()) {
                 outcomes[1]++;
@@ -54,7 +56,7 @@ class SuspensionRaceTest {
                 assertEquals("v!", t.join());
             }
         });
-        System.out.println("[coda-race] " + ROUNDS + " suspensions raced by a completion and a cancel(): "
+        System.out.println("[coda-race] " + rounds + " suspensions raced by a completion and a cancel(): "
                 + outcomes[0] + " completed, " + outcomes[1] + " cancelled");
     }
 
@@ -62,15 +64,18 @@ class SuspensionRaceTest {
         void check(Task<String> outcome, AwaitThen<String, String> body) throws Exception;
     }
 
-    private void race(boolean cancel, Check check) throws Exception {
+    /** Runs rounds until {@link #ROUNDS} or {@link #MAX_NANOS}; returns how many ran. */
+    private int race(boolean cancel, Check check) throws Exception {
         round = 0;
         finished = 0;
+        int rounds = 0;
         Thread starter = worker("starter", () -> body.start());
         Thread completer = worker("completer", () -> awaited.succeed("v"));
         Thread canceller = cancel ? worker("canceller", () -> body.cancel()) : null;
         int workers = cancel ? 3 : 2;
+        long deadline = System.nanoTime() + MAX_NANOS;
         try {
-            for (int i = 1; i <= ROUNDS; i++) {
+            for (int i = 1; i <= ROUNDS && System.nanoTime() < deadline; i++) {
                 awaited = new Task<>();
                 body = new AwaitThen<>(awaited, v -> v + "!");
                 finished = 0;
@@ -80,6 +85,7 @@ class SuspensionRaceTest {
                     Thread.yield();
                 }
                 check.check(body, body);
+                rounds = i;
             }
         } finally {
             round = -1;
@@ -87,6 +93,7 @@ class SuspensionRaceTest {
         starter.join();
         completer.join();
         if (canceller != null) canceller.join();
+        return rounds;
     }
 
     private Thread worker(String name, Runnable action) {
