@@ -85,7 +85,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
 
     @Override
     public final void onCompleted(Task<?> input) {
-        if (input.failureNow() != null) input.observeFailure(); // reported through this task's outcome, or dropped by design
+        input.observeFailure(); // a failure is reported through this task's outcome, or dropped by design
         if (phase == OPEN && decides(input) && PHASE.compareAndSet(this, OPEN, DECIDED)) {
             decisive = input; // before this thread's decrement below, so before the settling thread reads it
             cancelInputs();

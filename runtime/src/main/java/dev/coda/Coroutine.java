@@ -282,8 +282,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (isChild(task)) {
                     Carrier.current().unparented(task::cancel);
                 } else if (claim(now)) {
-                    task.abandonedBy(this); // before the body runs again, so it cannot remove a later registration
-                    return false;
+                    return false; // the body meets the request at once, and abandons the task there (deliver)
                 }
             } else if (isChild(task)) {
                 Carrier.current().unparented(() -> { // unwinding or in cleanup: the child is told, not interrupted
@@ -562,8 +561,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         } else if (isChild(on)) {
             on.cancel();
         } else if (claim(s)) {
-            on.abandonedBy(this); // before the body runs again, so it cannot remove a later registration
-            Carrier.current().resume(this);
+            Carrier.current().resume(this); // the body meets the request, and abandons the task there (deliver)
         }
     }
 
@@ -573,7 +571,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     private Ending deliver(Task<?> awaited) {
         STATE.getAndBitwiseOr(this, DELIVERED);
-        // Met without suspending on a pending foreign task: it is abandoned here (a view of a stage unregisters).
+        // The one place a pending foreign task is abandoned, however the request was met (woken by cancel(), taken
+        // back from a suspension, or without suspending): before the body can register on it again, so no later
+        // registration is removed. A view of a stage unregisters from the stage too.
         if (!awaited.isDone() && !isChild(awaited)) awaited.abandonedBy(this);
         Ending e = ending();
         e.signal = new Cancelled();

@@ -253,9 +253,12 @@ public class Task<T> {
 
     /** A done task whose failure (or cancellation with cleanup failures) nobody has seen yet. */
     final boolean hasUnobservedFailure() {
-        int s = state;
-        if ((s & OBSERVED) != 0) return false;
-        int phase = s & OUTCOME;
+        return (state & OBSERVED) == 0 && hasFailureToReport();
+    }
+
+    /** Failed, or cancelled with cleanup failures: what a parent reports for a child nobody observed. */
+    private boolean hasFailureToReport() {
+        int phase = state & OUTCOME;
         return phase == FAILED || (phase == CANCELLED && cancelledWithCleanupFailures());
     }
 
@@ -264,10 +267,11 @@ public class Task<T> {
         return (state & CLEANUP_WORK) != 0;
     }
 
-    /** The failure of a done task that did not succeed, now marked as seen by someone (see the class comment). */
+    /** {@link #failureNow()}, marked as seen by someone if there is one (see the class comment). */
     final Throwable observeFailure() {
-        if ((state & OBSERVED) == 0) STATE.getAndBitwiseOr(this, OBSERVED);
-        return (Throwable) outcome;
+        Throwable failure = failureNow();
+        if (failure != null && (state & OBSERVED) == 0) STATE.getAndBitwiseOr(this, OBSERVED);
+        return failure;
     }
 
     /**
@@ -275,9 +279,7 @@ public class Task<T> {
      * the failure is then marked seen. A cancellation counts only if cleanup failures were suppressed onto it.
      */
     final boolean claimUnobservedFailure() {
-        int phase = state & OUTCOME;
-        if (phase != FAILED && !(phase == CANCELLED && cancelledWithCleanupFailures())) return false;
-        return ((int) STATE.getAndBitwiseOr(this, OBSERVED) & OBSERVED) == 0;
+        return hasFailureToReport() && ((int) STATE.getAndBitwiseOr(this, OBSERVED) & OBSERVED) == 0;
     }
 
     /**

@@ -158,7 +158,7 @@ public final class TaskScope implements AsyncCloseable {
     }
 
     private void childDone(Task<?> child) {
-        Throwable failure = child.isDone() && child.failureNow() != null ? child.observeFailure() : null;
+        Throwable failure = child.observeFailure(); // reported by the close
         boolean failed = failure != null && !child.isCancelled();
         List<Task<?>> toCancel = null;
         synchronized (lock) {
