@@ -4,7 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A task that can be a child of a coroutine (SPEC §7): the task of an async call, or one the runtime makes on behalf
+ * A task that can be a child of a coroutine: the task of an async call, or one the runtime makes on behalf
  * of the running coroutine (a combinator, a sleep, a scope's close). A coroutine cancelled while it awaits its child
  * cancels the child and waits for it; a child still running, or failed unseen, when its parent's body ends is waited
  * for (and cancelled, on an exceptional exit), and its failure becomes the parent's. {@link #detach()} opts out.

@@ -56,7 +56,7 @@ public final class Coda {
      * Starts {@code body} (at once, on the calling thread) and returns a task that completes as it does, unless
      * {@code d} passes first: then the body is cancelled, and the task fails with
      * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished, its cleanup failures
-     * suppressed onto it (SPEC §7). Cancelling the task cancels the body, and waits for it.
+     * suppressed onto it. Cancelling the task cancels the body, and waits for it.
      */
     public static <T> Task<T> timeout(Duration d, Supplier<Task<T>> body) {
         Objects.requireNonNull(body, "body");

@@ -10,7 +10,7 @@ import java.util.concurrent.CancellationException;
 
 /**
  * The task of {@link Task#all} and {@link Task#any}: waits for every input, and completes only once all of them have
- * completed, cleanup included (SPEC §7: losers are cancelled and waited for before a result is delivered).
+ * completed, cleanup included: the inputs that lose are cancelled, and waited for, before a result is delivered.
  *
  * <h2>State</h2>
  * <pre>
@@ -23,7 +23,7 @@ import java.util.concurrent.CancellationException;
  * {@link #pending} counts the inputs not yet completed; the thread that takes it to zero settles the outcome. Every
  * input's completion happens-before that last decrement, so the settling thread reads every outcome. Values that
  * succeeded but are not delivered, if they are {@link AsyncCloseable}, belong to nobody: they are closed, and the
- * task completes after those closes (SPEC §5.5).
+ * task completes after those closes, so nothing produced is leaked.
  */
 abstract class Combination<R> extends ChildTask<R> implements Waiter {
     private static final int OPEN = 0, DECIDED = 1, CANCELLING = 2, SETTLED = 3;

@@ -59,7 +59,7 @@ import java.util.concurrent.Executor;
  * children (done, and nothing to report) are released as new ones come. Every way the body ends (a value, a
  * returned task, a throw, a delivered cancellation) goes through {@link #end}: it waits for the children still
  * running (cancelling them first on an exceptional exit), for a returned task, and for values closed in transit;
- * then {@link #conclude} merges what they left (SPEC §7) and completes the task. A body that never ran concludes
+ * then {@link #conclude} merges what they left and completes the task. A body that never ran concludes
  * through the same place. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
  *
  * <h2>Atomic accesses on a suspension</h2>
@@ -105,7 +105,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     // ---- API ----------------------------------------------------------------------------------------------------
 
     /**
-     * Requests cancellation (SPEC §6): delivered at the body's current or next await, which throws
+     * Requests cancellation: delivered at the body's current or next await, which throws
      * {@link Cancelled}. If the body is suspended on a task of its own (a child), that task is cancelled and the
      * body keeps waiting for it, its cleanup included; if it is suspended on anything else, it is woken at once.
      * If the body has ended and waits for its children, they are cancelled, and a returned task too.
@@ -207,7 +207,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * {@link #take} for an await whose value goes straight into an owned variable. If the cancellation is delivered
      * here and the task already produced an {@link AsyncCloseable}, that value is in transit: nobody owns it yet,
-     * so it is closed here, and the task completes only after that close (SPEC §5.5).
+     * so it is closed here, and the task completes only after that close: a resource is never lost between its
+     * producer and its owner.
      */
     public final Object takeOwned(Task<?> task) {
         if ((state & (REQUESTED | DELIVERED)) != REQUESTED) return task.resultOrThrow();
@@ -357,7 +358,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * Drop glue on an exceptional exit, with {@code inFlight} the exception (a {@link Cancelled} when unwinding; null
      * for a value nobody wanted, closed by the runtime): {@link #drop}, after a {@link TaskScope} has cancelled its
-     * children (SPEC §7: an exceptional exit cancels them).
+     * children (an exceptional exit cancels them).
      */
     public static Task<Void> dropFailing(AsyncCloseable resource, boolean live, Throwable inFlight) {
         if (live && resource instanceof TaskScope) ((TaskScope) resource).ownerFailing();
@@ -710,7 +711,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * The close of a value in transit at delivery (SPEC §5.5), or null. A producer abandoned at delivery that has
+     * The close of a value in transit at delivery, or null. A producer abandoned at delivery that has
      * produced since is a value in transit too; one still producing gets its value closed when it arrives.
      */
     private static Task<?> droppedInTransit(Ending e) {
@@ -726,7 +727,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * The one place this task completes, once the body has ended and nothing is left to wait for (SPEC §6, §7):
+     * The one place this task completes, once the body has ended and nothing is left to wait for:
      * <ul>
      *   <li>cancelled (a delivered cancellation, or a returned foreign task abandoned on request): a
      *       {@link CancellationException}, with everything raised during the cleanup suppressed onto it;</li>
@@ -800,7 +801,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
         /** Thrown at the delivering await; cleanup failures collect on it as suppressed. Null until delivery. */
         Cancelled signal;
-        /** The close of a value that was in transit at delivery (SPEC §5.5), or null. */
+        /** The close of a value that was in transit at delivery, or null. */
         Task<?> inTransit;
         /** The pending task that an owning await no longer waited for at delivery, or null. */
         Task<?> abandonedProducer;

@@ -4,7 +4,7 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * The task of {@link Coda#sleep}: succeeds when its timer fires. It is a child of the coroutine that created it, so a
- * cancelled coroutine sleeping on it cancels it, which removes the timer (SPEC §7).
+ * cancelled coroutine sleeping on it cancels it, which removes the timer.
  */
 final class Sleep extends ChildTask<Void> {
     private final ScheduledFuture<?> timer;

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * </pre>
  * Only the thread whose CAS wins writes {@link #outcome}; the atomic add of the final outcome publishes it, so a
  * reader that sees a final outcome sees the value. Bit 3, OBSERVED, says that someone read the failure (an await,
- * a join, a combinator, a scope): a parent does not report it again (SPEC §7). Bit 4, CLEANUP_WORK, marks a child
+ * a join, a combinator, a scope): a parent does not report it again. Bit 4, CLEANUP_WORK, marks a child
  * started while its parent unwound: its parent waits for it but never cancels it. The bits above belong to
  * {@link Coroutine}, whose lifecycle lives in the same word; every change is atomic, so no bit is ever lost.
  *
@@ -150,7 +150,8 @@ public class Task<T> {
 
     /**
      * Requests cancellation. A task that only stands for an outcome (from {@link #from} or a factory) completes as
-     * cancelled at once; the task of an async call is cancelled as SPEC §6 describes (see {@link Coroutine#cancel}).
+     * cancelled at once; the task of an async call gets the request at its current or next await, unwinds from
+     * there, and completes cancelled after its cleanup (see {@link Coroutine#cancel}).
      * Idempotent, callable from any thread, a no-op on a finished task.
      *
      * @return true if the task is cancelled, or its cancellation is under way; false if it completed otherwise
@@ -194,7 +195,7 @@ public class Task<T> {
 
     // ---- runtime-internal -------------------------------------------------------------------------------------
 
-    /** The coroutine whose child this task is (SPEC §7), or null: a cancelled parent awaiting it cancels it first. */
+    /** The coroutine whose child this task is, or null: a cancelled parent awaiting it cancels it first. */
     Coroutine<?> parent() {
         return null;
     }
@@ -297,7 +298,7 @@ public class Task<T> {
 
     /**
      * Fails with {@code error}. A CancellationException here is an ordinary failure: a coroutine that awaited a
-     * task cancelled elsewhere and let the exception escape has failed, it was not itself cancelled (SPEC §6).
+     * task cancelled elsewhere and let the exception escape has failed, it was not itself cancelled.
      */
     final boolean fail(Throwable error) {
         return complete(FAILED, error);

@@ -9,7 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * A group of child tasks that fails fast and is closed by waiting for all of them (SPEC §7). Open it in a
+ * A group of child tasks that fails fast and is closed by waiting for all of them. Open it in a
  * try-with-resources of an async function; its {@link #closeAsync()} is then awaited on every exit:
  * <pre>{@code
  * try (TaskScope scope = TaskScope.open(executor)) {
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  *   <li>{@link #open(Executor)}: {@code spawn} evaluates the body on the calling thread with every async call it
  *       makes <em>deferred</em>: the state machine is built there, its parameters bound, and only its first step
  *       runs on the executor. Each of those calls is a child of the scope. A child cancelled before that step ran
- *       never runs; its {@code @Owned} parameters are dropped instead (SPEC §5.3). Plain code in the body (anything
+ *       never runs; its {@code @Owned} parameters are dropped instead. Plain code in the body (anything
  *       that is not an async call) runs on the calling thread, so keep it to building the call. An executor that
  *       refuses the start fails the child with its exception; one that silently discards it (a discard policy, the
  *       list {@code shutdownNow()} returns) leaves the child unstarted until it is cancelled, and the close waits.</li>
