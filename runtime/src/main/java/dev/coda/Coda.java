@@ -18,7 +18,13 @@ public final class Coda {
         throw notInstrumented();
     }
 
-    /** {@link #await(Task)} for any {@link CompletionStage}. */
+    /**
+     * {@link #await(Task)} for any {@link CompletionStage}. The stage belongs to the awaiting function: if a
+     * cancellation is delivered at this await, the stage is cancelled ({@code toCompletableFuture().cancel(true)};
+     * a stage that has no such future is only abandoned), so the operation behind it is told to stop. To await a
+     * future that others share, await {@link Task#from} of it instead. A {@code CompletableFuture} that is already
+     * done is taken at once, without allocating anything.
+     */
     public static <T> T await(CompletionStage<T> stage) {
         throw notInstrumented();
     }

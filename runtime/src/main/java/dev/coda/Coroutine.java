@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
@@ -28,12 +29,13 @@ import java.util.concurrent.Executor;
  * <pre>
  *   bits 0-2   outcome   PENDING, COMPLETING, SUCCEEDED, FAILED, CANCELLED      (Task)
  *   bit  3     OBSERVED  the failure was seen; bit 4 CLEANUP_WORK: started while the parent unwound  (Task)
- *   bits 5-6   phase     RUNNING, SUSPENDED, FINISHING, UNSTARTED
- *   bit  7     REQUESTED cancel() was called; never cleared
- *   bit  8     DELIVERED the body met the request and unwinds; no await delivers again
- *   bit  9     CLEANUP   the body awaits drop glue, which a request never interrupts
- *   bit  10    EARLY     a completion came while the body was still making its suspension
- *   bits 11-31 sequence  the number of the current suspension: a claim is valid for that suspension only
+ *   bit  5     DETACHED  unused by a coroutine (a view's)                        (Task)
+ *   bits 6-7   phase     RUNNING, SUSPENDED, FINISHING, UNSTARTED
+ *   bit  8     REQUESTED cancel() was called; never cleared
+ *   bit  9     DELIVERED the body met the request and unwinds; no await delivers again
+ *   bit  10    CLEANUP   the body awaits drop glue, which a request never interrupts
+ *   bit  11    EARLY     a completion came while the body was still making its suspension
+ *   bits 12-31 sequence  the number of the current suspension: a claim is valid for that suspension only
  * </pre>
  * The phases and who moves them:
  * <pre>
@@ -76,16 +78,16 @@ import java.util.concurrent.Executor;
  * words and writes nothing.
  */
 public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
-    private static final int PHASE = 3 << 5;
+    private static final int PHASE = 3 << 6;
     private static final int RUNNING = 0;
-    private static final int SUSPENDED = 1 << 5;
-    private static final int FINISHING = 2 << 5;
-    private static final int UNSTARTED = 3 << 5;
-    private static final int REQUESTED = 1 << 7;
-    private static final int DELIVERED = 1 << 8;
-    private static final int CLEANUP = 1 << 9;
-    private static final int EARLY = 1 << 10;
-    private static final int SEQ_UNIT = 1 << 11;
+    private static final int SUSPENDED = 1 << 6;
+    private static final int FINISHING = 2 << 6;
+    private static final int UNSTARTED = 3 << 6;
+    private static final int REQUESTED = 1 << 8;
+    private static final int DELIVERED = 1 << 9;
+    private static final int CLEANUP = 1 << 10;
+    private static final int EARLY = 1 << 11;
+    private static final int SEQ_UNIT = 1 << 12;
     private static final int SEQ = -SEQ_UNIT;
 
     /** The task of the current suspension (see the class comment); null while the body runs. */
@@ -337,9 +339,42 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
     };
 
-    /** Adapts the operand of {@code await(CompletionStage)}: a view nobody else sees, released if abandoned. */
+    /**
+     * Adapts the operand of an owning {@code await(CompletionStage)}: a view nobody else sees, which cancels the
+     * stage if the await is abandoned on cancellation.
+     */
     public static Task<?> adapt(CompletionStage<?> stage) {
-        return StageView.of(stage, true);
+        return StageView.owned(stage);
+    }
+
+    /**
+     * {@link #ready} for {@code await(stage)}: a done {@code CompletableFuture} is taken as it is, without making a
+     * task for it; so is any stage when a cancellation waits to be delivered ({@link #takeStage} delivers it).
+     */
+    public final boolean readyStage(CompletionStage<?> stage) {
+        if (stage == null) throw new NullPointerException("Coda.await was given null instead of a CompletionStage");
+        return (state & (REQUESTED | DELIVERED)) == REQUESTED || StageView.isDoneFuture(stage);
+    }
+
+    /**
+     * {@link #take} for {@code await(stage)}. The operand is the stage itself, if {@link #readyStage} said so, or
+     * the view that {@link #suspendStage} suspended on. A stage awaited directly belongs to this coroutine: a
+     * cancellation delivered here cancels it.
+     */
+    public final Object takeStage(Object operand) {
+        if (operand instanceof Task) return take((Task<?>) operand);
+        CompletionStage<?> stage = (CompletionStage<?>) operand;
+        if ((state & (REQUESTED | DELIVERED)) == REQUESTED) {
+            Ending e = deliver(null);
+            if (!StageView.isDoneFuture(stage)) suppress(e.signal, StageView.cancelOwned(stage));
+            throw e.signal;
+        }
+        return StageView.resultOf((CompletableFuture<?>) stage);
+    }
+
+    /** {@link #suspend} for {@code await(stage)}: on a view that this coroutine owns (see {@link #takeStage}). */
+    public final boolean suspendStage(CompletionStage<?> stage) {
+        return suspend(StageView.owned(stage));
     }
 
     /** Drop glue: starts closing {@code resource} if its drop flag {@code live} is set; a done task otherwise. */
@@ -365,9 +400,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return drop(resource, live);
     }
 
-    /** Drop glue: a drop that failed while {@code primary} was in flight is suppressed onto it (JLS 14.20.3). */
+    /**
+     * Drop glue: a drop that failed while {@code primary} was in flight is suppressed onto it (JLS 14.20.3). A null
+     * {@code dropFailure} (nothing failed) is ignored.
+     */
     public static void suppress(Throwable primary, Throwable dropFailure) {
-        if (primary != dropFailure) primary.addSuppressed(dropFailure);
+        if (dropFailure != null && primary != dropFailure) primary.addSuppressed(dropFailure);
     }
 
     /** Drop glue: the value of a drop flag for {@code value} just stored in an owned variable. */
@@ -397,15 +435,15 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. The view is
-     * this task's alone, so a request that abandons it leaves nothing on the stage.
+     * {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. The stage
+     * belongs to this task, as an awaited one does: a request that comes while the task waits for it cancels it.
      */
     public final void returnStage(CompletionStage<?> stage) {
         if (stage == null) {
             endInBody(null, new NullPointerException("async function returned null instead of a CompletionStage"), null);
             return;
         }
-        endInBody(null, null, StageView.of(stage, true));
+        endInBody(null, null, StageView.owned(stage));
     }
 
     /**
@@ -572,12 +610,13 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     private Ending deliver(Task<?> awaited) {
         STATE.getAndBitwiseOr(this, DELIVERED);
-        // The one place a pending foreign task is abandoned, however the request was met (woken by cancel(), taken
-        // back from a suspension, or without suspending): before the body can register on it again, so no later
-        // registration is removed. A view of a stage unregisters from the stage too.
-        if (!awaited.isDone() && !isChild(awaited)) awaited.abandonedBy(this);
         Ending e = ending();
         e.signal = new Cancelled();
+        if (awaited == null) return e; // a stage taken as it is: the caller cancels it
+        // The one place a pending foreign task is abandoned, however the request was met (woken by cancel(), taken
+        // back from a suspension, or without suspending): before the body can register on it again, so no later
+        // registration is removed. A view of a stage unregisters from the stage; an owned one cancels it.
+        if (!awaited.isDone() && !isChild(awaited)) suppress(e.signal, awaited.abandonedBy(this));
         if (isChild(awaited) && awaited.claimUnobservedFailure()) e.signal.addSuppressed(awaited.failureNow());
         return e;
     }
@@ -825,6 +864,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         volatile int returnedCounted;
         /** A foreign returned task was abandoned on request: the outcome is cancelled. */
         boolean returnedAbandoned;
+        /** What cancelling that returned task's operation threw, or null; reported on the cancelled outcome. */
+        Throwable abandonFailure;
 
         private static final VarHandle PENDING;
         private static final VarHandle RETURNED_COUNTED;
@@ -866,7 +907,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 r.cancel();
             } else if (RETURNED_COUNTED.compareAndSet(this, 0, 1)) {
                 returnedAbandoned = true;
-                r.abandonedBy(this);
+                abandonFailure = r.abandonedBy(this); // a returned stage belongs to this task: it is cancelled
                 countDown();
             }
         }
@@ -888,7 +929,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (failed == null) failed = new ArrayList<>(1);
                 failed.add(drop);
             }
-            owner.conclude(value, thrown, returnedAbandoned ? null : returned, returnedAbandoned, failed);
+            Throwable t = thrown;
+            if (abandonFailure != null) {
+                if (t == null) t = abandonFailure;
+                else suppress(t, abandonFailure);
+            }
+            owner.conclude(value, t, returnedAbandoned ? null : returned, returnedAbandoned, failed);
         }
     }
 }

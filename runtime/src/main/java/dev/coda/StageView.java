@@ -6,33 +6,84 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
- * The task of {@link Task#from}: a view of a {@link CompletionStage}. A {@code CompletionStage} cannot take back a
- * callback, so a view does not register on the stage: it waits on the stage's {@link Relay}, one per pending stage,
- * registered on the stage once, from which a view that is cancelled or abandoned unregisters. A stage awaited and
- * abandoned a million times so holds one callback, not a million.
+ * A task that follows a {@link CompletionStage}. Two kinds:
+ * <ul>
+ *   <li>A <em>shared</em> view ({@link Task#from}) never touches the stage: others may wait for it too. A
+ *       {@code CompletionStage} cannot take back a callback, so a shared view does not register on the stage: it
+ *       waits on the stage's {@link Relay}, one per pending stage, registered on the stage once. A view that is
+ *       cancelled, or whose last waiter was cancelled, unregisters from the relay, so a stage awaited and abandoned
+ *       a million times holds one callback, not a million; a view awaited again registers again.</li>
+ *   <li>An <em>owned</em> view stands for a stage an async function awaited or returned directly, which belongs to
+ *       that function: when the function is cancelled there, the view cancels the stage
+ *       ({@code toCompletableFuture().cancel(true)}), so the operation behind it (an HTTP exchange, a timer) is
+ *       told to stop. A {@code CompletableFuture} so cancelled completes, which ends the view's registration on it,
+ *       so an owned view of one registers on it directly. Any other stage, which cancelling may not reach (a minimal
+ *       stage, whose {@code toCompletableFuture()} is a copy), is only abandoned, and is waited for through its
+ *       relay as a shared view is.</li>
+ * </ul>
  */
-final class StageView<T> extends Task<T> implements Waiter {
+final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwable> {
+    /** The relay this view listens to; null for an owned view registered on its future directly. */
     private final Relay relay;
-    /** Made by an {@code await(stage)}, so nobody else can wait on it: abandoned by its awaiter, it is done with. */
-    private final boolean awaitOnly;
+    /** The stage, for an owned view; null for a shared one. */
+    private final CompletionStage<T> owned;
+    /** Whether this view is registered on its relay; guarded by this view. */
+    private boolean listening = true;
 
-    private StageView(Relay relay, boolean awaitOnly) {
+    private StageView(Relay relay, CompletionStage<T> owned) {
         this.relay = relay;
-        this.awaitOnly = awaitOnly;
+        this.owned = owned;
     }
 
-    /** A view of {@code stage}; {@code awaitOnly} for the operand of an {@code await}, which nobody else sees. */
-    static <T> Task<T> of(CompletionStage<T> stage, boolean awaitOnly) {
+    /** A shared view of {@code stage}, for {@link Task#from}. */
+    static <T> Task<T> shared(CompletionStage<T> stage) {
         if (stage == null) throw new NullPointerException("stage");
-        // Exactly CompletableFuture: a subclass may refuse isDone (a minimal stage) or mean something else by it.
-        if (stage.getClass() == CompletableFuture.class && ((CompletableFuture<T>) stage).isDone()) {
-            return settled((CompletableFuture<T>) stage);
+        if (isDoneFuture(stage)) return settled((CompletableFuture<T>) stage);
+        return listening(new StageView<>(Relay.of(stage), null));
+    }
+
+    /** An owned view of {@code stage}, for the coroutine that awaits or returns it. */
+    static <T> Task<T> owned(CompletionStage<T> stage) {
+        if (stage == null) throw new NullPointerException("stage");
+        if (isDoneFuture(stage)) return settled((CompletableFuture<T>) stage);
+        if (stage instanceof CompletableFuture && stage.getClass() != MINIMAL_STAGE) {
+            StageView<T> view = new StageView<>(null, stage);
+            ((CompletableFuture<T>) stage).whenComplete(view);
+            return view;
         }
-        StageView<T> view = new StageView<>(Relay.of(stage), awaitOnly);
+        return listening(new StageView<>(Relay.of(stage), stage));
+    }
+
+    /** The class of {@link CompletableFuture#minimalCompletionStage()}: a future that refuses its own methods. */
+    private static final Class<?> MINIMAL_STAGE = new CompletableFuture<>().minimalCompletionStage().getClass();
+
+    private static <T> Task<T> listening(StageView<T> view) {
         if (!view.relay.addWaiter(view)) view.onCompleted(view.relay);
         return view;
+    }
+
+    /**
+     * Whether {@code stage} is a {@code CompletableFuture} that is done. Exactly that class: a subclass may refuse
+     * isDone (a minimal stage) or mean something else by it.
+     */
+    static boolean isDoneFuture(CompletionStage<?> stage) {
+        return stage.getClass() == CompletableFuture.class && ((CompletableFuture<?>) stage).isDone();
+    }
+
+    /**
+     * The outcome of a future for which {@link #isDoneFuture} holds, as an await sees it: the value, or the exception
+     * thrown as the future's producer raised it (a {@link CompletionException} wrapper removed); nothing allocated
+     * for a value.
+     */
+    static Object resultOf(CompletableFuture<?> future) {
+        try {
+            return future.getNow(null);
+        } catch (CompletionException e) {
+            throw Sneaky.<RuntimeException>rethrow(unwrap(e));
+        }
     }
 
     /** A done future's outcome, read without registering anything on it. */
@@ -46,6 +97,27 @@ final class StageView<T> extends Task<T> implements Waiter {
         }
     }
 
+    /**
+     * Cancels {@code stage}, which a cancelled coroutine awaited directly. Dependents of the stage run here, and
+     * what they start is nobody's child. Returns what the cancellation threw, or null; a stage that cannot be
+     * converted to a {@code CompletableFuture} is left alone.
+     */
+    static Throwable cancelOwned(CompletionStage<?> stage) {
+        CompletableFuture<?> future;
+        try {
+            future = stage.toCompletableFuture();
+        } catch (UnsupportedOperationException e) {
+            return null; // a stage that has no future to cancel: abandoning it is all that can be done
+        }
+        try {
+            Carrier.current().unparented(() -> future.cancel(true));
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    /** The relay's outcome, which is the stage's. */
     @Override
     @SuppressWarnings("unchecked")
     public void onCompleted(Task<?> source) {
@@ -54,24 +126,72 @@ final class StageView<T> extends Task<T> implements Waiter {
         else mirrorFailure(failure);
     }
 
-    /** Completes this view cancelled; the stage is not touched. */
+    /** The future's outcome, for an owned view registered on it directly. */
+    @Override
+    public void accept(T value, Throwable error) {
+        if (error == null) succeed(value);
+        else mirrorFailure(unwrap(error));
+    }
+
+    /** Completes this view cancelled. A shared view leaves the stage alone; an owned one cancels it. */
     @Override
     public boolean cancel() {
         boolean cancelled = super.cancel();
-        relay.removeWaiter(this);
+        stopListening();
+        if (owned != null) {
+            Throwable t = cancelOwned(owned);
+            if (t != null) throw Sneaky.<RuntimeException>rethrow(t);
+        }
         return cancelled;
     }
 
+    /**
+     * A cancelled coroutine stops waiting. An owned view cancels its stage. A shared view that nobody waits for any
+     * more stops listening, so that awaits of a long-lived stage (a shutdown signal) abandoned again and again leave
+     * nothing on it; a later waiter makes it listen again ({@link #reattach}).
+     */
     @Override
-    void abandonedBy(Waiter w) {
+    Throwable abandonedBy(Waiter w) {
         removeWaiter(w);
-        if (awaitOnly) relay.removeWaiter(this);
+        if (owned != null) {
+            stopListening();
+            return cancelOwned(owned);
+        }
+        STATE.getAndBitwiseOr(this, DETACHED); // before the look at the waiters: see Task.reattach
+        if (hasNoWaiters()) stopListening();
+        return null;
     }
 
-    /** Registers on the relay again, after an abandonment that unregistered it (a second registration is harmless). */
+    /** A value produced after the abandonment is needed after all (to be closed): listen again. */
     @Override
     void watchAgain() {
-        if (awaitOnly && !isDone() && !relay.addWaiter(this)) onCompleted(relay);
+        listenAgain();
+    }
+
+    @Override
+    void reattach() {
+        STATE.getAndBitwiseAnd(this, ~DETACHED);
+        listenAgain();
+    }
+
+    private void stopListening() {
+        if (relay == null) return; // registered on a future directly, which cancelling it completes
+        synchronized (this) {
+            if (!listening) return;
+            listening = false;
+            relay.removeWaiter(this);
+        }
+    }
+
+    private void listenAgain() {
+        if (relay == null || isDone()) return;
+        boolean registered;
+        synchronized (this) {
+            if (listening) return;
+            listening = true;
+            registered = relay.addWaiter(this);
+        }
+        if (!registered) onCompleted(relay); // outside the lock: completing runs the waiters
     }
 
     /**

@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * Only the thread whose CAS wins writes {@link #outcome}; the atomic add of the final outcome publishes it, so a
  * reader that sees a final outcome sees the value. Bit 3, OBSERVED, says that someone read the failure (an await,
  * a join, a combinator, a scope): a parent does not report it again. Bit 4, CLEANUP_WORK, marks a child
- * started while its parent unwound: its parent waits for it but never cancels it. The bits above belong to
- * {@link Coroutine}, whose lifecycle lives in the same word; every change is atomic, so no bit is ever lost.
+ * started while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, is a view's
+ * (see {@link #reattach}). The bits above belong to {@link Coroutine}, whose lifecycle lives in the same word; every
+ * change is atomic, so no bit is ever lost.
  *
  * <p>Waiters live in a separate Treiber stack, {@link #waiters}, which the completing thread swaps for
  * {@link #FIRED} after publishing the outcome: a waiter whose CAS onto the stack succeeded is guaranteed to be run,
@@ -39,6 +40,8 @@ public class Task<T> {
     static final int OUTCOME = 7;
     static final int OBSERVED = 1 << 3;
     static final int CLEANUP_WORK = 1 << 4;
+    /** A task that stopped listening to its source when its last waiter left; the next waiter calls {@link #reattach}. */
+    static final int DETACHED = 1 << 5;
 
     /** See the class comment. Package-private for {@link Coroutine}, through {@link #STATE}. */
     volatile int state;
@@ -89,12 +92,15 @@ public class Task<T> {
 
     /**
      * A view of {@code stage}: a task that completes as the stage does, a {@link CompletionException} wrapper removed.
-     * Cancelling the view completes the view only; the stage, which others may share, is left alone. However many
-     * views of one pending stage are made, the stage holds one registration for them all, and a cancelled view (a
-     * combinator's loser, say) leaves nothing behind on it.
+     * Cancelling the view completes the view only; the stage, which others may share, is left alone; so does a
+     * coroutine cancelled while it awaits the view. This is how to await a future that others share: a stage awaited
+     * directly, {@code await(stage)}, belongs to the awaiting coroutine, which cancels it when it is cancelled there.
+     * However many views of one pending stage are made, the stage holds one registration for them all, and a
+     * cancelled view (a combinator's loser, say), or one whose every awaiter was cancelled, leaves nothing behind on
+     * it.
      */
     public static <T> Task<T> from(CompletionStage<T> stage) {
-        return StageView.of(stage, false);
+        return StageView.shared(stage);
     }
 
     /**
@@ -170,14 +176,17 @@ public class Task<T> {
         return this;
     }
 
-    /** A {@link CompletableFuture} that completes with this task's outcome, unwrapped. */
+    /**
+     * A {@link CompletableFuture} that completes with this task's outcome, unwrapped. It stands for the task:
+     * {@code cancel(...)} on it is this task's {@link #cancel()}, so it returns as that does and the future completes
+     * cancelled once the task has, its cleanup finished (not at once, as a plain {@code CompletableFuture} would: code
+     * that cancels and then joins sees the resources closed). Completing the future from outside ({@code complete},
+     * {@code completeExceptionally}, {@code orTimeout}) settles the future and cancels the task, whose outcome then
+     * concerns nobody. Its dependent stages are plain {@code CompletableFuture}s.
+     */
     public CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> future = new CompletableFuture<>();
-        Waiter bridge = source -> {
-            if ((state & OUTCOME) == SUCCEEDED) future.complete(valueNow());
-            else future.completeExceptionally(observeFailure());
-        };
-        if (!addWaiter(bridge)) bridge.onCompleted(this);
+        TaskFuture<T> future = new TaskFuture<>(this);
+        if (!addWaiter(future)) future.onCompleted(this);
         return future;
     }
 
@@ -200,13 +209,29 @@ public class Task<T> {
         return null;
     }
 
-    /** {@code w} stops waiting for this task, which it no longer needs (a cancelled coroutine, say). */
-    void abandonedBy(Waiter w) {
+    /**
+     * {@code w}, a coroutine being cancelled, stops waiting for this task. A task that stands for an operation the
+     * coroutine owns (a stage it awaited directly) cancels that operation. Returns what cancelling it threw, or null.
+     */
+    Throwable abandonedBy(Waiter w) {
         removeWaiter(w);
+        return null;
     }
 
     /** Someone needs this task's outcome again after abandoning it (a value in transit, to be closed). */
     void watchAgain() {}
+
+    /**
+     * A waiter was registered on a task with DETACHED set: a view that stopped listening to its stage when its last
+     * waiter left listens again. Called after the push, so a detachment that missed this waiter sees it (the bit is
+     * set before a view looks for waiters, and read here after the push).
+     */
+    void reattach() {}
+
+    /** Whether no waiter is registered (and the task has not fired). For a view deciding to stop listening. */
+    final boolean hasNoWaiters() {
+        return waiters == null;
+    }
 
     /**
      * The coroutine awaiting this task has been cancelled where nothing may interrupt it: in drop glue, or while it
@@ -318,15 +343,26 @@ public class Task<T> {
      * above the outcome are kept: a coroutine's request bits may change at any moment, so both steps are atomic.
      */
     boolean complete(int phase, Object result) {
+        if (!claimOutcome()) return false;
+        publish(phase, result);
+        return true;
+    }
+
+    /** PENDING → COMPLETING: true for exactly one caller, who must then {@link #publish} the outcome. */
+    final boolean claimOutcome() {
         int s;
         do {
             s = state;
             if ((s & OUTCOME) != PENDING) return false;
         } while (!STATE.compareAndSet(this, s, s + COMPLETING)); // claims the outcome against other completers
+        return true;
+    }
+
+    /** COMPLETING → {@code phase}, after {@link #claimOutcome}; then runs the waiters. */
+    final void publish(int phase, Object result) {
         outcome = result;
         STATE.getAndAdd(this, phase - COMPLETING); // publishes outcome
         fireWaiters();
-        return true;
     }
 
     /**
@@ -352,9 +388,11 @@ public class Task<T> {
             if (head == null) next = w; // the common case: one waiter, stored bare
             else next = new WaiterNode(w, head instanceof WaiterNode ? (WaiterNode) head : new WaiterNode((Waiter) head, null));
             if (!WAITERS.compareAndSet(this, head, next)) continue;
+            int s = state;
+            if ((s & DETACHED) != 0) reattach();
             // A completion that found no waiter does not take the stack (see fireWaiters): if it came before this
             // push, the push must see it, and whoever takes the stack back from here runs what is on it.
-            if ((state & OUTCOME) < SUCCEEDED || !WAITERS.compareAndSet(this, next, FIRED)) return true;
+            if ((s & OUTCOME) < SUCCEEDED || !WAITERS.compareAndSet(this, next, FIRED)) return true;
             fire(next instanceof WaiterNode ? ((WaiterNode) next).next : null); // those below: w is the caller's
             return false;
         }

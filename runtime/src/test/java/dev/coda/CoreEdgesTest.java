@@ -332,9 +332,9 @@ class CoreEdgesTest {
      */
     static final class CompletesWhenAbandoned extends Task<String> {
         @Override
-        void abandonedBy(Waiter w) {
+        Throwable abandonedBy(Waiter w) {
             succeed("x");
-            super.abandonedBy(w);
+            return super.abandonedBy(w);
         }
     }
 
@@ -558,12 +558,24 @@ class CoreEdgesTest {
     }
 
     /**
-     * An owning await of a stage cancelled while suspended on it: the AsyncCloseable the stage produces afterwards is
-     * closed when it arrives, once (SPEC §5.5).
+     * An owning await of a stage cancelled while suspended on it: the stage is cancelled. A minimal stage cannot be
+     * (its {@code toCompletableFuture()} is a copy), so the AsyncCloseable it produces afterwards is closed when it
+     * arrives, once.
      */
     @Test
-    void lateValueOfAnOwnedAwaitOfAStageIsClosedAfterCancellationWhileSuspended() {
+    void anOwnedAwaitOfAStageCancelsItWhenCancelledWhileSuspended() {
         CompletableFuture<AsyncCloseable> stage = new CompletableFuture<>();
+        AwaitStage co = new AwaitStage(stage, true, false);
+        co.start();
+        assertTrue(co.cancel());
+        assertTrue(co.isCancelled());
+        assertTrue(stage.isCancelled(), "the stage awaited belongs to the coroutine");
+    }
+
+    @Test
+    void lateValueOfAnOwnedAwaitOfAStageIsClosedAfterCancellationWhileSuspended() {
+        CompletableFuture<AsyncCloseable> source = new CompletableFuture<>();
+        CompletionStage<AsyncCloseable> stage = source.minimalCompletionStage();
         AwaitStage co = new AwaitStage(stage, true, false);
         co.start();
         assertFalse(co.isDone());
@@ -571,29 +583,31 @@ class CoreEdgesTest {
         assertTrue(co.isCancelled());
 
         CountingResource resource = new CountingResource();
-        stage.complete(resource);
+        source.complete(resource);
         assertEquals(1, resource.closes.get(), "the value that arrived after the cancellation was not closed once");
     }
 
     /** The same when the request is met at the await without suspending: the late value is closed, once. */
     @Test
     void lateValueOfAnOwnedAwaitOfAStageIsClosedWhenTheRequestIsMetWithoutSuspending() {
-        CompletableFuture<AsyncCloseable> stage = new CompletableFuture<>();
-        AwaitStage co = new AwaitStage(stage, true, true);
+        CompletableFuture<AsyncCloseable> source = new CompletableFuture<>();
+        AwaitStage co = new AwaitStage(source.minimalCompletionStage(), true, true);
         co.start();
         assertTrue(co.isCancelled());
         CountingResource resource = new CountingResource();
-        stage.complete(resource);
+        source.complete(resource);
         assertEquals(1, resource.closes.get(), "the value that arrived after the cancellation was not closed once");
     }
 
     /**
      * A request met at an await of a pending stage without suspending leaves nothing registered on the stage: a
-     * stage so awaited and abandoned a thousand times (a shutdown signal) holds only the await that still waits.
+     * stage so awaited and abandoned a thousand times holds only the await that still waits. (A stage awaited
+     * directly is cancelled with its awaiter; one that cannot be, a minimal stage here, is abandoned.)
      */
     @Test
     void requestMetAtAnAwaitOfAPendingStageLeavesNothingOnTheStage() {
-        CompletableFuture<Object> shutdown = new CompletableFuture<>();
+        CompletableFuture<Object> source = new CompletableFuture<>();
+        CompletionStage<Object> shutdown = source.minimalCompletionStage(); // one that cannot be cancelled
         AwaitStage waiting = new AwaitStage(shutdown, false, false);
         waiting.start(); // one await that still waits: the count below sees it
         for (int i = 0; i < 1_000; i++) {
@@ -602,14 +616,15 @@ class CoreEdgesTest {
             assertTrue(co.isCancelled());
         }
         assertEquals(1, registrations(StageView.Relay.of(shutdown)), "cancelled awaits left views on the stage");
-        shutdown.complete("down");
+        source.complete("down");
         assertEquals("down", waiting.join());
     }
 
     /** An await cancelled while suspended on a pending stage leaves nothing registered on the stage. */
     @Test
     void cancelledWhileSuspendedOnAPendingStageLeavesNothingOnTheStage() {
-        CompletableFuture<Object> shutdown = new CompletableFuture<>();
+        CompletableFuture<Object> source = new CompletableFuture<>();
+        CompletionStage<Object> shutdown = source.minimalCompletionStage(); // one that cannot be cancelled
         AwaitStage waiting = new AwaitStage(shutdown, false, false);
         waiting.start();
         for (int i = 0; i < 1_000; i++) {
@@ -620,14 +635,49 @@ class CoreEdgesTest {
             assertTrue(co.isCancelled());
         }
         assertEquals(1, registrations(StageView.Relay.of(shutdown)), "cancelled awaits left views on the stage");
+        source.complete("down");
+        assertEquals("down", waiting.join());
+    }
+
+    /**
+     * A shared view abandoned by its last waiter stops listening to the stage, so {@code await(Task.from(shutdown))}
+     * cancelled a thousand times leaves one registration, the waiting one's; a view abandoned and then awaited again
+     * listens again and wakes its new waiter.
+     */
+    @Test
+    void aSharedViewListensOnlyWhileSomeoneWaits() {
+        CompletableFuture<String> shutdown = new CompletableFuture<>();
+        Coroutine<String> waiting = new TestCoroutines.AwaitThen<>(Task.from(shutdown), v -> v);
+        waiting.start();
+        for (int i = 0; i < 1_000; i++) {
+            Coroutine<String> co = new TestCoroutines.AwaitThen<>(Task.from(shutdown), v -> v);
+            co.start();
+            assertTrue(co.cancel());
+            assertTrue(co.isCancelled());
+        }
+        assertEquals(1, registrations(StageView.Relay.of(shutdown)), "abandoned views still listen to the stage");
+        assertFalse(shutdown.isDone(), "a view never cancels the stage");
+
+        Task<String> kept = Task.from(shutdown);
+        Coroutine<String> first = new TestCoroutines.AwaitThen<>(kept, v -> v);
+        first.start();
+        assertTrue(first.cancel());
+        assertEquals(1, registrations(StageView.Relay.of(shutdown)), "the kept view stopped listening");
+        Coroutine<String> second = new TestCoroutines.AwaitThen<>(kept, v -> "again " + v);
+        second.start();
+        assertEquals(2, registrations(StageView.Relay.of(shutdown)), "awaited again, the kept view listens again");
+
         shutdown.complete("down");
         assertEquals("down", waiting.join());
+        assertEquals("again down", second.join());
+        assertEquals("down", kept.join());
     }
 
     /** A coroutine that returned a pending stage and was cancelled while waiting for it leaves nothing on the stage. */
     @Test
     void cancelledCoroutineThatReturnedAPendingStageLeavesNothingOnTheStage() {
-        CompletableFuture<Object> shutdown = new CompletableFuture<>();
+        CompletableFuture<Object> source = new CompletableFuture<>();
+        CompletionStage<Object> shutdown = source.minimalCompletionStage(); // one that cannot be cancelled
         Coroutine<Object> waiting = new TestCoroutines.ReturnStage<>(shutdown);
         waiting.start();
         for (int i = 0; i < 1_000; i++) {
@@ -638,7 +688,7 @@ class CoreEdgesTest {
             assertTrue(co.isCancelled());
         }
         assertEquals(1, registrations(StageView.Relay.of(shutdown)), "cancelled returns left views on the stage");
-        shutdown.complete("down");
+        source.complete("down");
         assertEquals("down", waiting.join());
     }
 

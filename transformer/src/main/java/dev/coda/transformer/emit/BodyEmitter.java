@@ -42,6 +42,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside every try range)
  *   return t:  sm.returnTask(t) / sm.returnStage(t); return     return Task.completed(v): sm.returnValue(v); return
  * </pre>
+ * An {@code await(stage)} uses the stage variants ({@code readyStage}, {@code takeStage}, {@code suspendStage}): T
+ * holds the stage until a suspension puts the task suspended on in its place, so a completed future is taken
+ * without making a task for it.
  * Keeping the save and restore code out of the try ranges means a user's handler can only ever see exceptions of
  * the user's own code and of the awaited task, which {@code take} rethrows at the original await.
  */
@@ -115,7 +118,6 @@ public final class BodyEmitter {
         LabelNode restore = new LabelNode();
 
         InsnList at = new InsnList();
-        if (site.kind() == AwaitSite.Kind.STAGE) at.add(RuntimeCalls.adapt());
         at.add(new VarInsnNode(ASTORE, taskLocal));
         at.add(aload(smLocal));
         at.add(aload(taskLocal));
@@ -157,7 +159,7 @@ public final class BodyEmitter {
         tail.add(putfield(sm, StateMachinePlan.STATE_FIELD, "I"));
         tail.add(aload(smLocal));
         tail.add(aload(taskLocal));
-        tail.add(RuntimeCalls.suspend());
+        tail.add(RuntimeCalls.suspend(site.kind()));
         tail.add(new JumpInsnNode(IFEQ, restore));
         tail.add(op(RETURN));
 

@@ -11,17 +11,26 @@ final class RuntimeCalls {
 
     static MethodInsnNode start() { return Asm.invokevirtual(COROUTINE, "start", "()Ldev/coda/Task;"); }
     static MethodInsnNode ready(AwaitSite.Kind kind) {
-        return Asm.invokevirtual(COROUTINE, kind == AwaitSite.Kind.CLEANUP ? "readyCleanup" : "ready", "(Ldev/coda/Task;)Z");
-    }
-    static MethodInsnNode take(AwaitSite.Kind kind) {
-        String name = switch (kind) {
-            case CLEANUP -> "takeCleanup";
-            case OWNED -> "takeOwned";
-            case TASK, STAGE -> "take";
+        return switch (kind) {
+            case CLEANUP -> Asm.invokevirtual(COROUTINE, "readyCleanup", "(Ldev/coda/Task;)Z");
+            case STAGE -> Asm.invokevirtual(COROUTINE, "readyStage", "(Ljava/util/concurrent/CompletionStage;)Z");
+            case TASK, OWNED -> Asm.invokevirtual(COROUTINE, "ready", "(Ldev/coda/Task;)Z");
         };
-        return Asm.invokevirtual(COROUTINE, name, "(Ldev/coda/Task;)Ljava/lang/Object;");
     }
-    static MethodInsnNode suspend() { return Asm.invokevirtual(COROUTINE, "suspend", "(Ldev/coda/Task;)Z"); }
+    /** For a STAGE site the operand is the stage itself, or the task suspended on in its place: an Object. */
+    static MethodInsnNode take(AwaitSite.Kind kind) {
+        return switch (kind) {
+            case CLEANUP -> Asm.invokevirtual(COROUTINE, "takeCleanup", "(Ldev/coda/Task;)Ljava/lang/Object;");
+            case OWNED -> Asm.invokevirtual(COROUTINE, "takeOwned", "(Ldev/coda/Task;)Ljava/lang/Object;");
+            case TASK -> Asm.invokevirtual(COROUTINE, "take", "(Ldev/coda/Task;)Ljava/lang/Object;");
+            case STAGE -> Asm.invokevirtual(COROUTINE, "takeStage", "(Ljava/lang/Object;)Ljava/lang/Object;");
+        };
+    }
+    static MethodInsnNode suspend(AwaitSite.Kind kind) {
+        return kind == AwaitSite.Kind.STAGE
+                ? Asm.invokevirtual(COROUTINE, "suspendStage", "(Ljava/util/concurrent/CompletionStage;)Z")
+                : Asm.invokevirtual(COROUTINE, "suspend", "(Ldev/coda/Task;)Z");
+    }
     static MethodInsnNode resumed() { return Asm.invokevirtual(COROUTINE, "resumed", "()Ldev/coda/Task;"); }
     static MethodInsnNode returnValue() { return Asm.invokevirtual(COROUTINE, "returnValue", "(Ljava/lang/Object;)V"); }
     static MethodInsnNode returnTask() { return Asm.invokevirtual(COROUTINE, "returnTask", "(Ldev/coda/Task;)V"); }
@@ -31,9 +40,5 @@ final class RuntimeCalls {
     static MethodInsnNode initialize() {
         return new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, COROUTINE, "initialize",
                 "(Ljava/lang/Class;)V", false);
-    }
-    static MethodInsnNode adapt() {
-        return new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, COROUTINE, "adapt",
-                "(Ljava/util/concurrent/CompletionStage;)Ldev/coda/Task;", false);
     }
 }

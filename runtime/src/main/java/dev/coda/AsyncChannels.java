@@ -1,0 +1,145 @@
+package dev.coda;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousChannel;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+
+/**
+ * NIO's asynchronous channel operations as tasks, to {@code await} without writing a {@link CompletionHandler}.
+ * Each returns a {@link CompletableTask} (so, inside an async function, a child of it) that completes as the operation
+ * does; an exception thrown when the operation is started (a read already pending, a channel not connected) fails
+ * the task rather than being thrown here.
+ *
+ * <p>Cancelling the task, which an async function cancelled while awaiting it does, stops the operation the way NIO
+ * allows: NIO cannot take back a started operation, only close its channel. So:
+ * <ul>
+ *   <li>a socket <b>read</b> shuts the connection's input down: on Linux and macOS the pending read ends at once,
+ *       and the channel stays open for writing, so cleanup can still send its last words (a goodbye, an error
+ *       status). Where the platform leaves the read pending, it ends when the channel is closed; until then the
+ *       buffer belongs to NIO;</li>
+ *   <li>a socket <b>write</b> or <b>connect</b> closes the socket: a write cut short leaves the stream in no state
+ *       to go on;</li>
+ *   <li>an <b>accept</b> closes the listening channel;</li>
+ *   <li>a file <b>read</b> or <b>write</b> closes the file channel.</li>
+ * </ul>
+ * A failure to close or shut down is suppressed onto the task's {@link java.util.concurrent.CancellationException}.
+ * Closing a channel is the owner's job in every other case: a cancelled read leaves the socket open.
+ */
+public final class AsyncChannels {
+    private AsyncChannels() {}
+
+    /**
+     * Accepts a connection. Cancelling the task closes {@code server}; a connection accepted at the same moment, too
+     * late for the cancelled task, is closed.
+     */
+    public static Task<AsynchronousSocketChannel> accept(AsynchronousServerSocketChannel server) {
+        CompletableTask<AsynchronousSocketChannel> task = new CompletableTask<>();
+        try {
+            server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
+                @Override
+                public void completed(AsynchronousSocketChannel accepted, Void attachment) {
+                    if (!task.complete(accepted)) closeQuietly(accepted); // nobody will own it
+                }
+
+                @Override
+                public void failed(Throwable error, Void attachment) {
+                    task.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            task.completeExceptionally(e);
+        }
+        return task.onCancel(() -> close(server));
+    }
+
+    /** Connects {@code channel} to {@code remote}. Cancelling the task closes the channel. */
+    public static Task<Void> connect(AsynchronousSocketChannel channel, SocketAddress remote) {
+        CompletableTask<Void> task = new CompletableTask<>();
+        try {
+            channel.connect(remote, null, task);
+        } catch (RuntimeException e) {
+            task.completeExceptionally(e);
+        }
+        return task.onCancel(() -> close(channel));
+    }
+
+    /**
+     * Reads into {@code buffer}: the number of bytes read, or -1 at the end of the stream. Cancelling the task shuts
+     * the channel's input down (see the class comment).
+     */
+    public static Task<Integer> read(AsynchronousSocketChannel channel, ByteBuffer buffer) {
+        CompletableTask<Integer> task = new CompletableTask<>();
+        try {
+            channel.read(buffer, null, task);
+        } catch (RuntimeException e) {
+            task.completeExceptionally(e);
+        }
+        return task.onCancel(() -> {
+            try {
+                channel.shutdownInput();
+            } catch (IOException e) {
+                throw Sneaky.<RuntimeException>rethrow(e);
+            }
+        });
+    }
+
+    /** Writes from {@code buffer}: the number of bytes written. Cancelling the task closes the channel. */
+    public static Task<Integer> write(AsynchronousSocketChannel channel, ByteBuffer buffer) {
+        CompletableTask<Integer> task = new CompletableTask<>();
+        try {
+            channel.write(buffer, null, task);
+        } catch (RuntimeException e) {
+            task.completeExceptionally(e);
+        }
+        return task.onCancel(() -> close(channel));
+    }
+
+    /**
+     * Reads into {@code buffer} from file position {@code position}: the number of bytes read, or -1 at the end of
+     * the file. Cancelling the task closes the channel.
+     */
+    public static Task<Integer> read(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
+        CompletableTask<Integer> task = new CompletableTask<>();
+        try {
+            channel.read(buffer, position, null, task);
+        } catch (RuntimeException e) {
+            task.completeExceptionally(e);
+        }
+        return task.onCancel(() -> close(channel));
+    }
+
+    /**
+     * Writes from {@code buffer} at file position {@code position}: the number of bytes written. Cancelling the task
+     * closes the channel.
+     */
+    public static Task<Integer> write(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
+        CompletableTask<Integer> task = new CompletableTask<>();
+        try {
+            channel.write(buffer, position, null, task);
+        } catch (RuntimeException e) {
+            task.completeExceptionally(e);
+        }
+        return task.onCancel(() -> close(channel));
+    }
+
+    private static void close(AsynchronousChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw Sneaky.<RuntimeException>rethrow(e);
+        }
+    }
+
+    private static void closeQuietly(AsynchronousChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // A connection nobody asked for any more, closed on its way in: there is no one to tell.
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.coda;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.CompletionHandler;
+import java.util.concurrent.CancellationException;
+
+/**
+ * A task that code completes by hand: the bridge from a callback API to {@code await}. Any thread may complete it,
+ * once; later attempts report false. A cancellation hook ({@link #onCancel}) says what cancelling means for the
+ * operation behind the task (close a channel, abort a request) and runs exactly once if the task is cancelled before
+ * it completes. The task is its own NIO {@link CompletionHandler}:
+ * <pre>{@code
+ * CompletableTask<Integer> read = new CompletableTask<>();
+ * channel.read(buffer, null, read);
+ * read.onCancel(() -> closeQuietly(channel));
+ * int n = await(read);
+ * }</pre>
+ * Completing it and awaiting it allocate nothing beyond the task itself.
+ *
+ * <p>Made while an async function runs, it is that function's child, as a call it started would be: if the function
+ * is cancelled while it awaits the task, the task is cancelled (its hook runs) before the cancellation unwinds the
+ * function; if the function ends without awaiting it, the function waits for it, or cancels it on an exceptional
+ * exit; a failure nobody awaited becomes the function's. So the function that made it owns the operation. One made
+ * elsewhere (on a callback's thread), or {@link #detach() detached}, is nobody's child: a cancelled coroutine that
+ * awaits it only stops waiting, and whoever made it completes it.
+ */
+public final class CompletableTask<T> extends ChildTask<T> implements CompletionHandler<T, Object> {
+    /** Null, the hook, {@link #TAKEN} once a hook was taken to run, or {@link #CANCELLED_BARE} (cancelled, no hook). */
+    private volatile Object hook;
+    /** Set by the cancellation that claimed the outcome, before it takes the hook (see {@link #onCancel}). */
+    private volatile boolean cancelling;
+
+    private static final Object TAKEN = new Object();
+    private static final Object CANCELLED_BARE = new Object();
+    private static final VarHandle HOOK;
+    static {
+        try {
+            HOOK = MethodHandles.lookup().findVarHandle(CompletableTask.class, "hook", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A pending task: a child of the async function running on this thread, if there is one. */
+    public CompletableTask() {
+        super(Carrier.current().parentOfNew());
+        started();
+    }
+
+    /** Completes the task with {@code value}. False if it was already completed, failed or cancelled. */
+    public boolean complete(T value) {
+        return succeed(value);
+    }
+
+    /**
+     * Fails the task with {@code error}, which awaiting code sees as it is. A {@link CancellationException} here is a
+     * failure like any other; use {@link #cancel()} to cancel. False if the task was already completed.
+     */
+    public boolean completeExceptionally(Throwable error) {
+        if (error == null) throw new NullPointerException("error");
+        return fail(error);
+    }
+
+    /**
+     * Sets what cancelling this task does to its operation. The hook runs exactly once if the task is cancelled
+     * before it completes: on the thread that cancels it, before the cancellation is visible to anyone waiting, so
+     * code that awaits the task sees the operation already told; a hook set on a task already cancelled runs at
+     * once, here; a task that completed otherwise never runs it. Whatever the hook throws is suppressed onto the
+     * task's {@link CancellationException} (or thrown here, for a hook that runs here). The hook must not wait for
+     * this task. One hook per task.
+     *
+     * @return this task
+     * @throws IllegalStateException if a hook was set already
+     */
+    public CompletableTask<T> onCancel(Runnable hook) {
+        if (hook == null) throw new NullPointerException("hook");
+        if (HOOK.compareAndSet(this, null, hook)) {
+            // Set before the cancellation took the slot: it runs the hook. But a cancellation that claimed the outcome
+            // may be about to take the slot, or may have found it empty just before: whoever of us takes it runs it.
+            if (cancelling && HOOK.compareAndSet(this, hook, TAKEN)) runHere(hook);
+            return this;
+        }
+        if (this.hook != CANCELLED_BARE) throw new IllegalStateException("a cancellation hook was set already");
+        runHere(hook); // cancelled before any hook was set
+        return this;
+    }
+
+    /**
+     * Cancels the task if it is still pending: the hook runs, then the task completes cancelled.
+     *
+     * @return true if the task is cancelled
+     */
+    @Override
+    public boolean cancel() {
+        if (!claimOutcome()) return isCancelled();
+        cancelling = true;
+        CancellationException outcome = new CancelledOutcome();
+        Runnable h = takeHook();
+        if (h != null) {
+            try {
+                runHere(h);
+            } catch (Throwable t) {
+                outcome.addSuppressed(t);
+            }
+        }
+        publish(CANCELLED, outcome);
+        return true;
+    }
+
+    /** For the cancellation: the hook to run, or null (none set, or onCancel took it back to run it itself). */
+    private Runnable takeHook() {
+        for (;;) {
+            Object h = hook;
+            if (h == TAKEN) return null;
+            if (h == null) {
+                if (HOOK.compareAndSet(this, null, CANCELLED_BARE)) return null;
+            } else if (HOOK.compareAndSet(this, h, TAKEN)) {
+                return (Runnable) h;
+            }
+        }
+    }
+
+    /** NIO's completion: {@link #complete}. The attachment is ignored. */
+    @Override
+    public void completed(T result, Object attachment) {
+        complete(result);
+    }
+
+    /** NIO's failure: {@link #completeExceptionally}. The attachment is ignored. */
+    @Override
+    public void failed(Throwable error, Object attachment) {
+        completeExceptionally(error);
+    }
+
+    private static void runHere(Runnable hook) {
+        Carrier.current().unparented(() -> {
+            hook.run();
+            return null;
+        });
+    }
+}
