@@ -3,6 +3,7 @@ package dev.coda.samples;
 import static dev.coda.Coda.await;
 
 import dev.coda.Async;
+import dev.coda.AsyncChannels;
 import dev.coda.AsyncCloseable;
 import dev.coda.Coda;
 import dev.coda.Owned;
@@ -19,13 +20,11 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
-import java.nio.channels.CompletionHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,6 +35,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failed, or {@link #shutdown()} cancelled it. The accept loop holds the handlers in a {@link TaskScope}:
  * cancelling the loop unwinds it through the scope's close, which cancels every handler and waits for its cleanup,
  * so {@code shutdown()} completes only after every goodbye was written.
+ *
+ * <p>Every accept, read and write is an {@link AsyncChannels} task, a child of the function that awaits it, so a
+ * cancellation reaches the operation itself, not only the function waiting for it: the cancelled accept closes the
+ * listening socket, and a handler cancelled while it waits for the client's next line aborts its read by shutting
+ * the connection's input down. On Linux and macOS the read ends there and then, instead of staying pending on a
+ * socket nobody reads, and the output is still open for the goodbye. The {@link #events()} log records each aborted
+ * read, before that connection's goodbye.
  */
 public final class EchoServer {
     /** The line every client receives before its connection closes. */
@@ -77,7 +83,16 @@ public final class EchoServer {
         try (TaskScope handlers = TaskScope.open()) {
             int n = 0;
             while (true) {
-                AsynchronousSocketChannel socket = await(accept());
+                Task<AsynchronousSocketChannel> accepting = AsyncChannels.accept(server);
+                AsynchronousSocketChannel socket;
+                try {
+                    socket = await(accepting);
+                } finally {
+                    // Cancelled while pending (the loop was): its cancellation closed the listening socket.
+                    if (accepting.isCancelled()) {
+                        events.add("accept aborted" + aftermath(accepting, "listening socket closed"));
+                    }
+                }
                 @Owned Connection c = new Connection("connection " + (++n), socket, events);
                 Connection handedOver = Coda.move(c); // the handler owns it now
                 handlers.spawn(() -> handle(handedOver, running));
@@ -122,7 +137,7 @@ public final class EchoServer {
             events.add("accept loop cancelled, its handlers with it");
         }
         try {
-            server.close();
+            server.close(); // closed already by the aborted accept, unless the loop ended otherwise
         } catch (IOException e) {
             events.add("closing the listening socket failed: " + e);
         }
@@ -130,24 +145,19 @@ public final class EchoServer {
         return Task.completed(cancelled);
     }
 
-    private CompletableFuture<AsynchronousSocketChannel> accept() {
-        CompletableFuture<AsynchronousSocketChannel> f = new CompletableFuture<>();
-        server.accept(null, handler(f));
-        return f;
-    }
-
-    private static <V> CompletionHandler<V, Void> handler(CompletableFuture<V> f) {
-        return new CompletionHandler<>() {
-            @Override
-            public void completed(V result, Void attachment) {
-                f.complete(result);
-            }
-
-            @Override
-            public void failed(Throwable error, Void attachment) {
-                f.completeExceptionally(error);
-            }
-        };
+    /**
+     * For the log, what cancelling {@code operation}, an {@link AsyncChannels} task that ended cancelled, did to the
+     * channel: {@code done}, or the failure raised doing it, which the task's {@link CancellationException} carries
+     * as a suppressed exception.
+     */
+    static String aftermath(Task<?> operation, String done) {
+        try {
+            operation.join();
+            return "";
+        } catch (CancellationException e) {
+            Throwable[] failures = e.getSuppressed();
+            return failures.length == 0 ? ": " + done : ", but stopping it failed: " + failures[0];
+        }
     }
 
     /** A client connection, read line by line. Its drop writes the goodbye line, then closes the socket. */
@@ -165,7 +175,10 @@ public final class EchoServer {
             this.events = events;
         }
 
-        /** The next line, without its end; null once the client has hung up. */
+        /**
+         * The next line, without its end; null once the client has hung up. Cancelled while it waits for the client,
+         * it aborts the pending read, whose cancellation shuts the input down, and logs "read aborted".
+         */
         @Async
         Task<String> readLine() {
             while (true) {
@@ -176,9 +189,15 @@ public final class EchoServer {
                     return Task.completed(line);
                 }
                 input.clear();
-                CompletableFuture<Integer> read = new CompletableFuture<>();
-                socket.read(input, null, handler(read));
-                if (await(read) < 0) return Task.completed(null);
+                Task<Integer> read = AsyncChannels.read(socket, input);
+                int count;
+                try {
+                    count = await(read);
+                } finally {
+                    // Cancelled while pending (the handler was): its cancellation shut the input down.
+                    if (read.isCancelled()) events.add(name + " read aborted" + aftermath(read, "input shut down"));
+                }
+                if (count < 0) return Task.completed(null);
                 input.flip();
                 pending.append(StandardCharsets.UTF_8.decode(input));
             }
@@ -188,9 +207,7 @@ public final class EchoServer {
         Task<Void> write(String text) {
             ByteBuffer out = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
-                CompletableFuture<Integer> written = new CompletableFuture<>();
-                socket.write(out, null, handler(written));
-                await(written);
+                await(AsyncChannels.write(socket, out));
             }
             return Task.done();
         }

@@ -6,6 +6,7 @@ import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import dev.coda.Async;
+import dev.coda.AsyncChannels;
 import dev.coda.Coda;
 import dev.coda.Task;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
-import java.nio.channels.CompletionHandler;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -24,7 +24,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -33,8 +32,11 @@ import java.util.stream.Collectors;
  * Copies a file chunk by chunk over {@link AsynchronousFileChannel}, awaiting every read and every write, then
  * verifies the copy by size and SHA-256, the two checksums also computed by async functions, at the same time.
  *
- * <p>{@code AsynchronousFileChannel} reports completion through a {@link CompletionHandler}; {@link #read} and
- * {@link #write} turn that into a {@link CompletableFuture}, which {@code Coda.await} accepts as it is.
+ * <p>{@link AsyncChannels#read(AsynchronousFileChannel, ByteBuffer, long)} and
+ * {@link AsyncChannels#write(AsynchronousFileChannel, ByteBuffer, long)} start the channel's operation and return it
+ * as a task, a child of the function that started it: no {@code CompletionHandler} to write. A function cancelled
+ * while it awaits an operation cancels the operation's task, which closes the channel: NIO has no other way to stop
+ * a file read or write.
  */
 public final class FileCopy {
     private FileCopy() {}
@@ -53,37 +55,6 @@ public final class FileCopy {
     public record Verified(CopyStats stats, String sourceSha256, String copySha256, String callerThread,
                            long elapsedMillis) {}
 
-    // ---- CompletionHandler → CompletableFuture ------------------------------------------------------------------
-
-    /** Reads into {@code buffer} from file position {@code position}; completes with the count, or -1 at the end. */
-    public static CompletableFuture<Integer> read(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
-        CompletableFuture<Integer> future = new CompletableFuture<>();
-        channel.read(buffer, position, future, Handler.INSTANCE);
-        return future;
-    }
-
-    /** Writes from {@code buffer} at file position {@code position}; completes with the count written. */
-    public static CompletableFuture<Integer> write(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
-        CompletableFuture<Integer> future = new CompletableFuture<>();
-        channel.write(buffer, position, future, Handler.INSTANCE);
-        return future;
-    }
-
-    /** One stateless handler for every operation: the future travels as the attachment. */
-    private enum Handler implements CompletionHandler<Integer, CompletableFuture<Integer>> {
-        INSTANCE;
-
-        @Override
-        public void completed(Integer count, CompletableFuture<Integer> future) {
-            future.complete(count);
-        }
-
-        @Override
-        public void failed(Throwable error, CompletableFuture<Integer> future) {
-            future.completeExceptionally(error);
-        }
-    }
-
     // ---- the async functions ------------------------------------------------------------------------------------
 
     /**
@@ -101,7 +72,7 @@ public final class FileCopy {
             ByteBuffer current = ByteBuffer.allocateDirect(chunkSize);
             ByteBuffer next = ByteBuffer.allocateDirect(chunkSize);
             long readPosition = 0;
-            CompletableFuture<Integer> reading = read(in, current, readPosition);
+            Task<Integer> reading = AsyncChannels.read(in, current, readPosition);
             while (true) {
                 int count = Coda.await(reading);
                 reads++;
@@ -110,9 +81,9 @@ public final class FileCopy {
                 readPosition += count;
                 current.flip();
                 next.clear();
-                reading = read(in, next, readPosition); // overlaps the writes below
+                reading = AsyncChannels.read(in, next, readPosition); // overlaps the writes below
                 while (current.hasRemaining()) {        // a write may take only part of the buffer
-                    written += Coda.await(write(out, current, written));
+                    written += Coda.await(AsyncChannels.write(out, current, written));
                     writes++;
                     resumedOn.add(Thread.currentThread().getName());
                 }
@@ -134,7 +105,7 @@ public final class FileCopy {
             ByteBuffer buffer = ByteBuffer.allocateDirect(chunkSize);
             long position = 0;
             int count;
-            while ((count = Coda.await(read(in, buffer.clear(), position))) >= 0) {
+            while ((count = Coda.await(AsyncChannels.read(in, buffer.clear(), position))) >= 0) {
                 digest.update(buffer.flip());
                 position += count;
             }

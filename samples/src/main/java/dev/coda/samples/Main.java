@@ -22,11 +22,12 @@ public final class Main {
 
     private static final Map<String, Entry> SAMPLES = new LinkedHashMap<>();
     static {
-        SAMPLES.put("http", new Entry("fetch URLs concurrently with HttpClient.sendAsync, awaiting each response",
+        SAMPLES.put("http", new Entry("fetch URLs concurrently with HttpClient.sendAsync; a timeout aborts a slow one",
                 out -> HttpFetch.run(out)));
         SAMPLES.put("copy", new Entry("copy a file over AsynchronousFileChannel, awaiting each read and write",
                 out -> FileCopy.run(out)));
-        SAMPLES.put("echo", new Entry("a TCP echo server whose handlers own their connections; shutdown says goodbye",
+        SAMPLES.put("echo", new Entry(
+                "a TCP echo server whose handlers own their connections; shutdown aborts their reads, says goodbye",
                 out -> EchoServer.run(out)));
     }
 

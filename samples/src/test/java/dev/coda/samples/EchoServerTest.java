@@ -44,9 +44,16 @@ class EchoServerTest {
             List<String> events = server.events();
             int complete = events.indexOf("shutdown complete");
             assertTrue(complete > 0, events.toString());
+            int acceptAborted = events.indexOf("accept aborted: listening socket closed");
+            assertTrue(acceptAborted > 0 && acceptAborted < complete, "the pending accept was aborted: " + events);
             for (int i = 1; i <= CLIENTS; i++) {
                 int goodbye = events.indexOf("connection " + i + " said goodbye");
                 assertTrue(goodbye >= 0 && goodbye < complete, "goodbye " + i + " before shutdown completed: " + events);
+                // The handler was cancelled while it waited for the next line: its pending read was aborted, by
+                // shutting the input down, before the drop of its connection wrote the goodbye.
+                int readAborted = events.indexOf("connection " + i + " read aborted: input shut down");
+                assertTrue(readAborted > acceptAborted && readAborted < goodbye,
+                        "read " + i + " aborted before its goodbye: " + events);
             }
             for (int i = 0; i < CLIENTS; i++) {
                 // Written before shutdown completed: already in the client's receive buffer.
@@ -76,5 +83,7 @@ class EchoServerTest {
         List<String> events = server.events();
         assertTrue(events.contains("connection 1 hung up"), events.toString());
         assertTrue(events.indexOf("connection 1 said goodbye") > events.indexOf("connection 1 hung up"), events.toString());
+        // Its last read ended with the end of the stream: nothing was left to abort.
+        assertTrue(events.stream().noneMatch(e -> e.startsWith("connection 1 read aborted")), events.toString());
     }
 }

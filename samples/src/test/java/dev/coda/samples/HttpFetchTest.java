@@ -3,10 +3,13 @@ package dev.coda.samples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coda.Coda;
 import dev.coda.Task;
 import dev.coda.samples.HttpFetch.Fetched;
 import dev.coda.samples.HttpFetch.Summary;
@@ -16,11 +19,15 @@ import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,6 +68,21 @@ class HttpFetchTest {
         assertTrue(out.contains("hello from coda"), out);
         assertTrue(out.contains("total: 5 responses, " + summary.totalBytes() + " bytes"), out);
 
+        // The trickled body was cut short by the 300 ms timeout, and the server saw its exchange aborted: at most
+        // about a second after the timeout (the server's clock starts when the request comes in, after the client's).
+        HttpFetch.Bounded trickle = result.trickle();
+        assertTrue(trickle.timedOut(), "the 5 s body cannot arrive within 300 ms");
+        assertTrue(trickle.elapsedMillis() >= 300 && trickle.elapsedMillis() < 2_000,
+                "timed out after " + trickle.elapsedMillis() + " ms");
+        HttpFetch.Server.Abort abort = result.abort();
+        assertNotNull(abort, "the server saw the exchange aborted");
+        assertEquals(HttpFetch.TRICKLE_PATH, abort.path());
+        assertTrue(abort.afterMillis() <= trickle.elapsedMillis() + 1_000,
+                "aborted " + abort.afterMillis() + " ms into the request, timed out after " + trickle.elapsedMillis());
+        assertTrue(abort.chunksWritten() < HttpFetch.Server.TRICKLE_CHUNKS, "cut short: " + abort);
+        assertTrue(out.contains("timed out after " + trickle.elapsedMillis() + " ms; the server saw the exchange "
+                + "aborted after " + abort.afterMillis() + " ms"), out);
+
         // The server is stopped and every thread the sample started has ended.
         assertThrows(ConnectException.class, () -> {
             try (Socket socket = new Socket()) {
@@ -88,6 +110,59 @@ class HttpFetchTest {
             assertNotEquals(caller, summary.fetched().get(0).resumedOn());
             assertEquals(2, server.maxConcurrency(), "both requests were on the server at once");
             assertEquals(58, summary.totalBytes());
+        } finally {
+            Pools.shutdown(clientThreads);
+        }
+    }
+
+    /**
+     * The future of {@code sendAsync}, awaited directly by {@code fetchOne}, belongs to it: the timeout cancels
+     * {@code fetchOne}, which cancels the future, and the client drops the connection. The server, writing a chunk
+     * every 50 ms, sees its next write fail.
+     */
+    @Test
+    void aTimeoutAbortsTheSlowExchangeAndTheServerSeesIt() throws Exception {
+        ExecutorService clientThreads = Pools.fixedPool("coda-http-client", 2);
+        try (HttpFetch.Server server = HttpFetch.Server.start()) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).executor(clientThreads).build();
+            URI uri = server.base().resolve(HttpFetch.TRICKLE_PATH);
+
+            long start = System.nanoTime();
+            Task<HttpResponse<String>> task =
+                    Coda.timeout(Duration.ofMillis(300), () -> HttpFetch.fetchOne(client, uri));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> task.toCompletableFuture().get(10, TimeUnit.SECONDS));
+            long timedOutAt = System.nanoTime();
+            assertInstanceOf(TimeoutException.class, e.getCause());
+            long timedOutAfter = TimeUnit.NANOSECONDS.toMillis(timedOutAt - start);
+            assertTrue(timedOutAfter >= 300 && timedOutAfter < 2_000, "timed out after " + timedOutAfter + " ms");
+
+            HttpFetch.Server.Abort abort = server.awaitAbort(5, TimeUnit.SECONDS);
+            assertNotNull(abort, "the server saw no aborted exchange within 5 s");
+            long abortAfterStart = TimeUnit.NANOSECONDS.toMillis(abort.seenAtNanos() - start);
+            long abortAfterTimeout = TimeUnit.NANOSECONDS.toMillis(abort.seenAtNanos() - timedOutAt);
+            assertTrue(abortAfterStart >= 300, "not before the timeout cancelled the exchange: " + abortAfterStart);
+            assertTrue(abortAfterTimeout <= 1_000, "the server saw the abort " + abortAfterTimeout
+                    + " ms after the timeout");
+            assertTrue(abort.chunksWritten() < HttpFetch.Server.TRICKLE_CHUNKS, abort.toString());
+            assertEquals(1, server.aborts().size(), server.aborts().toString());
+        } finally {
+            Pools.shutdown(clientThreads);
+        }
+    }
+
+    @Test
+    void fetchWithinReturnsTheResponseWhenItComesInTime() throws Exception {
+        ExecutorService clientThreads = Pools.fixedPool("coda-http-client", 2);
+        try (HttpFetch.Server server = HttpFetch.Server.start()) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).executor(clientThreads).build();
+            HttpFetch.Bounded bounded = HttpFetch.fetchWithin(client, server.base().resolve("/hello"),
+                    Duration.ofSeconds(10)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertFalse(bounded.timedOut());
+            assertEquals("hello from coda", bounded.response().body());
+            assertEquals(List.of(), server.aborts(), "nothing was aborted");
         } finally {
             Pools.shutdown(clientThreads);
         }

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class InstrumentationTest {
 
     @ParameterizedTest
-    @CsvSource({"HttpFetch, fetchAll", "FileCopy, copy", "FileCopy, sha256", "FileCopy, copyAndVerify"})
+    @CsvSource({"HttpFetch, fetchAll", "HttpFetch, fetchOne", "HttpFetch, fetchWithin", "FileCopy, copy",
+            "FileCopy, sha256", "FileCopy, copyAndVerify"})
     void everyAsyncFunctionHasAStateMachine(String host, String method) throws Exception {
         Class<?> stateMachine = Class.forName("dev.coda.samples." + host + "$$Coda$" + method);
         assertTrue(Task.class.isAssignableFrom(stateMachine), "the state machine is the call's Task");
