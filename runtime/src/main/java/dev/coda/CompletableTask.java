@@ -28,7 +28,7 @@ import java.util.concurrent.CancellationException;
 public final class CompletableTask<T> extends ChildTask<T> implements CompletionHandler<T, Object> {
     /** Null, the hook, {@link #TAKEN} once a hook was taken to run, or {@link #CANCELLED_BARE} (cancelled, no hook). */
     private volatile Object hook;
-    /** Set by the cancellation that claimed the outcome, before it takes the hook (see {@link #onCancel}). */
+    /** Set by the cancellation that claimed the outcome: a cancellation is under way (see {@link #cancel}). */
     private volatile boolean cancelling;
 
     private static final Object TAKEN = new Object();
@@ -50,7 +50,7 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
 
     /** Completes the task with {@code value}. False if it was already completed, failed or cancelled. */
     public boolean complete(T value) {
-        return succeed(value);
+        return released(succeed(value));
     }
 
     /**
@@ -59,7 +59,14 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      */
     public boolean completeExceptionally(Throwable error) {
         if (error == null) throw new NullPointerException("error");
-        return fail(error);
+        return released(fail(error));
+    }
+
+    /** After a completion: the hook can no longer run, so the task stops holding it (and what it holds: a channel). */
+    private boolean released(boolean completed) {
+        Object h = hook;
+        if (completed && h instanceof Runnable) HOOK.compareAndSet(this, h, null);
+        return completed;
     }
 
     /**
@@ -75,15 +82,15 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      */
     public CompletableTask<T> onCancel(Runnable hook) {
         if (hook == null) throw new NullPointerException("hook");
-        if (HOOK.compareAndSet(this, null, hook)) {
-            // Set before the cancellation took the slot: it runs the hook. But a cancellation that claimed the outcome
-            // may be about to take the slot, or may have found it empty just before: whoever of us takes it runs it.
-            if (cancelling && HOOK.compareAndSet(this, hook, TAKEN)) runHere(hook);
+        // In the slot before the cancellation looks at it: the cancellation runs it (takeHook retries until it sees
+        // either the hook or the slot closed).
+        if (HOOK.compareAndSet(this, null, hook)) return this;
+        // Cancelled before any hook was set: this one runs here, and is the only one.
+        if (HOOK.compareAndSet(this, CANCELLED_BARE, TAKEN)) {
+            runHere(hook);
             return this;
         }
-        if (this.hook != CANCELLED_BARE) throw new IllegalStateException("a cancellation hook was set already");
-        runHere(hook); // cancelled before any hook was set
-        return this;
+        throw new IllegalStateException("a cancellation hook was set already");
     }
 
     /**
@@ -93,7 +100,7 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      */
     @Override
     public boolean cancel() {
-        if (!claimOutcome()) return isCancelled();
+        if (!claimOutcome()) return cancelling || isCancelled(); // true while another cancellation runs the hook
         cancelling = true;
         CancellationException outcome = new CancelledOutcome();
         Runnable h = takeHook();

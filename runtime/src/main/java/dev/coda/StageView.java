@@ -17,12 +17,12 @@ import java.util.function.BiConsumer;
  *       cancelled, or whose last waiter was cancelled, unregisters from the relay, so a stage awaited and abandoned
  *       a million times holds one callback, not a million; a view awaited again registers again.</li>
  *   <li>An <em>owned</em> view stands for a stage an async function awaited or returned directly, which belongs to
- *       that function: when the function is cancelled there, the view cancels the stage
- *       ({@code toCompletableFuture().cancel(true)}), so the operation behind it (an HTTP exchange, a timer) is
- *       told to stop. A {@code CompletableFuture} so cancelled completes, which ends the view's registration on it,
- *       so an owned view of one registers on it directly. Any other stage, which cancelling may not reach (a minimal
- *       stage, whose {@code toCompletableFuture()} is a copy), is only abandoned, and is waited for through its
- *       relay as a shared view is.</li>
+ *       that function: when the function is cancelled there, the view cancels the stage ({@code cancel(true)}),
+ *       so the operation behind it (an HTTP exchange, a timer) is told to stop. A {@code CompletableFuture} so
+ *       cancelled completes, which ends the view's registration on it, so an owned view of one registers on it
+ *       directly. Any other stage, which cancelling cannot reach (a minimal stage, whose
+ *       {@code toCompletableFuture()} is a copy; another library's stage), is only abandoned, and is waited for
+ *       through its relay as a shared view is.</li>
  * </ul>
  */
 final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwable> {
@@ -49,12 +49,29 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
     static <T> Task<T> owned(CompletionStage<T> stage) {
         if (stage == null) throw new NullPointerException("stage");
         if (isDoneFuture(stage)) return settled((CompletableFuture<T>) stage);
-        if (stage instanceof CompletableFuture && stage.getClass() != MINIMAL_STAGE) {
-            StageView<T> view = new StageView<>(null, stage);
-            ((CompletableFuture<T>) stage).whenComplete(view);
-            return view;
+        // Made where an await suspends, outside the body's try blocks: what the stage's own code throws here
+        // (a future subclass's whenComplete, a stage's hashCode) fails the view, and so reaches the body at the await.
+        try {
+            if (isCancellable(stage)) {
+                StageView<T> view = new StageView<>(null, stage);
+                ((CompletableFuture<T>) stage).whenComplete(view);
+                return view;
+            }
+            return listening(new StageView<>(Relay.of(stage), stage));
+        } catch (Throwable t) {
+            Task<T> failed = new Task<>();
+            failed.fail(t);
+            return failed;
         }
-        return listening(new StageView<>(Relay.of(stage), stage));
+    }
+
+    /**
+     * Whether cancelling {@code stage} reaches it: a {@code CompletableFuture}, but not a minimal stage, whose
+     * {@code toCompletableFuture()} is a copy (registered on the stage: cancelling it would leave that behind and
+     * achieve nothing). Any other stage is only abandoned.
+     */
+    private static boolean isCancellable(CompletionStage<?> stage) {
+        return stage instanceof CompletableFuture && stage.getClass() != MINIMAL_STAGE;
     }
 
     /** The class of {@link CompletableFuture#minimalCompletionStage()}: a future that refuses its own methods. */
@@ -98,19 +115,14 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
     }
 
     /**
-     * Cancels {@code stage}, which a cancelled coroutine awaited directly. Dependents of the stage run here, and
-     * what they start is nobody's child. Returns what the cancellation threw, or null; a stage that cannot be
-     * converted to a {@code CompletableFuture} is left alone.
+     * Cancels {@code stage}, which a cancelled coroutine awaited directly, if cancelling reaches it (see
+     * {@link #isCancellable}); another stage is only abandoned. Dependents of the stage run here, and what they
+     * start is nobody's child. Returns what the cancellation threw, or null.
      */
     static Throwable cancelOwned(CompletionStage<?> stage) {
-        CompletableFuture<?> future;
+        if (!isCancellable(stage)) return null;
         try {
-            future = stage.toCompletableFuture();
-        } catch (UnsupportedOperationException e) {
-            return null; // a stage that has no future to cancel: abandoning it is all that can be done
-        }
-        try {
-            Carrier.current().unparented(() -> future.cancel(true));
+            Carrier.current().unparented(() -> ((CompletableFuture<?>) stage).cancel(true));
             return null;
         } catch (Throwable t) {
             return t;
@@ -133,15 +145,15 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
         else mirrorFailure(unwrap(error));
     }
 
-    /** Completes this view cancelled. A shared view leaves the stage alone; an owned one cancels it. */
+    /**
+     * Completes this view cancelled and stops listening. The stage is left alone: this is how a shared view is
+     * cancelled (a combinator's loser, say); an owned view, which nobody but its coroutine sees, is never cancelled,
+     * only abandoned.
+     */
     @Override
     public boolean cancel() {
         boolean cancelled = super.cancel();
         stopListening();
-        if (owned != null) {
-            Throwable t = cancelOwned(owned);
-            if (t != null) throw Sneaky.<RuntimeException>rethrow(t);
-        }
         return cancelled;
     }
 
@@ -158,7 +170,14 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
             return cancelOwned(owned);
         }
         STATE.getAndBitwiseOr(this, DETACHED); // before the look at the waiters: see Task.reattach
-        if (hasNoWaiters()) stopListening();
+        synchronized (this) {
+            // The look and the stop are one step: a waiter that arrives after the look finds DETACHED and, through
+            // reattach, takes this monitor after us and listens again.
+            if (listening && hasNoWaiters()) {
+                listening = false;
+                relay.removeWaiter(this);
+            }
+        }
         return null;
     }
 
@@ -183,15 +202,18 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
         }
     }
 
+    /**
+     * Registers on the relay again if this view stopped listening. The registration is made outside the monitor:
+     * it may find the relay completed and run its waiters, which must not run under a lock. A stop that comes in
+     * between may leave one registration for nobody, which the relay's completion clears.
+     */
     private void listenAgain() {
         if (relay == null || isDone()) return;
-        boolean registered;
         synchronized (this) {
             if (listening) return;
             listening = true;
-            registered = relay.addWaiter(this);
         }
-        if (!registered) onCompleted(relay); // outside the lock: completing runs the waiters
+        if (!relay.addWaiter(this)) onCompleted(relay);
     }
 
     /**

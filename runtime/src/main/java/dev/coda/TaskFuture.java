@@ -16,6 +16,8 @@ final class TaskFuture<T> extends CompletableFuture<T> implements Waiter {
 
     @Override
     public void onCompleted(Task<?> source) {
+        // Settled from outside already: the task's failure is left for its parent to report, not marked as seen.
+        if (isDone()) return;
         Throwable failure = task.observeFailure();
         if (failure == null) super.complete(task.valueNow());
         else super.completeExceptionally(failure);

@@ -673,6 +673,129 @@ class CoreEdgesTest {
         assertEquals("down", kept.join());
     }
 
+    /**
+     * A shared view abandoned by one coroutine while another starts to await it: the second is never stranded on a
+     * view that stopped listening. The view's monitor is held here to stretch the window (as a preemption would),
+     * with the first coroutine's abandonment and the second's registration both waiting at it.
+     */
+    @Test
+    void aViewAbandonedWhileAnotherWaiterArrivesStillWakesThatWaiter() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            CompletableFuture<String> stage = new CompletableFuture<>();
+            Task<String> view = Task.from(stage);
+            Coroutine<String> first = new TestCoroutines.AwaitThen<>(view, v -> v);
+            first.start();
+            Coroutine<String> second = new TestCoroutines.AwaitThen<>(view, v -> "second " + v);
+            Thread a;
+            Thread b;
+            synchronized (view) {
+                a = new Thread(first::cancel); // resumes first, which abandons the view at delivery
+                a.start();
+                while (a.getState() != Thread.State.BLOCKED && a.isAlive()) Thread.onSpinWait();
+                b = new Thread(second::start); // registers on the view, which listens again
+                b.start();
+                while (b.getState() != Thread.State.BLOCKED && b.isAlive()) Thread.onSpinWait();
+            }
+            a.join();
+            b.join();
+            assertTrue(first.isCancelled());
+            stage.complete("x");
+            assertEquals("second x", second.join(), "round " + round);
+        }
+    }
+
+    /**
+     * An await of a stage that is not a CompletableFuture (another library's) is only abandoned on cancellation: its
+     * {@code toCompletableFuture()}, which would make a copy registered on the stage, is never called.
+     */
+    @Test
+    void abandonedAwaitsOfAForeignStageAreNotCancelledThroughACopy() {
+        CompletableFuture<Object> source = new CompletableFuture<>();
+        AtomicInteger copies = new AtomicInteger();
+        CompletionStage<Object> foreign = foreignStage(source, copies);
+        for (int i = 0; i < 100; i++) {
+            AwaitStage co = new AwaitStage(foreign, false, i % 2 == 0);
+            co.start();
+            if (!co.isDone()) assertTrue(co.cancel());
+            assertTrue(co.isCancelled());
+        }
+        assertEquals(0, copies.get(), "toCompletableFuture() calls");
+        assertFalse(source.isDone());
+        assertEquals(1, source.getNumberOfDependents(), "one relay for every await");
+    }
+
+    /** A CompletionStage that is not a CompletableFuture, delegating to {@code source}; counts toCompletableFuture. */
+    @SuppressWarnings("unchecked")
+    private static CompletionStage<Object> foreignStage(CompletableFuture<Object> source, AtomicInteger copies) {
+        return (CompletionStage<Object>) java.lang.reflect.Proxy.newProxyInstance(CompletionStage.class.getClassLoader(),
+                new Class<?>[] {CompletionStage.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "hashCode": return System.identityHashCode(proxy);
+                        case "equals": return proxy == args[0];
+                        case "toString": return "foreign stage";
+                        case "toCompletableFuture": copies.incrementAndGet(); break;
+                        default: break;
+                    }
+                    return method.invoke(source, args);
+                });
+    }
+
+    /** A future subclass whose whenComplete throws: the await fails with that, where the body can catch it. */
+    @Test
+    void aStageThatRefusesItsCallbackFailsTheAwait() {
+        UnsupportedOperationException refused = new UnsupportedOperationException("read-only future");
+        CompletableFuture<Object> readOnly = new CompletableFuture<>() {
+            @Override
+            public CompletableFuture<Object> whenComplete(java.util.function.BiConsumer<? super Object, ? super Throwable> a) {
+                throw refused;
+            }
+        };
+        AwaitStage co = new AwaitStage(readOnly, false, false);
+        co.start();
+        assertSame(refused, assertThrows(UnsupportedOperationException.class, co::join));
+    }
+
+    /** {@code try { await(dep); } finally { throw cleanupFailure; }}: cancelled, its outcome carries a failure. */
+    static final class FailsInCleanup extends Coroutine<Object> {
+        private final Task<?> dep;
+        int label;
+
+        FailsInCleanup(Task<?> dep) {
+            this.dep = dep;
+        }
+
+        @Override
+        @SuppressWarnings("finally")
+        protected void resume() {
+            Task<?> t = label == 0 ? dep : resumed();
+            if (label == 0 && !ready(t)) {
+                label = 1;
+                if (suspend(t)) return;
+                t = resumed();
+            }
+            try {
+                returnValue(take(t));
+            } finally {
+                throw new IllegalStateException("cleanup failed");
+            }
+        }
+    }
+
+    /**
+     * The future of a task settled from outside cancels the task; the task's own failure (here, its cleanup's) is
+     * then nobody's to see through the future, so it stays unobserved, for the task's parent to report.
+     */
+    @Test
+    void aFutureSettledFromOutsideDoesNotMarkTheTasksFailureAsSeen() {
+        FailsInCleanup co = new FailsInCleanup(new Task<>());
+        co.start();
+        CompletableFuture<Object> future = co.toCompletableFuture();
+        assertTrue(future.complete("from outside"));
+        assertTrue(co.isCancelled());
+        assertEquals("from outside", future.join());
+        assertTrue(co.hasUnobservedFailure(), "the cleanup failure is still to be reported");
+    }
+
     /** A coroutine that returned a pending stage and was cancelled while waiting for it leaves nothing on the stage. */
     @Test
     void cancelledCoroutineThatReturnedAPendingStageLeavesNothingOnTheStage() {
