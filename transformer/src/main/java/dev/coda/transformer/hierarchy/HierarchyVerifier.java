@@ -3,6 +3,7 @@ package dev.coda.transformer.hierarchy;
 import java.util.List;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.analysis.BasicValue;
 import org.objectweb.asm.tree.analysis.SimpleVerifier;
 
 /**
@@ -60,8 +61,30 @@ public final class HierarchyVerifier extends SimpleVerifier {
         return false;
     }
 
+    /**
+     * ASM asks for a {@code Class} only once {@link #isAssignableFrom} said no, to see whether the expected type is
+     * an interface; isAssignableFrom already says yes to every interface, so the answer is no.
+     */
+    @Override
+    protected boolean isSubTypeOf(BasicValue value, BasicValue expected) {
+        try {
+            return super.isSubTypeOf(value, expected);
+        } catch (NeverLoaded e) {
+            return false;
+        }
+    }
+
     @Override
     protected Class<?> getClass(Type type) {
-        throw new UnsupportedOperationException("the transformer never loads classes");
+        throw NeverLoaded.INSTANCE;
+    }
+
+    /** Thrown where ASM would load a class; see {@link #isSubTypeOf}. */
+    private static final class NeverLoaded extends RuntimeException {
+        static final NeverLoaded INSTANCE = new NeverLoaded();
+
+        private NeverLoaded() {
+            super("the transformer never loads classes", null, false, false);
+        }
     }
 }

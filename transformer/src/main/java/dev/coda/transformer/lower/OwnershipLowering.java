@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,6 +68,8 @@ public final class OwnershipLowering {
     private final ClassHierarchy hierarchy;
     private final Diagnostics diagnostics;
     private Frame<SourceValue>[] sources;
+    /** For each {@code close()}, the local of the exception in flight there, or -1 (see {@link #exceptionInFlight}). */
+    private final Map<MethodInsnNode, Integer> inFlightAt = new HashMap<>();
     private boolean failed;
 
     /** Try-with-resources resources, keyed by the set of stores that define them. */
@@ -129,6 +132,8 @@ public final class OwnershipLowering {
         Set<MethodInsnNode> owningAwaits = new LinkedHashSet<>();
         for (OwnedVariable v : resources.values()) owningAwaits.addAll(awaitsStoredInto(v));
         for (OwnedVariable v : scoped) owningAwaits.addAll(awaitsStoredInto(v));
+        // The exception in flight at each close is read from the source frames too, before the writing starts.
+        for (MethodInsnNode close : closes) inFlightAt.put(close, exceptionInFlight(close));
         // Source frames are indexed by instruction: everything above read them, nothing below does.
         sources = null;
 
@@ -417,17 +422,17 @@ public final class OwnershipLowering {
      * handler of a try-with-resources, {@code Coroutine.dropFailing(r, flag, t)} with the exception in flight.
      */
     private void replaceClose(MethodInsnNode close, int flag) {
-        m.instructions.insert(close, dropGlue(flag, exceptionInFlight(close)));
+        m.instructions.insert(close, dropGlue(flag, inFlightAt.getOrDefault(close, -1)));
         m.instructions.remove(close);
     }
 
     /**
-     * The local holding the exception in flight at a {@code close()} that javac wrote in the catch-all handler of a
-     * try-with-resources, or -1. Only javac's own shape counts, so a user's catch block that closes something is an
-     * ordinary close:
+     * The local holding the exception in flight at a {@code close()} that a compiler wrote in the catch-all handler
+     * of a try-with-resources, or -1. What counts is what the language requires of that handler, not one compiler's
+     * instructions (javac's and ECJ's differ), so a user's catch block that closes something is an ordinary close:
      * <pre>
-     *   handler (catch Throwable):  astore t; [aload r; ifnull end;] aload r; close()     ← this close
-     *   its close is covered by:    catch Throwable → astore x; aload t; aload x; Throwable.addSuppressed
+     *   a catch-all handler (any, or Throwable):  astore t; [aload r; ifnull skip;] aload r; close()   ← this close
+     *   the close is covered by a catch-all handler that suppresses onto t:  ... aload t; ...; t.addSuppressed(x)
      * </pre>
      */
     private int exceptionInFlight(MethodInsnNode close) {
@@ -444,30 +449,44 @@ public final class OwnershipLowering {
         boolean catchAllHandler = false;
         for (AbstractInsnNode x = before.getPrevious(); x != null && x.getOpcode() < 0; x = x.getPrevious()) {
             for (TryCatchBlockNode t : m.tryCatchBlocks) {
-                if (t.handler == x && "java/lang/Throwable".equals(t.type)) catchAllHandler = true;
+                if (t.handler == x && catchesAll(t)) catchAllHandler = true;
             }
         }
         if (!catchAllHandler) return -1;
         int at = m.instructions.indexOf(close);
         for (TryCatchBlockNode t : m.tryCatchBlocks) {
             if (m.instructions.indexOf(t.start) <= at && at < m.instructions.indexOf(t.end)
-                    && "java/lang/Throwable".equals(t.type) && suppressesOnto(t.handler, inFlight)) {
+                    && catchesAll(t) && suppressesOnto(t.handler, inFlight)) {
                 return inFlight;
             }
         }
         return -1;
     }
 
-    /** Whether the handler at {@code handler} is {@code astore x; aload inFlight; aload x; Throwable.addSuppressed}. */
-    private static boolean suppressesOnto(LabelNode handler, int inFlight) {
-        AbstractInsnNode store = RealInstructions.next(handler);
-        AbstractInsnNode primary = store == null ? null : RealInstructions.next(store);
-        AbstractInsnNode secondary = primary == null ? null : RealInstructions.next(primary);
-        AbstractInsnNode call = secondary == null ? null : RealInstructions.next(secondary);
-        return store != null && store.getOpcode() == ASTORE
-                && primary.getOpcode() == ALOAD && ((VarInsnNode) primary).var == inFlight
-                && secondary.getOpcode() == ALOAD && ((VarInsnNode) secondary).var == ((VarInsnNode) store).var
-                && call instanceof MethodInsnNode m && m.owner.equals("java/lang/Throwable") && m.name.equals("addSuppressed");
+    /** A handler for every exception: {@code any} (a finally's, ECJ's try-with-resources) or Throwable. */
+    private static boolean catchesAll(TryCatchBlockNode t) {
+        return t.type == null || "java/lang/Throwable".equals(t.type);
+    }
+
+    /**
+     * Whether the handler at {@code handler} suppresses the exception it caught onto the local {@code inFlight}:
+     * somewhere before it throws, it calls {@code addSuppressed} on a value loaded from {@code inFlight}.
+     */
+    private boolean suppressesOnto(LabelNode handler, int inFlight) {
+        for (AbstractInsnNode x = RealInstructions.next(handler); x != null; x = RealInstructions.next(x)) {
+            int op = x.getOpcode();
+            if (op == ATHROW || (op >= IRETURN && op <= RETURN)) return false;
+            if (x instanceof MethodInsnNode call && call.owner.equals("java/lang/Throwable")
+                    && call.name.equals("addSuppressed")) {
+                Frame<SourceValue> f = frameAt(x);
+                if (f == null) continue;
+                SourceValue receiver = f.getStack(f.getStackSize() - 2);
+                for (AbstractInsnNode source : receiver.insns) {
+                    if (source.getOpcode() == ALOAD && ((VarInsnNode) source).var == inFlight) return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

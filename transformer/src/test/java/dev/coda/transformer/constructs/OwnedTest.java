@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
+import dev.coda.transformer.support.InMemoryCompiler;
 import dev.coda.transformer.support.Instrumented;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
@@ -342,6 +343,22 @@ class OwnedTest {
 
     @Test
     void anExceptionalExitCancelsTheChildrenOfAScopeItDropsANormalExitWaitsForThem() throws Throwable {
+        exitsOfAScope();
+    }
+
+    /**
+     * The same compiled by ECJ, whatever compiler this run uses: its try-with-resources handler differs from javac's
+     * (a handler of any type, a null check before suppressing), and must pass the exception in flight all the same.
+     */
+    @Test
+    void anExceptionalExitCancelsTheChildrenOfAScopeUnderEcjToo() throws Throwable {
+        InMemoryCompiler.using("ecj", () -> {
+            exitsOfAScope();
+            return null;
+        });
+    }
+
+    private void exitsOfAScope() throws Throwable {
         Instrumented code = program("ScopeExit", RES + """
                 @Async static Task<String> serve(@Owned Res r, CompletableFuture<String> in) {
                     log("serve " + r.name);
@@ -387,7 +404,7 @@ class OwnedTest {
     }
 
     @Test
-    void onlyJavacsOwnHandlerPassesTheExceptionInFlightNotAUsersCatch() throws Throwable {
+    void onlyATryWithResourcesHandlerPassesTheExceptionInFlightNotAUsersCatch() throws Throwable {
         Instrumented code = program("NotInFlight", RES + """
                 @Async static Task<String> serve(@Owned Res r, CompletableFuture<String> in) {
                     log("serve " + r.name);

@@ -1,5 +1,7 @@
 package dev.coda.transformer.constructs;
 
+import dev.coda.transformer.support.InMemoryCompiler;
+
 import static dev.coda.transformer.constructs.Driver.lineOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,7 +80,7 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("SyncLambda", src), "SyncLambda", at("SyncLambda", src, "// HERE")
-                + "Coda.await inside a synchronized block in SyncLambda.lambda$make$0; a monitor cannot be held across "
+                + "Coda.await inside a synchronized block in SyncLambda." + InMemoryCompiler.lambda("make", 0) + "; a monitor cannot be held across "
                 + "a suspension: move the await out of the synchronized block");
     }
 
@@ -176,7 +178,7 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("Lam", src), "Lam", at("Lam", src, "// HERE")
-                + "Coda.await in Lam.lambda$make$0, which is neither an @Async method nor an async lambda; annotate the "
+                + "Coda.await in Lam." + InMemoryCompiler.lambda("make", 0) + ", which is neither an @Async method nor an async lambda; annotate the "
                 + "method with @Async and make it return Task<T> (or await inside a lambda that returns a Task)");
     }
 
