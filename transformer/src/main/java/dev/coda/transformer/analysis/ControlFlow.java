@@ -8,6 +8,7 @@ import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.BasicInterpreter;
 import org.objectweb.asm.tree.analysis.BasicValue;
+import org.objectweb.asm.tree.analysis.Frame;
 
 /**
  * Successor edges between instruction indices. Normal edges are ASM's {@link Analyzer}'s. Exception edges follow
@@ -37,17 +38,13 @@ public final class ControlFlow {
         Analyzer<BasicValue> analyzer = new Analyzer<>(new BasicInterpreter()) {
             @Override
             protected void newControlFlowEdge(int insn, int successor) {
-                flow.reachable[insn] = true;
                 if (!flow.normal[insn].contains(successor)) flow.normal[insn].add(successor);
             }
-
-            @Override
-            protected boolean newControlFlowExceptionEdge(int insn, int successor) {
-                flow.reachable[insn] = true;
-                return true;
-            }
         };
-        analyzer.analyze(owner, m);
+        // Reachable: what the data flow reaches from the entry. Not what the class file's stack map frames cover:
+        // ECJ writes frames for code it knows to be dead (an else of a condition it folded, like null == null).
+        Frame<BasicValue>[] frames = analyzer.analyze(owner, m);
+        for (int i = 0; i < frames.length; i++) flow.reachable[i] = frames[i] != null;
         for (int i = 0; i < flow.reachable.length; i++) {
             if (!flow.reachable[i]) continue;
             for (TryCatchBlockNode tc : m.tryCatchBlocks) {

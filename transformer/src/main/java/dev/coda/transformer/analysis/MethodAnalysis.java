@@ -15,25 +15,29 @@ public final class MethodAnalysis {
     private final MethodNode method;
     private final FrameRecorder frames;
     private final BitSet[] liveIn;
+    private final boolean[] reachable;
 
-    MethodAnalysis(MethodNode method, FrameRecorder frames, BitSet[] liveIn) {
+    MethodAnalysis(MethodNode method, FrameRecorder frames, BitSet[] liveIn, boolean[] reachable) {
         this.method = method;
         this.frames = frames;
         this.liveIn = liveIn;
+        this.reachable = reachable;
     }
 
     public MethodNode method() {
         return method;
     }
 
-    /** Locals before {@code insn} in AnalyzerAdapter's encoding, or null if unreachable. */
+    /** Locals before {@code insn} in AnalyzerAdapter's encoding, or null if unreachable (see {@link ControlFlow}). */
     public Object[] localsBefore(AbstractInsnNode insn) {
-        return frames.locals[method.instructions.indexOf(insn)];
+        int i = method.instructions.indexOf(insn);
+        return reachable[i] ? frames.locals[i] : null;
     }
 
     /** Operand stack before {@code insn}, bottom first, or null if unreachable. */
     public Object[] stackBefore(AbstractInsnNode insn) {
-        return frames.stack[method.instructions.indexOf(insn)];
+        int i = method.instructions.indexOf(insn);
+        return reachable[i] ? frames.stack[i] : null;
     }
 
     /** Local slots that may be read after {@code insn} starts, before being written. */

@@ -44,6 +44,6 @@ public final class MethodAnalyzer {
         if (!ok) return null;
         FrameRecorder frames = FrameRecorder.record(owner.name, m);
         BitSet[] live = Liveness.liveIn(m, flow);
-        return new MethodAnalysis(m, frames, live);
+        return new MethodAnalysis(m, frames, live, flow.reachable);
     }
 }
