@@ -2,8 +2,12 @@ package dev.coda.transformer.constructs;
 
 import static dev.coda.transformer.constructs.Driver.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.coda.transformer.support.InMemoryCompiler;
 import dev.coda.transformer.support.Instrumented;
+import dev.coda.transformer.support.MapLoader;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Awaits in selectors, case bodies and arms of every kind of switch. */
@@ -242,7 +246,7 @@ class SwitchTest {
      */
     @Test
     void switchExpressionWithTryAsConstructorArgument() throws Throwable {
-        Instrumented code = program("NewSwitchTry", """
+        String body = """
                 record Pair(String tag, long n, int k) {}
                 @Async public static Task<String> go(int k) {
                     Pair p = new Pair("t" + k, switch (k) {
@@ -252,7 +256,16 @@ class SwitchTest {
                     }, await(later(k * 100)));
                     return Task.completed(p.toString());
                 }
-                """);
+                """;
+        if (InMemoryCompiler.ecj()) {
+            // ECJ 3.44 writes stack map frames that call the object under construction initialised here: the JVM
+            // refuses ECJ's own class, before any rewriting. Should ECJ get it right, this fails: test the rewrite.
+            Map<String, byte[]> asWritten = InMemoryCompiler.compile(Map.of("p/NewSwitchTry.java",
+                    source("NewSwitchTry", body)));
+            assertThrows(VerifyError.class, () -> Class.forName("p.NewSwitchTry", true, new MapLoader(asWritten)));
+            return;
+        }
+        Instrumented code = program("NewSwitchTry", body);
         assertEquals("Pair[tag=t1, n=10, k=100]", drive(code, "NewSwitchTry", "go", 1));
         assertLog("finally 1");
         assertEquals("Pair[tag=t2, n=21, k=200]", drive(code, "NewSwitchTry", "go", 2));

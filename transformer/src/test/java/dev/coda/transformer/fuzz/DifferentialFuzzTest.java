@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.coda.Task;
 import dev.coda.transformer.fuzz.ProgramGenerator.Program;
 import dev.coda.transformer.support.InMemoryCompiler;
+import dev.coda.transformer.support.MapLoader;
 import dev.coda.transformer.support.Instrumented;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -43,6 +43,11 @@ public final class InMemoryCompiler {
                 : ToolProvider.getSystemJavaCompiler();
     }
 
+    /** Whether compilations on this thread use ECJ. */
+    public static boolean ecj() {
+        return compiler().equals("ecj");
+    }
+
     /** Code run by {@link #using}. */
     public interface Body<T> {
         T call() throws Throwable;

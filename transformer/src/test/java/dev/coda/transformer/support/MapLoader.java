@@ -1,12 +1,12 @@
-package dev.coda.transformer.fuzz;
+package dev.coda.transformer.support;
 
 import java.util.Map;
 
-/** Defines the compiled classes of the reference copies: untransformed, as javac wrote them. */
-final class MapLoader extends ClassLoader {
+/** Defines compiled classes as the compiler wrote them, untransformed (the fuzzers' reference copies, say). */
+public final class MapLoader extends ClassLoader {
     private final Map<String, byte[]> classes;
 
-    MapLoader(Map<String, byte[]> classes) {
+    public MapLoader(Map<String, byte[]> classes) {
         super(MapLoader.class.getClassLoader());
         this.classes = classes;
     }
