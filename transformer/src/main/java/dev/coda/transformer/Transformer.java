@@ -154,8 +154,9 @@ public final class Transformer {
     }
 
     /**
-     * The lower stage: the method with its ownership turned into plain code, in place in the host (the caller puts
-     * the original back if a later stage rejects it); null on error.
+     * The lower stage: the method with its ownership turned into plain code, put in the host in place of the
+     * compiled one, which the lower stage leaves untouched (the caller puts it back if a later stage rejects the
+     * method); null on error.
      */
     private AsyncMethod lower(ClassNode host, AsyncMethod async, Diagnostics diagnostics) {
         MethodNode lowered = OwnershipLowering.lower(host, async.method(), hierarchy, diagnostics);

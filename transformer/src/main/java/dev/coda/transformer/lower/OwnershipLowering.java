@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InsnList;
@@ -84,9 +85,17 @@ public final class OwnershipLowering {
         this.diagnostics = diagnostics;
     }
 
-    /** {@code m} lowered (a new node with fresh frames), {@code m} itself if it owns nothing, or null on error. */
+    /**
+     * {@code m} lowered (a new node with fresh frames), {@code m} itself if it owns nothing, or null on error.
+     * {@code m} is never changed: the work is done on a copy, so a later stage that rejects the method puts back the
+     * method as it was compiled.
+     */
     public static MethodNode lower(ClassNode host, MethodNode m, ClassHierarchy hierarchy, Diagnostics diagnostics) {
-        return new OwnershipLowering(host, m, hierarchy, diagnostics).lower();
+        MethodNode copy = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
+                m.exceptions.toArray(new String[0]));
+        m.accept(copy);
+        MethodNode lowered = new OwnershipLowering(host, copy, hierarchy, diagnostics).lower();
+        return lowered == copy ? m : lowered;
     }
 
     private MethodNode lower() {

@@ -62,6 +62,52 @@ class RejectionsTest {
                 + "suspension: move the await out of the synchronized block");
     }
 
+    /**
+     * A class with an accepted and a rejected async method is written (by the agent, which loads what it can) with
+     * the accepted one rewritten and the rejected one exactly as compiled, even when the rejection came after its
+     * ownership was lowered: the JVM loads the class, and the accepted method runs.
+     */
+    @Test
+    void aRejectedMethodBesideAnAcceptedOneIsWrittenAsCompiled() throws Exception {
+        String src = """
+                public class Mixed {
+                    @Async public static Task<String> ok(Task<String> t) {
+                        return Task.completed(await(t) + "!");
+                    }
+                    @Async public static Task<Integer> rejected(Object lock, Task<Integer> t) {
+                        try (TaskScope scope = TaskScope.open()) {
+                            synchronized (lock) {
+                                return Task.completed(await(t) + 1); // HERE
+                            }
+                        }
+                    }
+                }
+                """;
+        Instrumented code = compile("Mixed", src);
+        TransformResult r = code.results.get("p/Mixed");
+        assertEquals(List.of(at("Mixed", src, "// HERE") + "Coda.await inside a synchronized block in Mixed.rejected; "
+                        + "a monitor cannot be held across a suspension: move the await out of the synchronized block"),
+                r.diagnostics().stream().map(Diagnostic::toString).toList());
+        assertTrue(r.changed(), "the accepted method is rewritten");
+        org.objectweb.asm.tree.ClassNode written = new org.objectweb.asm.tree.ClassNode();
+        new org.objectweb.asm.ClassReader(r.bytes()).accept(written, 0);
+        org.objectweb.asm.tree.ClassNode compiled = new org.objectweb.asm.tree.ClassNode();
+        new org.objectweb.asm.ClassReader(code.original.get("p/Mixed")).accept(compiled, 0);
+        assertEquals(instructions(compiled, "rejected"), instructions(written, "rejected"), "the rejected method");
+        Object task = code.load("p.Mixed").getMethod("ok", Task.class).invoke(null, Task.completed("x"));
+        assertEquals("x!", ((Task<?>) task).join());
+    }
+
+    /** The opcodes of method {@code name}, for comparing two versions of it. */
+    private static List<Integer> instructions(org.objectweb.asm.tree.ClassNode c, String name) {
+        List<Integer> ops = new java.util.ArrayList<>();
+        for (org.objectweb.asm.tree.MethodNode m : c.methods) {
+            if (!m.name.equals(name)) continue;
+            for (org.objectweb.asm.tree.AbstractInsnNode n : m.instructions) if (n.getOpcode() >= 0) ops.add(n.getOpcode());
+        }
+        return ops;
+    }
+
     @Test
     void awaitInsideNestedSynchronizedBlockInLambda() {
         String src = """
