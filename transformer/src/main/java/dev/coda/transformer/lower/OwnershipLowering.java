@@ -315,11 +315,36 @@ public final class OwnershipLowering {
         if (f == null) return null;
         AbstractInsnNode load = single(f.getStack(f.getStackSize() - 1));
         if (load == null || load.getOpcode() != ALOAD) return null;
-        int slot = ((VarInsnNode) load).var;
+        OwnedVariable owner = ownerLoadedBy((VarInsnNode) load);
+        return owner != null ? owner : ownerCopiedInto((VarInsnNode) load);
+    }
+
+    /** The {@code @Owned} variable that {@code load} reads, or null. */
+    private OwnedVariable ownerLoadedBy(VarInsnNode load) {
         for (OwnedVariable v : scoped) {
-            if (v.slot == slot && (v.kind == OwnedVariable.Kind.PARAMETER || inRanges(v, load))) return v;
+            if (v.slot == load.var && (v.kind == OwnedVariable.Kind.PARAMETER || inRanges(v, load))) return v;
         }
         return null;
+    }
+
+    /**
+     * {@code try (x)} over an {@code @Owned x}: compilers close a hidden copy of {@code x}, a local whose every store
+     * stores a load of {@code x}. That close is {@code x}'s. Returns {@code x}, or null if {@code load} reads no such
+     * copy.
+     */
+    private OwnedVariable ownerCopiedInto(VarInsnNode load) {
+        Set<AbstractInsnNode> stores = frameAt(load).getLocal(load.var).insns;
+        OwnedVariable copied = null;
+        for (AbstractInsnNode store : stores) {
+            if (store.getOpcode() != ASTORE) return null;
+            Frame<SourceValue> at = frameAt(store);
+            AbstractInsnNode source = at == null ? null : single(at.getStack(at.getStackSize() - 1));
+            if (source == null || source.getOpcode() != ALOAD) return null;
+            OwnedVariable o = ownerLoadedBy((VarInsnNode) source);
+            if (o == null || (copied != null && copied != o)) return null;
+            copied = o;
+        }
+        return copied;
     }
 
     /**

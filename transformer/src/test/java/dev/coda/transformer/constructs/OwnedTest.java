@@ -341,6 +341,39 @@ class OwnedTest {
         assertLog("open r", "use r", "close r");
     }
 
+    /**
+     * {@code try (x)} over an {@code @Owned} local or parameter: the compiler closes a hidden copy of {@code x}, and
+     * that close is {@code x}'s, so its scope's end does not close it a second time.
+     */
+    @Test
+    void tryOverAnOwnedVariableClosesItOnce() throws Throwable {
+        Instrumented code = program("TryOwned", RES + """
+                @Async public static Task<String> local() {
+                    @Owned Res x = Res.of("x");
+                    try (x) {
+                        log("body " + await(later(1)));
+                    }
+                    log("after");
+                    return Task.completed("ok");
+                }
+                @Async public static Task<String> parameter(@Owned Res p) {
+                    try (p) {
+                        log("body " + await(later(2)));
+                    }
+                    log("after");
+                    return Task.completed("ok");
+                }
+                @Async public static Task<String> callsParameter() {
+                    return Task.completed(await(parameter(Res.of("p"))));
+                }
+                """);
+        assertEquals("ok", drive(code, "TryOwned", "local"));
+        assertLog("open x", "body 1", "close x", "after");
+        reset();
+        assertEquals("ok", drive(code, "TryOwned", "callsParameter"));
+        assertLog("open p", "body 2", "close p", "after");
+    }
+
     @Test
     void anExceptionalExitCancelsTheChildrenOfAScopeItDropsANormalExitWaitsForThem() throws Throwable {
         exitsOfAScope();
