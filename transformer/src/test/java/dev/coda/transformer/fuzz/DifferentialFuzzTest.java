@@ -68,7 +68,7 @@ class DifferentialFuzzTest {
         long values;
         long exceptions;
         long tooLarge;
-        /** Programs whose reference copy, compiled as it is, the JVM refuses: a compiler defect, not Coda's. */
+        /** Programs the compiler crashed on, or whose classes the JVM refuses as compiled: a compiler defect. */
         long miscompiled;
         long kept;
         long keptCancelled;
@@ -150,7 +150,7 @@ class DifferentialFuzzTest {
         System.out.printf("[coda-fuzz] seed=%d programs=%d runs=%d awaits=%d suspensions=%d failures=%d elapsed=%.1fs"
                         + " | awaits finding a pending task=%d events=%d outcomes: %d values, %d exceptions;"
                         + " kept children=%d (cancelled by their parent %d, failures a parent reported %d);"
-                        + " too large (javac or rewriting)=%d; refused by the JVM as compiled (a compiler defect)=%d;"
+                        + " too large (javac or rewriting)=%d; crashed the compiler or refused by the JVM as compiled (compiler defects)=%d;"
                         + " compiler=%s; threads=%d, compile %.1fs, transform+verify %.1fs%n",
                 seed, indices.size(), total.runs, total.awaits, total.resumptions, total.failures.size(), seconds,
                 total.blockedAwaits, total.events, total.values, total.exceptions, total.kept, total.keptCancelled,
@@ -187,6 +187,9 @@ class DifferentialFuzzTest {
                     good.add(p);
                 } catch (IllegalArgumentException e) {
                     if (e.getMessage().contains("code too large")) stats.tooLarge++; // javac's 64 KB limit
+                    else if (InMemoryCompiler.ecj() && e.getMessage().contains("Internal compiler error")) {
+                        stats.miscompiled++; // ECJ crashed on a valid program
+                    }
                     else failure(stats, seed, p, "GENERATOR BUG: javac rejected the program or its reference copy\n"
                             + e.getMessage() + "\n--- reference copy ---\n" + numbered(p.reference()));
                 }
