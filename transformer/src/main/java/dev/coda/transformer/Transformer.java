@@ -79,7 +79,7 @@ public final class Transformer {
         ClassNode host = new ClassNode();
         try {
             new ClassReader(classBytes).accept(host, InstrumentedMarker.prototypes(), ClassReader.EXPAND_FRAMES);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
             throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
         }
         Diagnostics diagnostics = new Diagnostics(host);
@@ -93,6 +93,10 @@ public final class Transformer {
 
         try {
             return rewrite(host, diagnostics);
+        } catch (AssertionError e) {
+            // ASM checks what parsing does not (a descriptor, say) where it first needs it, with an AssertionError.
+            throw new ClassFileFacts.MalformedClassException("inconsistent class file (" + e + " in "
+                    + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "ASM") + ")");
         } catch (ClassHierarchy.MissingClassException e) {
             diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
             return TransformResult.unchanged(host.name, diagnostics.all());
