@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -99,6 +100,14 @@ public final class Transformer {
                     + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "ASM") + ")");
         } catch (ClassHierarchy.MissingClassException e) {
             diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        } catch (MethodTooLargeException e) {
+            MethodNode method = null;
+            for (MethodNode m : host.methods) if (m.name.equals(e.getMethodName()) && m.desc.equals(e.getDescriptor())) method = m;
+            diagnostics.error(method, null, "method " + e.getClassName().replace('/', '.') + "." + e.getMethodName()
+                    + " is too large once rewritten into a state machine (" + e.getCodeSize() + " bytes of code; the "
+                    + "JVM allows 65535): move code that does not await into methods of its own, or split it into "
+                    + "several async functions");
             return TransformResult.unchanged(host.name, diagnostics.all());
         } catch (RuntimeException e) {
             // A transformer defect must not take the build or the application down: report it, change nothing.

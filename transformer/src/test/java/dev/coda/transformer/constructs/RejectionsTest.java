@@ -108,6 +108,29 @@ class RejectionsTest {
         return ops;
     }
 
+    /** A method that fits the JVM's 64 KB as compiled but not as a state machine is named, with what to do. */
+    @Test
+    void aMethodTooLargeOnceRewrittenIsNamed() {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 40; i++) body.append("        int v").append(i).append(" = t.hashCode() + ").append(i).append(";\n");
+        for (int i = 0; i < 400; i++) body.append("        v").append(i % 40).append(" += await(f);\n");
+        body.append("        return Task.completed(v0");
+        for (int i = 1; i < 40; i++) body.append(" + v").append(i);
+        body.append(");\n");
+        String src = "public class Huge {\n    @Async public static Task<Integer> go(Task<Integer> f, Object t) {\n"
+                + body + "    }\n}\n";
+        Instrumented code = compile("Huge", src);
+        TransformResult r = code.results.get("p/Huge");
+        assertFalse(r.changed(), "a class whose rewrite does not fit is left unchanged");
+        List<String> messages = r.diagnostics().stream().map(Diagnostic::toString).toList();
+        assertEquals(1, messages.size(), messages.toString());
+        String m = messages.get(0);
+        assertTrue(m.startsWith("p/Huge.java:" + lineOf(HEAD + src, "int v0") + ": error: method p.Huge.go is too large "
+                + "once rewritten into a state machine ("), m);
+        assertTrue(m.endsWith("bytes of code; the JVM allows 65535): move code that does not await into methods of its "
+                + "own, or split it into several async functions"), m);
+    }
+
     @Test
     void awaitInsideNestedSynchronizedBlockInLambda() {
         String src = """
