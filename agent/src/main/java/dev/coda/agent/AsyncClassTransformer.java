@@ -38,9 +38,12 @@ final class AsyncClassTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) {
-        if (loader == null || className == null || redefined != null || isSkipped(className)) return null;
+        if (loader == null || redefined != null || (className != null && isSkipped(className))) return null;
         try {
             if (!ClassFileFacts.mentionsCoda(bytes)) return null;
+            // defineClass(null, ...) may leave the name out: the bytes say it.
+            if (className == null) className = ClassFileFacts.className(bytes);
+            if (isSkipped(className)) return null;
             TransformResult result = transformerFor(loader).transform(bytes);
             for (Diagnostic d : result.diagnostics()) report(className, d);
             if (!result.changed()) return null;

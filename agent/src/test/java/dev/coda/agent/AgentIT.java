@@ -100,6 +100,32 @@ class AgentIT {
         assertTrue(!Files.exists(dump.resolve("demo/Main.class")), "classes without async code are not dumped");
     }
 
+    /** A loader may define a class without giving its name ({@code defineClass(null, ...)}): it is rewritten too. */
+    @Test
+    void aClassDefinedWithoutANameIsRewrittenToo() throws Exception {
+        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+                package demo;
+                import java.nio.file.*;
+                public class Main {
+                    static final class Loader extends ClassLoader {
+                        Loader() { super(Main.class.getClassLoader()); }
+                        Class<?> define(byte[] b) { return defineClass(null, b, 0, b.length); }
+                    }
+                    public static void main(String[] a) throws Exception {
+                        byte[] bytes = Files.readAllBytes(Path.of(a[0]));
+                        Class<?> greeter = new Loader().define(bytes);
+                        System.out.println(greeter.getMethod("run").invoke(null));
+                    }
+                }
+                """);
+        // Off the class path, so that only the nameless definition can load it.
+        Path hidden = dir.resolve("Greeter.class");
+        Files.move(classes.resolve("demo/Greeter.class"), hidden);
+        Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main", hidden.toString());
+        assertEquals(0, run.exit, run.err);
+        assertEquals("Hello, agent pending=true class=demo.Greeter$$Coda$greet", run.out.strip());
+    }
+
     @Test
     void rejectedAwaitIsLoggedOnceAndThrowsTheSameMessage() throws Exception {
         Path classes = compile("demo/Main.java", """

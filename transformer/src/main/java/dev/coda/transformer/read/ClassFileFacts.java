@@ -67,6 +67,16 @@ public final class ClassFileFacts {
         return false;
     }
 
+    /** The internal name the class file gives itself (for a class a loader defined without a name). */
+    public static String className(byte[] b) throws MalformedClassException {
+        requireHeader(b);
+        try {
+            return new org.objectweb.asm.ClassReader(b).getClassName();
+        } catch (RuntimeException e) {
+            throw new MalformedClassException("cannot read the class name (" + e + ")");
+        }
+    }
+
     private static void requireHeader(byte[] b) throws MalformedClassException {
         if (b == null || b.length < 10) throw new MalformedClassException("truncated class file header");
         if ((b[0] & 0xFF) != 0xCA || (b[1] & 0xFF) != 0xFE || (b[2] & 0xFF) != 0xBA || (b[3] & 0xFF) != 0xBE) {
