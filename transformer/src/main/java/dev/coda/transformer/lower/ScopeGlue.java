@@ -211,6 +211,10 @@ final class ScopeGlue {
                 InsnList out = new InsnList();
                 out.add(new JumpInsnNode(GOTO, jump.label));
                 out.add(stay);
+                // The jump may end the scope, both of its ways leading out (ECJ's `if (c) continue;` at the end of a
+                // loop body): then staying is an exit too, made a goto like the other.
+                AbstractInsnNode next = RealInstructions.next(jump);
+                if (next != null && !inScope(v, next)) out.add(new JumpInsnNode(GOTO, labelBefore(next)));
                 jump.setOpcode(inverse(jump.getOpcode()));
                 jump.label = stay;
                 m.instructions.insert(jump, out);
@@ -224,6 +228,14 @@ final class ScopeGlue {
                 s.labels.replaceAll(target -> viaGoto(v, s, target));
             }
         }
+    }
+
+    /** The label right before {@code insn}: an existing one, or one inserted there. */
+    private LabelNode labelBefore(AbstractInsnNode insn) {
+        if (insn.getPrevious() instanceof LabelNode) return (LabelNode) insn.getPrevious();
+        LabelNode label = new LabelNode();
+        m.instructions.insertBefore(insn, label);
+        return label;
     }
 
     /** A switch target outside the scope becomes a {@code goto} placed right after the switch. */

@@ -342,6 +342,28 @@ class OwnedTest {
     }
 
     /**
+     * A {@code continue} as the last statement of a loop body leaves the scope of the body's owned locals. ECJ
+     * writes it as a conditional jump to the very end of their scope (both of its ways lead there), javac as a jump
+     * past it: either way each is dropped once per iteration.
+     */
+    @Test
+    void aContinueAtTheEndOfALoopBodyDropsItsLocals() throws Throwable {
+        Instrumented code = program("LoopContinue", RES + """
+                static boolean yes() { return true; }
+                @Async public static Task<String> go() {
+                    for (int i = 0; i < 2; i++) {
+                        @Owned Res v = Res.of("v" + i);
+                        log("step " + await(later(i)));
+                        if (yes()) continue;
+                    }
+                    return Task.completed("ok");
+                }
+                """);
+        assertEquals("ok", drive(code, "LoopContinue", "go"));
+        assertLog("open v0", "step 0", "close v0", "open v1", "step 1", "close v1");
+    }
+
+    /**
      * {@code try (x)} over an {@code @Owned} local or parameter: the compiler closes a hidden copy of {@code x}, and
      * that close is {@code x}'s, so its scope's end does not close it a second time.
      */
