@@ -15,17 +15,17 @@ final class AgentMessages {
     private static Method find() {
         try {
             Class<?> agent = Class.forName("dev.coda.agent.CodaAgent", false, ClassLoader.getSystemClassLoader());
-            return agent.getMethod("rejection", String.class, int.class);
+            return agent.getMethod("rejection", Class.class, int.class);
         } catch (ReflectiveOperationException | LinkageError | SecurityException e) {
             return null;
         }
     }
 
-    /** The agent's message for {@code className}:{@code line}, or null. */
-    static String rejection(String className, int line) {
+    /** The agent's message for {@code line} of {@code caller}, or null. */
+    static String rejection(Class<?> caller, int line) {
         if (LOOKUP == null) return null;
         try {
-            return (String) LOOKUP.invoke(null, className, line);
+            return (String) LOOKUP.invoke(null, caller, line);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }

@@ -72,13 +72,14 @@ public final class Coda {
     }
 
     private static IllegalStateException notInstrumented() {
-        StackWalker.StackFrame caller = StackWalker.getInstance()
+        StackWalker.StackFrame caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
                 .walk(frames -> frames.filter(f -> !f.getClassName().equals(Coda.class.getName())).findFirst())
                 .orElse(null);
         String where = caller == null ? "unknown code"
                 : caller.getClassName() + "." + caller.getMethodName()
                         + "(" + caller.getFileName() + ":" + caller.getLineNumber() + ")";
-        String rejected = caller == null ? null : AgentMessages.rejection(caller.getClassName(), caller.getLineNumber());
+        String rejected = caller == null ? null
+                : AgentMessages.rejection(caller.getDeclaringClass(), caller.getLineNumber());
         if (rejected != null) return new IllegalStateException(rejected);
         return new IllegalStateException("Coda.await called in " + where + ", which was not rewritten into a state "
                 + "machine: annotate the method with @Async (or await inside an async lambda returning a Task) and "

@@ -45,7 +45,7 @@ final class AsyncClassTransformer implements ClassFileTransformer {
             if (className == null) className = ClassFileFacts.className(bytes);
             if (isSkipped(className)) return null;
             TransformResult result = transformerFor(loader).transform(bytes);
-            for (Diagnostic d : result.diagnostics()) report(className, d);
+            for (Diagnostic d : result.diagnostics()) report(loader, className, d);
             if (!result.changed()) return null;
             definer.define(loader, domain, result.generated());
             log.rewritten(className, result.generated().size());
@@ -76,10 +76,10 @@ final class AsyncClassTransformer implements ClassFileTransformer {
         Files.write(file, bytes);
     }
 
-    private void report(String className, Diagnostic d) {
+    private void report(ClassLoader loader, String className, Diagnostic d) {
         String binaryName = className.replace('/', '.');
         if (d.isError()) {
-            if (rejections.record(binaryName, d.line(), d.toString())) log.rejected(d.toString());
+            if (rejections.record(loader, binaryName, d.line(), d.toString())) log.rejected(d.toString());
         } else {
             log.warning(d.toString());
         }

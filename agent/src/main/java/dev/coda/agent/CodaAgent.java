@@ -49,11 +49,11 @@ public final class CodaAgent {
     }
 
     /**
-     * The message logged for a rejected await at {@code className}:{@code line}, or null. Called reflectively by
+     * The message logged for a rejected await at {@code line} of {@code caller}, or null. Called reflectively by
      * the runtime's {@code Coda.await} when it runs in code that was not rewritten.
      */
-    public static String rejection(String className, int line) {
-        return REJECTIONS.find(className, line);
+    public static String rejection(Class<?> caller, int line) {
+        return REJECTIONS.find(caller, line);
     }
 
     private static synchronized void start(String options, Instrumentation inst, boolean late) {
@@ -81,7 +81,7 @@ public final class CodaAgent {
             String message = c.getName() + " was loaded before the Coda agent was installed, so its async code was "
                     + "not rewritten: call CodaAgent.install() before the class loads (for example from a class "
                     + "without async code, or a test extension), or run with -javaagent:coda-agent.jar";
-            if (REJECTIONS.record(c.getName(), -1, message)) log.rejected(message);
+            if (REJECTIONS.record(loader, c.getName(), -1, message)) log.rejected(message);
         }
     }
 }

@@ -1,26 +1,36 @@
 package dev.coda.agent;
 
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 
 /**
  * Messages for async code the agent could not rewrite, so that {@code Coda.await} in that code can throw
- * {@code IllegalStateException} with the very message the agent logged. Keyed by class name and source line
- * (the line of the rejected await), with a per-class fallback for rejections that concern a whole method or
- * class.
+ * {@code IllegalStateException} with the very message the agent logged. Kept per class loader (two loaders may
+ * define unrelated classes of one name), then by class name and source line (the line of the rejected await),
+ * with a per-class fallback for rejections that concern a whole method or class. A loader nobody uses any more
+ * takes its messages with it.
  */
 final class Rejections {
-    private final Map<String, String> byLine = new ConcurrentHashMap<>();
-    private final Map<String, String> byClass = new ConcurrentHashMap<>();
+    /** Per loader: "class:line" and "class" to message. Guarded by itself. */
+    private final Map<ClassLoader, Map<String, String>> byLoader = new WeakHashMap<>();
 
-    /** Records a rejection; false if the same message was already recorded (it is then not logged again). */
-    boolean record(String binaryClassName, int line, String message) {
-        byClass.putIfAbsent(binaryClassName, message);
-        return byLine.put(binaryClassName + ":" + line, message) == null;
+    /** Records a rejection; false if the same one was already recorded (it is then not logged again). */
+    boolean record(ClassLoader loader, String binaryClassName, int line, String message) {
+        synchronized (byLoader) {
+            Map<String, String> messages = byLoader.computeIfAbsent(loader, l -> new HashMap<>());
+            messages.putIfAbsent(binaryClassName, message);
+            return !message.equals(messages.put(binaryClassName + ":" + line, message));
+        }
     }
 
-    String find(String binaryClassName, int line) {
-        String exact = byLine.get(binaryClassName + ":" + line);
-        return exact != null ? exact : byClass.get(binaryClassName);
+    /** The message for an await at {@code line} of {@code caller}, or null. */
+    String find(Class<?> caller, int line) {
+        synchronized (byLoader) {
+            Map<String, String> messages = byLoader.get(caller.getClassLoader());
+            if (messages == null) return null;
+            String exact = messages.get(caller.getName() + ":" + line);
+            return exact != null ? exact : messages.get(caller.getName());
+        }
     }
 }

@@ -32,8 +32,11 @@ class AgentIT {
     }
 
     private Path compile(String... sources) throws IOException {
-        Path src = dir.resolve("src");
-        Path out = dir.resolve("classes");
+        return compileTo(dir.resolve("classes"), sources);
+    }
+
+    private Path compileTo(Path out, String... sources) throws IOException {
+        Path src = out.resolveSibling(out.getFileName() + "-src");
         Files.createDirectories(out);
         List<String> args = new ArrayList<>(List.of("-g", "-d", out.toString(), "-cp",
                 runtimeClassPath() + File.pathSeparator + AGENT_JAR));
@@ -124,6 +127,56 @@ class AgentIT {
         Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main", hidden.toString());
         assertEquals(0, run.exit, run.err);
         assertEquals("Hello, agent pending=true class=demo.Greeter$$Coda$greet", run.out.strip());
+    }
+
+    /**
+     * Two loaders define unrelated classes of one name, each with an await the agent rejects at the same line: each
+     * await throws its own class's message, and both are logged.
+     */
+    @Test
+    void rejectionsBelongToTheirClassLoader() throws Exception {
+        String twin = """
+                package demo;
+                import dev.coda.*;
+                public class Twin {
+                    static final Object LOCK = new Object();
+                    %s
+                        %s
+                    }
+                }
+                """;
+        Path a = compileTo(dir.resolve("a"), "demo/Twin.java", twin.formatted(
+                "@Async public static Task<Integer> go() {",
+                "synchronized (LOCK) { return Task.completed(Coda.await(Task.completed(1))); }"));
+        Path b = compileTo(dir.resolve("b"), "demo/Twin.java", twin.formatted(
+                "public static Object go() {", "return Coda.await(Task.completed(2)); // not async"));
+        Path classes = compile("demo/Main.java", """
+                package demo;
+                import java.net.*;
+                import java.nio.file.*;
+                public class Main {
+                    public static void main(String[] args) throws Exception {
+                        for (String dir : args) {
+                            ClassLoader loader = new URLClassLoader(new URL[] {Path.of(dir).toUri().toURL()},
+                                    Main.class.getClassLoader());
+                            try {
+                                Class.forName("demo.Twin", true, loader).getMethod("go").invoke(null);
+                                System.out.println("no exception");
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                System.out.println(e.getCause().getMessage());
+                            }
+                        }
+                    }
+                }
+                """);
+        Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main", a.toString(), b.toString());
+        assertEquals(0, run.exit, run.err);
+        List<String> lines = run.out.lines().toList();
+        assertEquals(2, lines.size(), run.out);
+        assertTrue(lines.get(0).contains("Coda.await inside a synchronized block in Twin.go"), lines.get(0));
+        assertTrue(lines.get(1).contains("Coda.await in Twin.go, which is neither an @Async method"), lines.get(1));
+        assertTrue(run.err.contains("Coda.await inside a synchronized block in Twin.go"), run.err);
+        assertTrue(run.err.contains("Coda.await in Twin.go, which is neither an @Async method"), run.err);
     }
 
     @Test
