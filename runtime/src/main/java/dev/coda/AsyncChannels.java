@@ -8,6 +8,7 @@ import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
+import java.util.function.Consumer;
 
 /**
  * NIO's asynchronous channel operations as tasks, to {@code await} without writing a {@link CompletionHandler}.
@@ -38,34 +39,22 @@ public final class AsyncChannels {
      * late for the cancelled task, is closed.
      */
     public static Task<AsynchronousSocketChannel> accept(AsynchronousServerSocketChannel server) {
-        CompletableTask<AsynchronousSocketChannel> task = new CompletableTask<>();
-        try {
-            server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
-                @Override
-                public void completed(AsynchronousSocketChannel accepted, Void attachment) {
-                    if (!task.complete(accepted)) closeQuietly(accepted); // nobody will own it
-                }
+        return started(task -> server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
+            @Override
+            public void completed(AsynchronousSocketChannel accepted, Void attachment) {
+                if (!task.complete(accepted)) closeQuietly(accepted); // nobody will own it
+            }
 
-                @Override
-                public void failed(Throwable error, Void attachment) {
-                    task.completeExceptionally(error);
-                }
-            });
-        } catch (RuntimeException e) {
-            task.completeExceptionally(e);
-        }
-        return task.onCancel(() -> close(server));
+            @Override
+            public void failed(Throwable error, Void attachment) {
+                task.completeExceptionally(error);
+            }
+        }), () -> close(server));
     }
 
     /** Connects {@code channel} to {@code remote}. Cancelling the task closes the channel. */
     public static Task<Void> connect(AsynchronousSocketChannel channel, SocketAddress remote) {
-        CompletableTask<Void> task = new CompletableTask<>();
-        try {
-            channel.connect(remote, null, task);
-        } catch (RuntimeException e) {
-            task.completeExceptionally(e);
-        }
-        return task.onCancel(() -> close(channel));
+        return started(task -> channel.connect(remote, null, task), () -> close(channel));
     }
 
     /**
@@ -73,13 +62,7 @@ public final class AsyncChannels {
      * the channel's input down (see the class comment).
      */
     public static Task<Integer> read(AsynchronousSocketChannel channel, ByteBuffer buffer) {
-        CompletableTask<Integer> task = new CompletableTask<>();
-        try {
-            channel.read(buffer, null, task);
-        } catch (RuntimeException e) {
-            task.completeExceptionally(e);
-        }
-        return task.onCancel(() -> {
+        return started(task -> channel.read(buffer, null, task), () -> {
             try {
                 channel.shutdownInput();
             } catch (IOException e) {
@@ -90,13 +73,7 @@ public final class AsyncChannels {
 
     /** Writes from {@code buffer}: the number of bytes written. Cancelling the task closes the channel. */
     public static Task<Integer> write(AsynchronousSocketChannel channel, ByteBuffer buffer) {
-        CompletableTask<Integer> task = new CompletableTask<>();
-        try {
-            channel.write(buffer, null, task);
-        } catch (RuntimeException e) {
-            task.completeExceptionally(e);
-        }
-        return task.onCancel(() -> close(channel));
+        return started(task -> channel.write(buffer, null, task), () -> close(channel));
     }
 
     /**
@@ -104,13 +81,7 @@ public final class AsyncChannels {
      * the file. Cancelling the task closes the channel.
      */
     public static Task<Integer> read(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
-        CompletableTask<Integer> task = new CompletableTask<>();
-        try {
-            channel.read(buffer, position, null, task);
-        } catch (RuntimeException e) {
-            task.completeExceptionally(e);
-        }
-        return task.onCancel(() -> close(channel));
+        return started(task -> channel.read(buffer, position, null, task), () -> close(channel));
     }
 
     /**
@@ -118,13 +89,21 @@ public final class AsyncChannels {
      * closes the channel.
      */
     public static Task<Integer> write(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
-        CompletableTask<Integer> task = new CompletableTask<>();
+        return started(task -> channel.write(buffer, position, null, task), () -> close(channel));
+    }
+
+    /**
+     * A task for an operation that {@code operation} starts, completing {@code task}, with {@code onCancel} as what
+     * cancelling it does. What starting throws fails the task.
+     */
+    private static <T> Task<T> started(Consumer<CompletableTask<T>> operation, Runnable onCancel) {
+        CompletableTask<T> task = new CompletableTask<>();
         try {
-            channel.write(buffer, position, null, task);
+            operation.accept(task);
         } catch (RuntimeException e) {
             task.completeExceptionally(e);
         }
-        return task.onCancel(() -> close(channel));
+        return task.onCancel(onCancel);
     }
 
     private static void close(AsynchronousChannel channel) {
