@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
-import dev.coda.tests.combine.Racers.Res;
+import dev.coda.tests.support.Res;
 import dev.coda.tests.support.Events;
 import java.time.Duration;
 import java.util.List;

@@ -4,35 +4,18 @@ import static dev.coda.Coda.await;
 import static dev.coda.tests.support.Events.log;
 
 import dev.coda.Async;
-import dev.coda.AsyncCloseable;
 import dev.coda.Coda;
 import dev.coda.Owned;
 import dev.coda.Task;
+import dev.coda.tests.support.Res;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
-/** Async functions that race children with the combinators (SPEC §7). */
+/** Async functions that race children with the combinators, which cancel and wait for the ones that lose. */
 public final class Racers {
     private Racers() {}
-
-    /** A resource whose close logs and completes as {@code closing} does. */
-    public static final class Res implements AsyncCloseable {
-        final String name;
-        final CompletableFuture<Void> closing;
-
-        public Res(String name, CompletableFuture<Void> closing) {
-            this.name = name;
-            this.closing = closing;
-        }
-
-        @Override
-        public Task<Void> closeAsync() {
-            log("close " + name);
-            return Task.from(closing);
-        }
-    }
 
     /** Holds {@code r} until {@code in} completes, then returns what it got. */
     @Async

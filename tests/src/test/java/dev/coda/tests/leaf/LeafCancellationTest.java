@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.CompletableTask;
 import dev.coda.Task;
-import dev.coda.tests.leaf.Leaves.Res;
+import dev.coda.tests.support.Res;
 import dev.coda.tests.support.Events;
 import java.time.Duration;
 import java.util.List;

@@ -4,11 +4,11 @@ import static dev.coda.Coda.await;
 import static dev.coda.tests.support.Events.log;
 
 import dev.coda.Async;
-import dev.coda.AsyncCloseable;
 import dev.coda.Coda;
 import dev.coda.CompletableTask;
 import dev.coda.Owned;
 import dev.coda.Task;
+import dev.coda.tests.support.Res;
 import dev.coda.TaskScope;
 import java.time.Duration;
 import java.util.List;
@@ -19,23 +19,6 @@ import java.util.concurrent.atomic.AtomicReference;
 /** Async functions whose cancellation must reach the operation they await. */
 public final class Leaves {
     private Leaves() {}
-
-    /** A resource whose close logs and completes as {@code closing} does. */
-    public static final class Res implements AsyncCloseable {
-        final String name;
-        final CompletableFuture<Void> closing;
-
-        public Res(String name, CompletableFuture<Void> closing) {
-            this.name = name;
-            this.closing = closing;
-        }
-
-        @Override
-        public Task<Void> closeAsync() {
-            log("close " + name);
-            return Task.from(closing);
-        }
-    }
 
     /** Declared to return a CompletableFuture: cancelling that future cancels this call. */
     @Async
