@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code Coda.await} in code that was not rewritten throws instead of blocking (SPEC §3, "Not instrumented"). */
+/**
+ * {@code Coda.await} in code that was not rewritten throws {@code IllegalStateException} naming the method and how to
+ * enable the rewrite, instead of blocking.
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class CodaAwaitNotInstrumentedTest {
 

@@ -13,7 +13,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Task.all, Task.any, Coda.sleep, Coda.yieldNow and Coda.timeout (SPEC §7). */
+/**
+ * Task.all, Task.any, Coda.sleep, Coda.yieldNow and Coda.timeout: losers and the rest of a failed all are cancelled
+ * and waited for, cleanup included, before the combined task completes.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CombinatorsTest {
     private final List<String> log = new ArrayList<>();

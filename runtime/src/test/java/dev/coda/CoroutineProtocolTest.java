@@ -25,7 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The protocol between generated state machines and {@link Coroutine}, with hand-made state machines (SPEC §4). */
+/**
+ * The protocol between generated state machines and {@link Coroutine} (ready, take, suspend, resumed; a body runs on
+ * its caller's thread until it suspends, and resumes on the thread that completes what it awaits), with hand-made
+ * state machines.
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class CoroutineProtocolTest {
 
@@ -265,7 +269,8 @@ class CoroutineProtocolTest {
 
     @Test
     void returnTaskOfATaskCancelledElsewhereFailsWithItsCancellationException() {
-        // SPEC §6: a coroutine that meets a cancellation from elsewhere fails; it is not itself cancelled.
+        // A coroutine that meets a CancellationException from a task cancelled elsewhere fails with it; it is not
+        // itself cancelled.
         Task<String> target = new Task<>();
         Task<String> task = new ReturnTask<>(target).start();
         CancellationException error = new CancellationException();

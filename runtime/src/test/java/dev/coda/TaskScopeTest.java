@@ -395,7 +395,7 @@ class TaskScopeTest {
         TaskScope scope = TaskScope.open();
         java.util.concurrent.CancellationException thrown = new java.util.concurrent.CancellationException("thrown");
         Task<Object> child = scope.spawn(() -> { throw thrown; });
-        assertFalse(child.isCancelled(), "thrown, not cancelled: an ordinary failure (SPEC §6)");
+        assertFalse(child.isCancelled(), "a thrown CancellationException is an ordinary failure, not a cancellation");
         assertSame(thrown, assertThrows(java.util.concurrent.CancellationException.class, () -> scope.closeAsync().join()));
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Task factories, queries, {@code join()} and {@code toCompletableFuture()} (SPEC §2). */
+/** Task factories, queries, {@code join()} and {@code toCompletableFuture()}. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class TaskTest {
 

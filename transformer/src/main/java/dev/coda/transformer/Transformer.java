@@ -62,7 +62,7 @@ public final class Transformer {
     }
 
     /**
-     * SPEC §5.6: the synchronous closes of an AsyncCloseable left in a class's final bytes (the output of
+     * The synchronous closes of an AsyncCloseable left in a class's final bytes (the output of
      * {@link #transform}, or the class as it is), as warnings, or errors when {@code asErrors}.
      */
     public List<Diagnostic> blockingCloses(byte[] classBytes, boolean asErrors) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Children that are started and not awaited (SPEC §7), in both modes: a parent never completes before them, cancels
+ * Children that are started and not awaited, in both modes: a parent never completes before them, cancels
  * them when it leaves exceptionally, and never loses their failures.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

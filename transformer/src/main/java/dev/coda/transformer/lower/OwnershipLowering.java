@@ -39,8 +39,9 @@ import org.objectweb.asm.tree.analysis.SourceInterpreter;
 import org.objectweb.asm.tree.analysis.SourceValue;
 
 /**
- * The lower stage: turns the ownership of async resources (SPEC §5) into plain bytecode, which the later stages then
- * treat like any other code, as Kotlin lowers constructs before it builds a state machine. In an async method:
+ * The lower stage: turns the ownership of async resources (owned variables, try-with-resources) into plain
+ * bytecode, which the later stages then treat like any other code, as Kotlin lowers constructs before it builds a
+ * state machine. In an async method:
  * <ul>
  *   <li>each owned variable (a try-with-resources resource of an AsyncCloseable type, an {@code @Owned} local or
  *       parameter) gets a <b>drop flag</b>, a boolean local {@code drop$NAME}: false on entry, set to
@@ -53,7 +54,7 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  *   <li>{@code @Owned} locals and parameters get the same glue on every exit of their scope ({@link ScopeGlue});</li>
  *   <li>{@code Coda.move(x)} of an owned {@code x} clears x's flag;</li>
  *   <li>an await whose value goes straight into an owned variable becomes an {@code awaitOwned} marker, so a
- *       cancellation delivered there drops the value in transit (SPEC §5.5).</li>
+ *       cancellation delivered there drops the value in transit.</li>
  * </ul>
  * It also rejects {@code @Owned} on a type that is not an AsyncCloseable, and an assignment to an owned variable that
  * may still hold a live value. A method that owns nothing is returned as it is; otherwise its frames are
@@ -284,7 +285,7 @@ public final class OwnershipLowering {
         return null; // the null type: nothing to check
     }
 
-    /** Rejects {@code @Owned} on a type that is not AsyncCloseable (SPEC §3). */
+    /** Rejects {@code @Owned} on a type that is not AsyncCloseable. */
     private boolean checkOwnable(OwnedVariable v, String desc, AbstractInsnNode at) {
         if (desc == null) return true;
         Type type = Type.getType(desc);
@@ -348,7 +349,7 @@ public final class OwnershipLowering {
     }
 
     /**
-     * Rejects a store into an {@code @Owned} variable where it may still hold a live value (SPEC §3): a forward
+     * Rejects a store into an {@code @Owned} variable where it may still hold a live value: a forward
      * pass over the scope tracks whether the flag may be set; a declaration or a store sets it (unless the value is
      * a constant null), a move clears it, and a store where it may be set is an error. Stores inside the scope also
      * set the flag.

@@ -12,7 +12,7 @@ import dev.coda.transformer.support.Instrumented;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 
-/** {@code @Owned} locals and parameters: dropped on every exit of their scope (SPEC §5). */
+/** {@code @Owned} locals and parameters: dropped on every exit of their scope. */
 class OwnedTest {
     static final String RES = """
             static final class Res implements AsyncCloseable {

@@ -17,8 +17,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every rejection of SPEC §3, as the exact javac-style diagnostic {@code p/File.java:LINE: error: MESSAGE}, with
- * the rejected class left exactly as it was.
+ * Every rejection the transformer makes, as the exact javac-style diagnostic
+ * {@code p/File.java:LINE: error: MESSAGE}, with the rejected class left exactly as it was.
  */
 class RejectionsTest {
     private static final String HEAD = """

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * result or exception (type, message, suppressed, the source line that raised it) and the event log must equal
  * the reference's. A mismatch fails with the seed, the program index, the run and the numbered source.
  *
- * <p>Structured concurrency (SPEC §7): programs start children they do not await at once, some of which
+ * <p>Structured concurrency: programs start children they do not await at once, some of which
  * fail unobserved (see {@link ProgramGenerator}). In the reference copy every generated async body is a frame that
  * applies the parent's rules when it ends (see {@link Env} and {@link Ref}): a value waits for the children and
  * fails with the first unobserved failure in start order, the others suppressed; an exception gets them suppressed,

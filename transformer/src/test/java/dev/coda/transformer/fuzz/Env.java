@@ -21,9 +21,10 @@ import java.util.concurrent.CompletionStage;
  * <p>Structured concurrency. A program starts children it does not await at once through {@link #keep} (a child of
  * the running async body: {@code e.keep(sour(x, k))}) and {@link #loose} (a detached task). In the transformed
  * execution these only record the task, in call order, so that its final outcome can be compared after the run.
- * The reference execution models SPEC §7 in its <em>frames</em>: the reference copy of every generated async
- * body calls {@link Ref#enter} first, {@link Ref#ret} at each {@code return} and {@link Ref#thrown} for what
- * escapes, and ends in {@code finally { return Ref.end(); }}, which applies the parent's rules to the children kept
+ * The reference execution models structured concurrency in its <em>frames</em>: the reference copy of every
+ * generated async body calls {@link Ref#enter} first, {@link Ref#ret} at each {@code return} and
+ * {@link Ref#thrown} for what escapes, and ends in {@code finally { return Ref.end(); }}, which applies the
+ * parent's rules to the children kept
  * in that frame: on a value (or a returned task that succeeds) the first unobserved child failure in start order
  * fails the frame, the later ones suppressed onto it; on a failure (thrown, or of the returned task) the unobserved
  * child failures are suppressed onto it, oldest first; a kept task that is returned is the outcome, not a child to

@@ -15,13 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * A reference model of SPEC §5–7 for the ownership fuzzer: the reference copy of a program calls these, with its
- * ownership written out by the generator as plain Java (a flag and a try/finally per owned variable).
+ * A reference model of ownership, cancellation and structured concurrency for the ownership fuzzer: the
+ * reference copy of a program calls these, with its ownership written out by the generator as plain Java (a flag
+ * and a try/finally per owned variable).
  *
  * <p><b>Frames.</b> Every async call is a {@link Frame}, whose body runs on a thread of its own used as a coroutine
  * (a fiber): exactly one fiber runs at a time, handing control over explicitly, so the model is as sequential as the
  * runtime on one thread. A call runs its body at once, inline, until the body first suspends or ends; then the
- * caller goes on, and the frame is a <em>child</em> of the caller (SPEC §7) unless {@link #detach} is called. A
+ * caller goes on, and the frame is a <em>child</em> of the caller unless {@link #detach} is called. A
  * suspended frame is resumed through one FIFO queue, drained when control is back at the driver; a resumption
  * requested while no frame runs (by the driver) is run at once. The driver is the same as the transformed copy's:
  * it completes the environment's pending items oldest first and cancels the top-level task once it has completed

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * Differential fuzzing of ownership, cancellation and structured concurrency (SPEC §5–7). Each program of
+ * Differential fuzzing of ownership, cancellation and structured concurrency. Each program of
  * {@link OwnershipGenerator} is compiled with its reference copy; the program is transformed, the reference is not.
  * Each runs with several inputs, first to completion, then cancelled after {@code k} completed pending items for
  * every {@code k} up to {@value #MAX_POINTS} points (a seeded sample beyond that). The transformed copy is driven by
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * the same events, in the same order (opens, closes, awaits, finally blocks, in whichever function they happen) and
  * end the same way: the value, the exception's type and message, or cancelled; the same close failures and program
  * failures (a child's, reported by its parent) reachable from the outcome; the same tree of suppressed exceptions,
- * in order (SPEC §7 orders the children's failures oldest first); and {@code cancel()} must return the same. Every
+ * in order (children's failures are reported oldest first); and {@code cancel()} must return the same. Every
  * resource is closed exactly once.
  *
  * <p>System properties: {@code coda.ownfuzz.programs} (default 300), {@code coda.fuzz.seed}, {@code coda.fuzz.only}

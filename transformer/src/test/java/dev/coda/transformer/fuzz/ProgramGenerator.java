@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * Fatal, CancellationException), as Task, CompletableFuture or a minimal CompletionStage. Every observable step
  * goes to {@code e.log}; each program starts from {@code e.input()}. The same seed and index give the same text.
  *
- * <p>Structured concurrency (SPEC §7): every generated async body (run, helpers, async lambdas) may start
+ * <p>Structured concurrency: every generated async body (run, helpers, async lambdas) may start
  * children it does not await at once. {@code sour(x, k)} is a fixed async function that logs nothing (so it may run
  * alongside its parent), awaits {@code x} and sometimes fails on its own; {@code x} is complete or pending and
  * fails far more often than other tasks (Boom, Checked, Other, Fatal). Such a child is kept in a local through
@@ -313,7 +313,7 @@ public final class ProgramGenerator {
             text.append("        return Task.completed(v);\n");
             text.append("    }\n");
             // A child that logs nothing and may fail: started with e.keep(...) and awaited later or never, so its
-            // failure may be one its parent must report (SPEC §7). It awaits the task it is given (which may
+            // failure may be one its parent must report. It awaits the task it is given (which may
             // fail, now or later) and fails on its own one time in seven. The reference copy returns what it throws
             // as a failed task, so that the reference parent can keep it as the transformed one does.
             text.append("    @Async\n    static Task<Integer> sour(Task<Integer> x, int k) {").append(alt("", " try {")).append("\n");
@@ -460,7 +460,7 @@ public final class ProgramGenerator {
                 // expression, whose stack would be moved too. In "new K(<switch>, ...)" javac stores the two
                 // uninitialised references of NEW/DUP in hidden locals; when an arm awaits, the transformer
                 // (at the time of writing) rejects the method: "an uninitialised object is held in a local
-                // variable", although SPEC 3 allows await in every switch and in new X(a, await(b)).
+                // variable", although an await is allowed in every switch and in new X(a, await(b)).
                 case KOBJ -> switchDepth == 0 && r.nextInt(10) == 0
                         ? "new K(" + switchExpression(T.LONG, 2, true) + ", " + expr(T.STRING, 2) + ", " + expr(T.INT, 2) + ")"
                         : newK(2);
@@ -667,7 +667,7 @@ public final class ProgramGenerator {
         }
 
         /**
-         * Structured concurrency (SPEC §7): a child started and not awaited at once. Kept in a local (awaited
+         * Structured concurrency: a child started and not awaited at once. Kept in a local (awaited
          * later, maybe in a try that catches its failure, maybe never, maybe returned), kept and dropped at once,
          * or detached. A child that fails and is never awaited is its parent's to report when the parent ends.
          */
@@ -903,7 +903,7 @@ public final class ProgramGenerator {
                 return ret("Task.completed(" + expr(T.STRING, top) + ")");
             }
             if (current.ret == T.INT && current.kind == 0 && r.nextInt(6) == 0) {
-                // A child, kept earlier or started here, returned: the body completes as it does (SPEC §7).
+                // A child, kept earlier or started here, returned: the body completes as it does.
                 Var c = usable(T.KEPT);
                 if (c != null && r.nextBoolean()) return ret(c.name);
                 return ret(r.nextBoolean() ? "e.keep(" + sourCall() + ")" : sourCall());

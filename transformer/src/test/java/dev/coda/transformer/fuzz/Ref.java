@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
  * The reference semantics of {@code Coda.await}: the reference copy of a program calls these instead, and they
  * drive pending tasks to completion on the spot (a join), then return the value or rethrow the exception as it was.
  *
- * <p>The reference copy of every generated async body is also a <em>frame</em> (SPEC §7, see {@link Env}):
+ * <p>The reference copy of every generated async body is also a <em>frame</em> (see {@link Env}):
  * <pre>
  *   ... throws Exception { Ref.enter(); try {
  *       ... return Ref.ret(x); ...
