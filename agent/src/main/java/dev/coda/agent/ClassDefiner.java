@@ -18,6 +18,7 @@ final class ClassDefiner {
     private final Instrumentation instrumentation;
     /** Opened on first use: a JVM whose classes never need Coda pays nothing for it. */
     private volatile Method defineClass;
+    private volatile Method findLoadedClass;
 
     ClassDefiner(Instrumentation instrumentation) {
         this.instrumentation = instrumentation;
@@ -34,6 +35,9 @@ final class ClassDefiner {
                     instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(self)),
                             Set.of(), Map.of());
                 }
+                Method find = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
+                find.setAccessible(true);
+                findLoadedClass = find;
                 m = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
                         int.class, ProtectionDomain.class);
                 m.setAccessible(true);
@@ -43,16 +47,25 @@ final class ClassDefiner {
         }
     }
 
-    /** Defines {@code classes} (internal name to bytes) in {@code loader}, in order. */
+    /**
+     * Defines {@code classes} (internal name to bytes) in {@code loader}, in order, skipping any the loader already
+     * holds. A loader that lets two threads define one host at once runs two transforms, and both define the same
+     * state machines: the second must not fail, or it would hand back the original host, and the JVM may take that
+     * one. The bytes are the same either way, because the transform is deterministic.
+     */
     void define(ClassLoader loader, ProtectionDomain domain, Map<String, byte[]> classes) throws Throwable {
         if (classes.isEmpty()) return;
         Method defineClass = defineClass();
         for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+            String name = c.getKey().replace('/', '.');
             byte[] bytes = c.getValue();
             try {
-                defineClass.invoke(loader, c.getKey().replace('/', '.'), bytes, 0, bytes.length, domain);
+                defineClass.invoke(loader, name, bytes, 0, bytes.length, domain);
             } catch (InvocationTargetException e) {
-                throw e.getCause();
+                if (!(e.getCause() instanceof LinkageError) || findLoadedClass.invoke(loader, name) == null) {
+                    throw e.getCause();
+                }
+                // Another thread's transform of the same host defined it first.
             }
         }
     }

@@ -130,6 +130,65 @@ class AgentIT {
     }
 
     /**
+     * A parallel-capable loader that does not lock per class name lets two threads define one class at once. Each
+     * thread's transform defines the state machine; the one that comes second must still hand back the rewritten
+     * host, whichever thread's host definition the JVM takes.
+     */
+    @Test
+    void twoThreadsDefiningOneClassAlwaysGetTheRewrittenClass() throws Exception {
+        int rounds = Integer.getInteger("coda.agent.raceRounds", 10_000);
+        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+                package demo;
+                import java.nio.file.*;
+                import java.util.concurrent.*;
+                public class Main {
+                    static final class Loader extends ClassLoader {
+                        static { registerAsParallelCapable(); }
+                        Loader() { super(Main.class.getClassLoader()); }
+                        Class<?> define(byte[] b) {
+                            try {
+                                return defineClass("demo.Greeter", b, 0, b.length);
+                            } catch (LinkageError duplicate) {
+                                return findLoadedClass("demo.Greeter");
+                            }
+                        }
+                    }
+                    public static void main(String[] a) throws Exception {
+                        byte[] bytes = Files.readAllBytes(Path.of(a[0]));
+                        int rounds = Integer.parseInt(a[1]);
+                        ExecutorService pool = Executors.newFixedThreadPool(2);
+                        int original = 0;
+                        for (int i = 0; i < rounds; i++) {
+                            Loader loader = new Loader();
+                            CyclicBarrier start = new CyclicBarrier(2);
+                            Callable<Class<?>> define = () -> { start.await(); return loader.define(bytes); };
+                            Future<Class<?>> first = pool.submit(define), second = pool.submit(define);
+                            Class<?> greeter = first.get();
+                            if (greeter != second.get()) throw new AssertionError("two classes of one name");
+                            // The original's await throws: it was not rewritten.
+                            try {
+                                greeter.getMethod("greet", CompletableFuture.class)
+                                        .invoke(null, CompletableFuture.completedFuture("x"));
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                original++;
+                            }
+                            if (greeter.getClassLoader() != loader) throw new AssertionError("defined elsewhere");
+                        }
+                        pool.shutdown();
+                        System.out.println("rounds=" + rounds + " original=" + original);
+                    }
+                }
+                """);
+        // Off the class path, so that only the racing definitions can load it.
+        Path hidden = dir.resolve("Greeter.class");
+        Files.move(classes.resolve("demo/Greeter.class"), hidden);
+        Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main", hidden.toString(), String.valueOf(rounds));
+        assertEquals(0, run.exit, run.err);
+        assertEquals("rounds=" + rounds + " original=0", run.out.strip(), run.err);
+        assertEquals("", run.err.strip(), "nothing logged");
+    }
+
+    /**
      * Two loaders define unrelated classes of one name, each with an await the agent rejects at the same line: each
      * await throws its own class's message, and both are logged.
      */
