@@ -8,6 +8,7 @@ import dev.coda.transformer.analysis.MethodAnalyzer;
 import dev.coda.transformer.analysis.MethodClassifier;
 import dev.coda.transformer.emit.BodyEmitter;
 import dev.coda.transformer.emit.FrameComputer;
+import dev.coda.transformer.emit.HostWriter;
 import dev.coda.transformer.emit.StateMachineEmitter;
 import dev.coda.transformer.emit.StubEmitter;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
@@ -16,9 +17,12 @@ import dev.coda.transformer.lower.OwnershipLowering;
 import dev.coda.transformer.plan.Planner;
 import dev.coda.transformer.plan.StateMachinePlan;
 import dev.coda.transformer.read.ClassFileFacts;
+import dev.coda.transformer.read.FormatCheck;
 import dev.coda.transformer.read.InstrumentedMarker;
+import dev.coda.transformer.verify.InputFrames;
 import dev.coda.transformer.verify.OutputVerifier;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.LinkedHashMap;
@@ -78,8 +82,11 @@ public final class Transformer {
         if (!ClassFileFacts.mentionsCoda(classBytes)) return TransformResult.unchanged(null, List.of());
         int major = ClassFileFacts.majorVersion(classBytes);
         ClassNode host = new ClassNode();
+        ClassReader reader;
         try {
-            new ClassReader(classBytes).accept(host, InstrumentedMarker.prototypes(), ClassReader.EXPAND_FRAMES);
+            reader = new ClassReader(classBytes);
+            FormatCheck.check(reader);
+            reader.accept(host, InstrumentedMarker.prototypes(), ClassReader.EXPAND_FRAMES);
         } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
             throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
         }
@@ -93,7 +100,7 @@ public final class Transformer {
         }
 
         try {
-            return rewrite(host, diagnostics);
+            return rewrite(reader, host, diagnostics);
         } catch (AssertionError e) {
             // ASM checks what parsing does not (a descriptor, say) where it first needs it, with an AssertionError.
             throw new ClassFileFacts.MalformedClassException("inconsistent class file (" + e + " in "
@@ -117,11 +124,14 @@ public final class Transformer {
         }
     }
 
-    private TransformResult rewrite(ClassNode host, Diagnostics diagnostics) {
+    private TransformResult rewrite(ClassReader input, ClassNode host, Diagnostics diagnostics)
+            throws ClassFileFacts.MalformedClassException {
         boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
         hierarchy.declare(host.name, host.superName, itf, host.interfaces.toArray(new String[0]));
         // ---- classify, lower, analyse and plan
         List<AsyncMethod> asyncMethods = MethodClassifier.classify(host, diagnostics);
+        // Coda computes new frames for these methods: the ones they were compiled with must hold, as the JVM requires.
+        for (AsyncMethod async : asyncMethods) InputFrames.check(host, async.method(), hierarchy);
         Planner planner = new Planner(host, diagnostics);
         List<StateMachinePlan> plans = new ArrayList<>();
         for (AsyncMethod classified : asyncMethods) {
@@ -135,24 +145,21 @@ public final class Transformer {
 
         // ---- emit
         Map<String, byte[]> generated = new LinkedHashMap<>();
+        Map<String, List<MethodNode>> replacements = new HashMap<>(); // host method to the methods written for it
         Set<String> written = new HashSet<>(); // name + descriptor of every host method Coda wrote
         for (StateMachinePlan plan : plans) {
             hierarchy.declare(plan.className(), CodaNames.COROUTINE, false);
             generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
             MethodNode original = plan.async().method();
-            MethodNode stub = StubEmitter.stub(plan);
+            MethodNode stub = StubEmitter.stub(plan); // takes the original's name and descriptor
             BodyEmitter.rewrite(plan);
-            int at = host.methods.indexOf(original);
-            host.methods.set(at, FrameComputer.withFrames(host, original, hierarchy));
-            host.methods.add(at, stub);
+            MethodNode body = FrameComputer.withFrames(host, original, hierarchy);
+            replacements.put(stub.name + stub.desc, List.of(stub, body));
             written.add(stub.name + stub.desc);
             written.add(original.name + original.desc);
         }
-        InstrumentedMarker.mark(host);
-        // Untouched methods keep javac's frames; the rewritten ones carry frames computed above.
-        ClassWriter writer = new ClassWriter(0);
-        host.accept(writer);
-        byte[] rewritten = writer.toByteArray();
+        // Untouched methods keep their bytes, frames included; the rewritten ones carry frames computed above.
+        byte[] rewritten = HostWriter.write(input, replacements);
 
         // ---- verify
         List<String> problems = new ArrayList<>(

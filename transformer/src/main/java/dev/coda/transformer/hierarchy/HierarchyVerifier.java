@@ -74,6 +74,13 @@ public final class HierarchyVerifier extends SimpleVerifier {
         }
     }
 
+    /** Whether {@code value} may stand where {@code expected} is declared, as the JVM's type checker decides. */
+    public boolean isAssignable(BasicValue value, BasicValue expected) {
+        if (expected == BasicValue.UNINITIALIZED_VALUE) return true;
+        return value != null && value != BasicValue.UNINITIALIZED_VALUE
+                && (value.equals(expected) || isSubTypeOf(value, expected));
+    }
+
     @Override
     protected Class<?> getClass(Type type) {
         throw NeverLoaded.INSTANCE;
