@@ -81,10 +81,12 @@ public final class Transformer {
         // ---- read
         if (!ClassFileFacts.mentionsCoda(classBytes)) return TransformResult.unchanged(null, List.of());
         int major = ClassFileFacts.majorVersion(classBytes);
+        boolean supported = major >= ClassFileFacts.MIN_MAJOR && major <= ClassFileFacts.MAX_MAJOR;
         ClassNode host = new ClassNode();
         ClassReader reader;
         try {
-            reader = new ClassReader(classBytes);
+            // An unsupported version is read as the newest supported one, only to name the class in the error.
+            reader = new ClassReader(supported ? classBytes : ClassFileFacts.withMajor(classBytes, ClassFileFacts.MAX_MAJOR));
             FormatCheck.check(reader);
             reader.accept(host, InstrumentedMarker.prototypes(), ClassReader.EXPAND_FRAMES);
         } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
@@ -92,10 +94,11 @@ public final class Transformer {
         }
         Diagnostics diagnostics = new Diagnostics(host);
         if (InstrumentedMarker.isMarked(host)) return TransformResult.unchanged(host.name, List.of());
-        if (major < ClassFileFacts.MIN_MAJOR || major > ClassFileFacts.MAX_MAJOR) {
+        if (!supported) {
             diagnostics.error(null, null, "class " + host.name.replace('/', '.') + " has class-file version " + major
                     + " (Java " + (major - 44) + "); Coda reads and writes versions " + ClassFileFacts.MIN_MAJOR
-                    + " to " + ClassFileFacts.MAX_MAJOR + " (Java 17 to 25): compile it with a supported --release");
+                    + " to " + ClassFileFacts.MAX_MAJOR + " (Java " + (ClassFileFacts.MIN_MAJOR - 44) + " to "
+                    + (ClassFileFacts.MAX_MAJOR - 44) + "): compile it with a supported --release");
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
 

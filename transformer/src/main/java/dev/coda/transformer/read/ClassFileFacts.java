@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ClassFileFacts {
     public static final int MIN_MAJOR = 61; // Java 17
-    public static final int MAX_MAJOR = 69; // Java 25
+    /** The newest major ASM reads and writes; the JVMs tested run up to 69, and higher majors are checked by ASM. */
+    public static final int MAX_MAJOR = 72; // Java 28
 
     private static final byte[] CODA_PACKAGE = "dev/coda/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CODA_DESCRIPTOR = "Ldev/coda/".getBytes(StandardCharsets.US_ASCII);
@@ -31,6 +32,14 @@ public final class ClassFileFacts {
     public static int majorVersion(byte[] b) throws MalformedClassException {
         requireHeader(b);
         return ((b[6] & 0xFF) << 8) | (b[7] & 0xFF);
+    }
+
+    /** A copy of a class file with another major version. */
+    public static byte[] withMajor(byte[] b, int major) {
+        byte[] copy = b.clone();
+        copy[6] = (byte) (major >> 8);
+        copy[7] = (byte) major;
+        return copy;
     }
 
     /** True when a CONSTANT_Utf8 entry starts with {@code dev/coda/} or {@code Ldev/coda/}. */

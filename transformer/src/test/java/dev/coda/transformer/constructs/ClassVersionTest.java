@@ -15,6 +15,7 @@ import dev.coda.transformer.read.ClassFileFacts;
 import dev.coda.transformer.Transformer;
 import dev.coda.transformer.support.InMemoryCompiler;
 import dev.coda.transformer.support.Instrumented;
+import dev.coda.transformer.support.MapLoader;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Class files of Java 17 to 25 are read and written at their own version; other versions are a clear error naming
+ * Class files of Java 17 to 28 are read and written at their own version; other versions are a clear error naming
  * the class and the version; bytes that are not a class file never crash the transformer.
  */
 class ClassVersionTest {
@@ -73,7 +74,7 @@ class ClassVersionTest {
     }
 
     @ParameterizedTest(name = "major {0}")
-    @ValueSource(ints = {61, 62, 63, 64, 65, 66, 67, 68, 69})
+    @ValueSource(ints = {61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72})
     void supportedVersionsAreRewrittenAtTheirOwnVersion(int version) throws Exception {
         TransformResult r = transformer().transform(withMajor(v61, version));
         assertEquals(List.of(), r.diagnostics());
@@ -81,6 +82,22 @@ class ClassVersionTest {
         assertEquals(version, major(r.bytes()));
         assertEquals(List.of("p/V$$Coda$go"), List.copyOf(r.generated().keySet()));
         for (byte[] g : r.generated().values()) assertEquals(version, major(g));
+        // The transformer's own verify stage passed; ASM's checking verifier must agree on every written class.
+        // No JVM here loads majors above 69, so the classes it consults are loaded at Java 17's version.
+        Map<String, byte[]> loadable = new TreeMap<>();
+        loadable.put("p/V", withMajor(r.bytes(), 61));
+        r.generated().forEach((name, bytes) -> loadable.put(name, withMajor(bytes, 61)));
+        ClassLoader loader = new MapLoader(loadable);
+        assertEquals("", checked(r.bytes(), loader), "host verifies");
+        for (byte[] g : r.generated().values()) assertEquals("", checked(g, loader), "state machine verifies");
+    }
+
+    /** What ASM's checking verifier finds wrong with a class, with its classes resolved here; empty when nothing. */
+    static String checked(byte[] bytes, ClassLoader loader) {
+        java.io.StringWriter problems = new java.io.StringWriter();
+        org.objectweb.asm.util.CheckClassAdapter.verify(new org.objectweb.asm.ClassReader(bytes), loader, false,
+                new java.io.PrintWriter(problems));
+        return problems.toString();
     }
 
     @Test
@@ -96,11 +113,11 @@ class ClassVersionTest {
     }
 
     @Test
-    void versionAboveJava25IsAClearError() throws Exception {
-        TransformResult r = assertDoesNotThrow(() -> transformer().transform(withMajor(v61, 70)));
+    void versionAboveJava28IsAClearError() throws Exception {
+        TransformResult r = assertDoesNotThrow(() -> transformer().transform(withMajor(v61, 73)));
         assertFalse(r.changed());
-        assertEquals(List.of("p/V.java:4: error: class p.V has class-file version 70 (Java 26); Coda reads and writes "
-                + "versions 61 to 69 (Java 17 to 25): compile it with a supported --release"),
+        assertEquals(List.of("p/V.java:4: error: class p.V has class-file version 73 (Java 29); Coda reads and writes "
+                + "versions 61 to 72 (Java 17 to 28): compile it with a supported --release"),
                 r.diagnostics().stream().map(Diagnostic::toString).toList());
     }
 
@@ -109,7 +126,7 @@ class ClassVersionTest {
         TransformResult r = assertDoesNotThrow(() -> transformer().transform(withMajor(v61, 60)));
         assertFalse(r.changed());
         assertEquals(List.of("p/V.java:4: error: class p.V has class-file version 60 (Java 16); Coda reads and writes "
-                + "versions 61 to 69 (Java 17 to 25): compile it with a supported --release"),
+                + "versions 61 to 72 (Java 17 to 28): compile it with a supported --release"),
                 r.diagnostics().stream().map(Diagnostic::toString).toList());
     }
 
@@ -240,6 +257,24 @@ class ClassVersionTest {
         String out = run(List.of(jdk25.resolve("bin/java").toString(), "-cp",
                 classes + File.pathSeparator + cp, "p.Main25"));
         assertEquals("p.Main25$$Coda$go b55", out.strip());
+
+        // Java 26 to 28: the same class file with its major raised is rewritten at that version and verifies.
+        // The JVM running this test may be 17: the classes the verifier consults are loaded at Java 17's version.
+        Map<String, byte[]> loadable = new TreeMap<>();
+        in.forEach((name, bytes) -> loadable.put(name, withMajor(bytes, 61)));
+        loadable.put("p/Main25", withMajor(r.bytes(), 61));
+        r.generated().forEach((name, bytes) -> loadable.put(name, withMajor(bytes, 61)));
+        ClassLoader loader = new MapLoader(loadable);
+        for (int raised = 70; raised <= 72; raised++) {
+            TransformResult newer = t.transform(withMajor(in.get("p/Main25"), raised));
+            assertEquals(List.of(), newer.diagnostics());
+            assertEquals(raised, major(newer.bytes()));
+            assertEquals("", checked(newer.bytes(), loader), "host at major " + raised);
+            for (byte[] g : newer.generated().values()) {
+                assertEquals(raised, major(g));
+                assertEquals("", checked(g, loader), "state machine at major " + raised);
+            }
+        }
     }
 
     private static String run(List<String> command) throws Exception {
