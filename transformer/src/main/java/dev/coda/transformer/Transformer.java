@@ -165,9 +165,15 @@ public final class Transformer {
         byte[] rewritten = HostWriter.write(input, replacements);
 
         // ---- verify
-        List<String> problems = new ArrayList<>(
+        List<OutputVerifier.Problem> problems = new ArrayList<>(
                 OutputVerifier.verify(rewritten, hierarchy, m -> written.contains(m.name + m.desc)));
         for (byte[] g : generated.values()) problems.addAll(OutputVerifier.verify(g, hierarchy, m -> true));
+        List<OutputVerifier.Problem> asCompiled = problems.stream().filter(OutputVerifier.Problem::asCompiled).toList();
+        if (!asCompiled.isEmpty()) {
+            diagnostics.error(null, null, host.name.replace('/', '.') + " does not verify as it was compiled, so it is "
+                    + "left unchanged (the JVM will refuse it too): " + asCompiled);
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        }
         if (!problems.isEmpty()) {
             diagnostics.error(null, null, "internal error: the rewritten code does not verify, so "
                     + host.name.replace('/', '.') + " is left unchanged; please report this: " + problems);

@@ -15,31 +15,51 @@ import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.BasicValue;
 
 /**
- * The last stage: every method of a written class is type-checked by ASM's data-flow verifier, with class facts
- * from the {@link ClassHierarchy}. A failure here is a transformer defect; reporting it as a diagnostic keeps it
- * from ever reaching the JVM as a {@code VerifyError}.
+ * The last stage: every method of a class about to be written is type-checked by ASM's data-flow verifier, with
+ * class facts from the {@link ClassHierarchy}. A failure in a method Coda wrote is a transformer defect; reporting
+ * it as a diagnostic keeps it from ever reaching the JVM as a {@code VerifyError}. The host's other methods are
+ * copied as compiled and checked too, since the class is written as a whole; a class one of them names that cannot
+ * be found is no failure there, as the JVM checks those methods against the real classes anyway.
  */
 public final class OutputVerifier {
     private OutputVerifier() {}
 
-    /** Problems found in the selected methods of {@code classBytes}, one line each; empty when they verify. */
-    public static List<String> verify(byte[] classBytes, ClassHierarchy hierarchy, Predicate<MethodNode> selected) {
+    /** A method that does not verify; {@code asCompiled} when Coda copied it rather than wrote it. */
+    public record Problem(boolean asCompiled, String text) {
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /**
+     * Problems found in the methods of {@code classBytes}; empty when they verify. Methods not {@code written} by
+     * Coda may name classes the hierarchy cannot find.
+     */
+    public static List<Problem> verify(byte[] classBytes, ClassHierarchy hierarchy, Predicate<MethodNode> written) {
         ClassNode c = new ClassNode();
         new ClassReader(classBytes).accept(c, ClassReader.SKIP_DEBUG);
         List<Type> interfaces = new ArrayList<>();
         for (String i : c.interfaces) interfaces.add(Type.getObjectType(i));
         boolean itf = (c.access & Opcodes.ACC_INTERFACE) != 0;
-        List<String> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         for (MethodNode m : c.methods) {
-            if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || !selected.test(m)) continue;
+            if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) continue;
             HierarchyVerifier verifier = new HierarchyVerifier(hierarchy, Type.getObjectType(c.name),
                     c.superName == null ? null : Type.getObjectType(c.superName), interfaces, itf);
             try {
                 new Analyzer<BasicValue>(verifier).analyze(c.name, m);
             } catch (AnalyzerException | RuntimeException e) {
-                problems.add(c.name.replace('/', '.') + "." + m.name + m.desc + ": " + e.getMessage());
+                boolean asCompiled = !written.test(m);
+                if (asCompiled && missingClass(e)) continue;
+                problems.add(new Problem(asCompiled, c.name.replace('/', '.') + "." + m.name + m.desc + ": " + e.getMessage()));
             }
         }
         return problems;
+    }
+
+    private static boolean missingClass(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof ClassHierarchy.MissingClassException) return true;
+        return false;
     }
 }
