@@ -59,7 +59,7 @@ public final class Planner {
                 Object t = locals[slot];
                 if (t == (Object) Opcodes.TOP || !live.get(slot)) continue;
                 if (t instanceof Label || t == (Object) Opcodes.UNINITIALIZED_THIS) {
-                    String why = relocate(m, analysis, t, relocations, "an uninitialised object is held in a local variable");
+                    String why = relocate(m, analysis, t, relocations, "an object under construction is held in a local variable");
                     if (why != null) return unsupported(m, await, why);
                     continue;
                 }
@@ -190,22 +190,60 @@ public final class Planner {
         return name.charAt(0) == '[' ? name : "L" + name + ";";
     }
 
+    /**
+     * The relocation of the object {@code label} stands for, or null when its code is not the shape the relocation
+     * can move: {@code NEW; DUP}, the two references then moved only by loads and stores (javac parks them in locals
+     * around a switch expression), one constructor call consuming one and leaving the other on the stack, and no
+     * local holding one read after that call. Bytecode of another shape (an extra {@code DUP}, a {@code SWAP}, a
+     * copy in a local read after the constructor) is valid, but no Java compiler writes it, and is refused.
+     */
     private static Relocation relocation(MethodNode m, MethodAnalysis analysis, Label label) {
         TypeInsnNode nw = analysis.newSites().get(label);
         if (nw == null) return null;
         AbstractInsnNode dup = RealInstructions.next(nw);
         if (dup == null || dup.getOpcode() != Opcodes.DUP) return null;
-        for (AbstractInsnNode n = dup.getNext(); n != null; n = n.getNext()) {
-            if (n.getOpcode() != Opcodes.INVOKESPECIAL) continue;
-            MethodInsnNode call = (MethodInsnNode) n;
-            if (!call.name.equals("<init>") || !call.owner.equals(nw.desc)) continue;
-            Object[] stack = analysis.stackBefore(call);
-            if (stack == null) continue;
-            int argSlots = (Type.getArgumentsAndReturnSizes(call.desc) >> 2) - 1;
-            int receiver = stack.length - 1 - argSlots;
-            if (receiver >= 0 && stack[receiver] == label) return new Relocation(nw, dup, hiddenMoves(m, analysis, label), call);
+        MethodInsnNode init = null;
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            Object[] stack = analysis.stackBefore(n);
+            if (stack == null || n == dup) continue;
+            if (n.getOpcode() == Opcodes.INVOKESPECIAL && ((MethodInsnNode) n).name.equals("<init>")) {
+                MethodInsnNode call = (MethodInsnNode) n;
+                int argSlots = (Type.getArgumentsAndReturnSizes(call.desc) >> 2) - 1;
+                int receiver = stack.length - 1 - argSlots;
+                if (receiver < 0 || stack[receiver] != label) continue;
+                if (init != null) return null; // constructed on two paths
+                init = call;
+                // Exactly one more reference below the receiver, the expression's value.
+                if (receiver == 0 || stack[receiver - 1] != label || count(stack, label) != 2) return null;
+                Object[] locals = analysis.localsBefore(call);
+                AbstractInsnNode after = RealInstructions.next(call);
+                for (int slot = 0; slot < locals.length; slot++) {
+                    if (locals[slot] == label && after != null && analysis.liveBefore(after).get(slot)) return null;
+                }
+            } else if (touchesTop(n.getOpcode()) > 0) {
+                int top = touchesTop(n.getOpcode());
+                for (int i = Math.max(0, stack.length - top); i < stack.length; i++) if (stack[i] == label) return null;
+            }
         }
-        return null;
+        if (init == null || !init.owner.equals(nw.desc)) return null;
+        return new Relocation(nw, dup, hiddenMoves(m, analysis, label), init);
+    }
+
+    /** How many stack slots from the top a stack-shuffling instruction reads; 0 for any other instruction. */
+    private static int touchesTop(int opcode) {
+        return switch (opcode) {
+            case Opcodes.POP, Opcodes.DUP -> 1;
+            case Opcodes.POP2, Opcodes.DUP2, Opcodes.SWAP, Opcodes.DUP_X1 -> 2;
+            case Opcodes.DUP_X2, Opcodes.DUP2_X1 -> 3;
+            case Opcodes.DUP2_X2 -> 4;
+            default -> 0;
+        };
+    }
+
+    private static int count(Object[] values, Object value) {
+        int n = 0;
+        for (Object v : values) if (v == value) n++;
+        return n;
     }
 
     /** The stores and loads that move the uninitialised value {@code label} between the stack and locals. */

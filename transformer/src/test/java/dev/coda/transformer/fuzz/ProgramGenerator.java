@@ -459,8 +459,7 @@ public final class ProgramGenerator {
                 // or holding just the uninitialised K of "new K(<switch>, ...)". Not inside another switch
                 // expression, whose stack would be moved too. In "new K(<switch>, ...)" javac stores the two
                 // uninitialised references of NEW/DUP in hidden locals; when an arm awaits, the transformer
-                // (at the time of writing) rejects the method: "an uninitialised object is held in a local
-                // variable", although an await is allowed in every switch and in new X(a, await(b)).
+                // moves those loads and stores away with the NEW/DUP.
                 case KOBJ -> switchDepth == 0 && r.nextInt(10) == 0
                         ? "new K(" + switchExpression(T.LONG, 2, true) + ", " + expr(T.STRING, 2) + ", " + expr(T.INT, 2) + ")"
                         : newK(2);
