@@ -312,11 +312,23 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return true;
     }
 
-    /** The task the body was suspended on; the reference is dropped so the state machine does not keep it. */
+    /**
+     * The task the body was suspended on; the reference is dropped so the state machine does not keep it. A failure
+     * coming back through this await gets the await's frame ({@link AsyncTrace}).
+     */
     public final Task<?> resumed() {
         Task<?> task = awaited;
         awaited = null;
+        if ((task.state & OUTCOME) == FAILED) AsyncTrace.crossed(task.failureNow(), this);
         return task;
+    }
+
+    /**
+     * The source position of the await the body is suspended at, as a frame of the user's method; null where it is
+     * not known. Generated state machines override this; the runtime calls it only on the failure path.
+     */
+    protected StackTraceElement awaitFrame() {
+        return null;
     }
 
     /**

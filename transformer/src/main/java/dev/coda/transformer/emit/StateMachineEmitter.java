@@ -3,6 +3,7 @@ package dev.coda.transformer.emit;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.plan.AwaitSite;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.StateMachinePlan;
 import dev.coda.transformer.read.InstrumentedMarker;
@@ -11,6 +12,7 @@ import java.util.Map;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
@@ -35,6 +37,7 @@ public final class StateMachineEmitter {
         }
         c.methods.add(constructor(plan));
         c.methods.add(resume(plan));
+        c.methods.add(awaitFrame(plan));
         if (plan.params().stream().anyMatch(Param::owned)) c.methods.add(ownedParameters(plan));
         InstrumentedMarker.mark(c);
         return c;
@@ -80,6 +83,36 @@ public final class StateMachineEmitter {
             m.instructions.add(new InsnNode(ACONST_NULL));
             m.instructions.add(Asm.putfield(plan.className(), p.field(), p.descriptor()));
         }
+        m.instructions.add(new InsnNode(ARETURN));
+        return m;
+    }
+
+    /**
+     * {@code protected StackTraceElement awaitFrame()}: the source position of the await the body is suspended at,
+     * as a stack frame of the user's method. The runtime asks for it only when a failure comes back through that
+     * await; the lines are one string constant indexed by the state label (a char per await holding its line + 1,
+     * so that 0 reads as -1, unknown), so the class holds no table and the success path runs nothing.
+     */
+    private static MethodNode awaitFrame(StateMachinePlan plan) {
+        char[] lines = new char[plan.sites().size() + 1];
+        for (AwaitSite site : plan.sites()) {
+            lines[site.state()] = site.line() > 0 && site.line() < Character.MAX_VALUE ? (char) (site.line() + 1) : 0;
+        }
+        MethodNode m = new MethodNode(ASM9, ACC_PROTECTED | ACC_FINAL | ACC_SYNTHETIC, "awaitFrame",
+                "()Ljava/lang/StackTraceElement;", null, null);
+        m.instructions.add(new TypeInsnNode(NEW, "java/lang/StackTraceElement"));
+        m.instructions.add(new InsnNode(DUP));
+        m.instructions.add(new LdcInsnNode(plan.host().replace('/', '.')));
+        m.instructions.add(new LdcInsnNode(plan.async().method().name));
+        m.instructions.add(plan.sourceFile() == null ? new InsnNode(ACONST_NULL) : new LdcInsnNode(plan.sourceFile()));
+        m.instructions.add(new LdcInsnNode(new String(lines)));
+        m.instructions.add(Asm.aload(0));
+        m.instructions.add(Asm.getfield(plan.className(), StateMachinePlan.STATE_FIELD, "I"));
+        m.instructions.add(new MethodInsnNode(INVOKEVIRTUAL, "java/lang/String", "charAt", "(I)C", false));
+        m.instructions.add(new InsnNode(ICONST_M1));
+        m.instructions.add(new InsnNode(IADD));
+        m.instructions.add(new MethodInsnNode(INVOKESPECIAL, "java/lang/StackTraceElement", "<init>",
+                "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;I)V", false));
         m.instructions.add(new InsnNode(ARETURN));
         return m;
     }
