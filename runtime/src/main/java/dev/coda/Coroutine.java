@@ -166,6 +166,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * coroutine running on this thread, if any.
      */
     public final Task<T> start() {
+        if (CoroutineProbe.ENABLED) CoroutineProbe.started(this);
         Carrier carrier = Carrier.current();
         setParent(carrier.parentOfNew());
         Executor executor = carrier.deferringTo();
@@ -321,6 +322,44 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         awaited = null;
         if ((task.state & OUTCOME) == FAILED) AsyncTrace.crossed(task.failureNow(), this);
         return task;
+    }
+
+    /**
+     * Where this coroutine is and what it awaits, for the probe and {@link #toString()}: its method, the line of the
+     * await while suspended, and the awaited task (a coroutine by its method).
+     */
+    final String whereAndWhat() {
+        StackTraceElement frame = awaitFrame();
+        int s = state;
+        String where = frame == null ? getClass().getName()
+                : (s & PHASE) == SUSPENDED ? frame.toString()
+                : frame.getClassName() + "." + frame.getMethodName();
+        if ((s & OUTCOME) != PENDING) return where + " " + super.toString();
+        switch (s & PHASE) {
+            case SUSPENDED:
+                Task<?> task = awaited;
+                return where + " suspended, awaiting " + (task == null ? "nothing" : describe(task));
+            case FINISHING:
+                return where + " finishing: its body ended, waiting for its children or cleanup";
+            case UNSTARTED:
+                return where + " not started";
+            default:
+                return where + " running";
+        }
+    }
+
+    private static String describe(Task<?> task) {
+        if (task instanceof Coroutine) {
+            StackTraceElement f = ((Coroutine<?>) task).awaitFrame();
+            if (f != null) return f.getClassName() + "." + f.getMethodName();
+        }
+        return task.toString();
+    }
+
+    /** Where the coroutine is and what it awaits (see {@link CoroutineProbe}), then its task's state. */
+    @Override
+    public String toString() {
+        return whereAndWhat();
     }
 
     /**

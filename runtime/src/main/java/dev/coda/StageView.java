@@ -74,6 +74,12 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
         return stage instanceof CompletableFuture && stage.getClass() != MINIMAL_STAGE;
     }
 
+    /** The stage awaited (a shared view keeps none: it names itself), for the probe and debuggers. */
+    @Override
+    public String toString() {
+        return owned != null ? owned.toString() : "a shared view of a CompletionStage, " + super.toString();
+    }
+
     /** The class of {@link CompletableFuture#minimalCompletionStage()}: a future that refuses its own methods. */
     private static final Class<?> MINIMAL_STAGE = new CompletableFuture<>().minimalCompletionStage().getClass();
 

@@ -60,6 +60,8 @@ public final class CodaAgent {
         if (instrumentation != null) return;
         AgentOptions parsed = AgentOptions.parse(options, new AgentLog(false));
         AgentLog log = new AgentLog(parsed.verbose());
+        // Read once, when the runtime's probe class initialises: before any coroutine starts under -javaagent.
+        if (parsed.probe()) System.setProperty("coda.probe", "true");
         inst.addTransformer(new AsyncClassTransformer(new ClassDefiner(inst), REJECTIONS, log, parsed.dump()), false);
         instrumentation = inst;
         if (late) reportLoadedAsyncClasses(inst, log);

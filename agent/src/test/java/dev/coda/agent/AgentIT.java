@@ -97,10 +97,35 @@ class AgentIT {
         assertEquals(0, run.exit, run.err);
         assertEquals("Hello, agent pending=true class=demo.Greeter$$Coda$greet", run.out.strip());
         assertTrue(run.err.contains("Coda rewrote demo.Greeter (1 state machine)"), run.err);
-        assertTrue(run.err.contains("Coda agent: unknown option 'bogus' ignored (known options: verbose, dump=DIR)"), run.err);
+        assertTrue(run.err.contains("Coda agent: unknown option 'bogus' ignored (known options: verbose, dump=DIR, probe)"), run.err);
         assertTrue(Files.isRegularFile(dump.resolve("demo/Greeter.class")), "rewritten host dumped");
         assertTrue(Files.isRegularFile(dump.resolve("demo/Greeter$$Coda$greet.class")), "state machine dumped");
         assertTrue(!Files.exists(dump.resolve("demo/Main.class")), "classes without async code are not dumped");
+    }
+
+    /** The {@code probe} option switches the live-coroutine probe on, as {@code -Dcoda.probe=true} does. */
+    @Test
+    void theProbeOptionSwitchesTheProbeOn() throws Exception {
+        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+                package demo;
+                import java.util.concurrent.CompletableFuture;
+                public class Main {
+                    public static void main(String[] a) throws Exception {
+                        CompletableFuture<String> name = new CompletableFuture<>();
+                        dev.coda.Task<String> t = Greeter.greet(name);
+                        System.out.println(dev.coda.CoroutineProbe.isEnabled());
+                        System.out.print(dev.coda.CoroutineProbe.dump());
+                        name.complete("probe");
+                        System.out.println(t.join());
+                    }
+                }
+                """);
+        Run run = java(classes, "-javaagent:" + AGENT_JAR + "=probe", "demo.Main");
+        assertEquals(0, run.exit, run.err);
+        assertEquals(List.of("true", "demo.Greeter.greet(Greeter.java:7) suspended, awaiting java.util.concurrent."
+                + "CompletableFuture"), run.out.lines().toList().subList(0, 2).stream()
+                .map(l -> l.replaceAll("@[0-9a-f]+\\[.*", "")).toList());
+        assertEquals("Hello, probe", run.out.lines().toList().get(2));
     }
 
     /** A loader may define a class without giving its name ({@code defineClass(null, ...)}): it is rewritten too. */

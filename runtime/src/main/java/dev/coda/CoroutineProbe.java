@@ -1,0 +1,96 @@
+package dev.coda;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Lists the coroutines alive right now, as a tree of parents and children, each with the source line of the await
+ * it is suspended at and what it awaits:
+ * <pre>
+ *   p.A.handle(A.java:9) suspended, awaiting p.B.fetch
+ *     p.B.fetch(B.java:18) suspended, awaiting p.C.load
+ *       p.C.load(C.java:30) suspended, awaiting java.util.concurrent.CompletableFuture
+ * </pre>
+ * Off by default, and then free: nothing is recorded. {@code -Dcoda.probe=true} (or the agent's {@code probe}
+ * option) switches it on for the life of the JVM: every coroutine started is then tracked through a weak reference,
+ * which keeps nothing alive (a collected coroutine leaves the list), and the list is also offered over JMX, as the
+ * operation {@code dump} and the attribute {@code LiveCoroutines} of the MBean {@code dev.coda:type=CoroutineProbe}
+ * (jconsole, or any JMX client). A coroutine that has completed is not listed.
+ */
+public final class CoroutineProbe {
+    static final boolean ENABLED = Boolean.getBoolean("coda.probe");
+
+    private static final Set<Tracked> TRACKED = ConcurrentHashMap.newKeySet();
+    private static final ReferenceQueue<Coroutine<?>> COLLECTED = new ReferenceQueue<>();
+
+    static {
+        if (ENABLED) ProbeMBean.register();
+    }
+
+    private CoroutineProbe() {}
+
+    /** Whether the probe was switched on when the JVM started. */
+    public static boolean isEnabled() {
+        return ENABLED;
+    }
+
+    /** The coroutines alive now, as the indented tree described above; empty when the probe is off. */
+    public static String dump() {
+        List<Coroutine<?>> live = live();
+        Map<Coroutine<?>, List<Coroutine<?>>> children = new IdentityHashMap<>();
+        List<Coroutine<?>> roots = new ArrayList<>();
+        Set<Coroutine<?>> listed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        listed.addAll(live);
+        for (Coroutine<?> c : live) {
+            Coroutine<?> parent = c.parent();
+            if (parent != null && listed.contains(parent)) children.computeIfAbsent(parent, p -> new ArrayList<>()).add(c);
+            else roots.add(c);
+        }
+        StringBuilder out = new StringBuilder();
+        for (Coroutine<?> root : roots) write(out, root, children, 0);
+        return out.toString();
+    }
+
+    /** How many coroutines are alive now; 0 when the probe is off. */
+    public static int liveCount() {
+        return live().size();
+    }
+
+    private static void write(StringBuilder out, Coroutine<?> c, Map<Coroutine<?>, List<Coroutine<?>>> children, int depth) {
+        out.append("  ".repeat(depth)).append(c.whereAndWhat()).append('\n');
+        for (Coroutine<?> child : children.getOrDefault(c, List.of())) write(out, child, children, depth + 1);
+    }
+
+    private static List<Coroutine<?>> live() {
+        purge();
+        List<Coroutine<?>> live = new ArrayList<>();
+        for (Tracked t : TRACKED) {
+            Coroutine<?> c = t.get();
+            if (c == null || c.isDone()) TRACKED.remove(t);
+            else live.add(c);
+        }
+        return live;
+    }
+
+    /** Called by {@link Coroutine#start} when the probe is on. */
+    static void started(Coroutine<?> c) {
+        purge();
+        TRACKED.add(new Tracked(c));
+    }
+
+    private static void purge() {
+        for (Object gone; (gone = COLLECTED.poll()) != null; ) TRACKED.remove(gone);
+    }
+
+    private static final class Tracked extends WeakReference<Coroutine<?>> {
+        Tracked(Coroutine<?> c) {
+            super(c, COLLECTED);
+        }
+    }
+}
