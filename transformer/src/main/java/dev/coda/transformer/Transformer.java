@@ -11,6 +11,7 @@ import dev.coda.transformer.emit.FrameComputer;
 import dev.coda.transformer.emit.HostWriter;
 import dev.coda.transformer.emit.StateMachineEmitter;
 import dev.coda.transformer.emit.StubEmitter;
+import dev.coda.transformer.emit.VariableRanges;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
 import dev.coda.transformer.hierarchy.HierarchyClassWriter;
 import dev.coda.transformer.lower.OwnershipLowering;
@@ -157,6 +158,7 @@ public final class Transformer {
             MethodNode stub = StubEmitter.stub(plan); // takes the original's name and descriptor
             BodyEmitter.rewrite(plan);
             MethodNode body = FrameComputer.withFrames(host, original, hierarchy);
+            VariableRanges.trimToLiveness(host.name, body);
             replacements.put(stub.name + stub.desc, List.of(stub, body));
             written.add(stub.name + stub.desc);
             written.add(original.name + original.desc);

@@ -16,10 +16,10 @@ import org.objectweb.asm.tree.VarInsnNode;
  * the throwing instruction, whatever that instruction writes, since it may throw before the write.
  * A long or double is tracked by its first slot; storing one kills both of its slots.
  */
-final class Liveness {
+public final class Liveness {
     private Liveness() {}
 
-    static BitSet[] liveIn(MethodNode m, ControlFlow flow) {
+    public static BitSet[] liveIn(MethodNode m, ControlFlow flow) {
         int size = m.instructions.size();
         AbstractInsnNode[] insns = m.instructions.toArray();
         BitSet[] in = new BitSet[size];
