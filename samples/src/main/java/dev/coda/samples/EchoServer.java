@@ -4,6 +4,7 @@ import static dev.coda.Coda.await;
 
 import dev.coda.Async;
 import dev.coda.AsyncChannels;
+import dev.coda.CoroutineProbe;
 import dev.coda.AsyncCloseable;
 import dev.coda.Coda;
 import dev.coda.Owned;
@@ -252,6 +253,8 @@ public final class EchoServer {
                 w.println("hello from client " + i);
                 out.println("client " + i + " got back: " + r.readLine());
             }
+            // Run with -Dcoda.probe=true to see the live coroutines mid-conversation.
+            if (CoroutineProbe.isEnabled()) out.print("live coroutines:\n" + CoroutineProbe.dump());
             int cancelled = s.shutdown().join();
             out.println("shutdown cancelled " + cancelled + " handlers");
             for (int i = 0; i < clients.size(); i++) {

@@ -11,6 +11,14 @@ public final class PendingTasks {
         return new Task<>();
     }
 
+    public static Throwable failureOf(Task<?> task) {
+        return task.failureNow();
+    }
+
+    public static <T> void fail(Task<T> task, Throwable error) {
+        task.fail(error);
+    }
+
     public static <T> void complete(Task<T> task, T value) {
         task.succeed(value);
     }
