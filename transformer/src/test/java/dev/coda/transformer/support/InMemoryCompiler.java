@@ -98,7 +98,7 @@ public final class InMemoryCompiler {
                 StandardJavaFileManager manager = ecj.getStandardFileManager(diagnostics, null, null);
                 // -preserveAllLocals is what Eclipse and VS Code compile with (the batch compiler's default drops a
                 // local that is never read, and an @Owned one with it: see the README).
-                List<String> options = new ArrayList<>(List.of("-g", "-preserveAllLocals", "-proc:none", "-nowarn",
+                List<String> options = new ArrayList<>(List.of(debugInfo(), "-preserveAllLocals", "-proc:none", "-nowarn",
                         "-d", classes.toString(), "-classpath", System.getProperty("java.class.path")));
                 options.addAll(List.of(extraOptions));
                 // ECJ targets its newest release by default; javac, the running JDK's. Do as javac does.
@@ -124,6 +124,14 @@ public final class InMemoryCompiler {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code -g}, or {@code -g:none} with {@code -Dcoda.debugInfo=none}: class files without line numbers or local
+     * variable tables, which a build may ask for, are rewritten too (the fuzzers run both ways).
+     */
+    private static String debugInfo() {
+        return "none".equals(System.getProperty("coda.debugInfo")) ? "-g:none" : "-g";
     }
 
     private static IllegalArgumentException failure(DiagnosticCollector<JavaFileObject> diagnostics) {
@@ -163,7 +171,7 @@ public final class InMemoryCompiler {
                 }
             });
         }
-        List<String> options = new ArrayList<>(List.of("-g", "-proc:none", "-classpath", System.getProperty("java.class.path")));
+        List<String> options = new ArrayList<>(List.of(debugInfo(), "-proc:none", "-classpath", System.getProperty("java.class.path")));
         options.addAll(List.of(extraOptions));
         boolean ok = javac.getTask(null, manager, diagnostics, options, null, units).call();
         if (!ok) throw failure(diagnostics);
