@@ -44,8 +44,10 @@ final class AsyncClassTransformer implements ClassFileTransformer {
             // defineClass(null, ...) may leave the name out: the bytes say it.
             if (className == null) className = ClassFileFacts.className(bytes);
             if (isSkipped(className)) return null;
-            TransformResult result = transformerFor(loader).transform(bytes);
+            Transformer transformer = transformerFor(loader);
+            TransformResult result = transformer.transform(bytes);
             for (Diagnostic d : result.diagnostics()) report(loader, className, d);
+            for (Diagnostic d : transformer.heldLocks(bytes, false)) report(loader, className, d);
             if (!result.changed()) return null;
             definer.define(loader, domain, result.generated());
             log.rewritten(className, result.generated().size());

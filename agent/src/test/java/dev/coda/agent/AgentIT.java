@@ -128,6 +128,34 @@ class AgentIT {
         assertEquals("Hello, probe", run.out.lines().toList().get(2));
     }
 
+    /** An await at which a Lock may still be held is logged as a warning, in the plugin's format; the class runs. */
+    @Test
+    void aLockHeldAcrossAnAwaitIsLoggedAsAWarning() throws Exception {
+        Path classes = compile("demo/Locked.java", """
+                package demo;
+                import dev.coda.*;
+                import java.util.concurrent.locks.*;
+                public class Locked {
+                    @Async static Task<Integer> go(Lock lock, Task<Integer> t) {
+                        lock.lock();
+                        try {
+                            return Task.completed(Coda.await(t));
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                    public static void main(String[] a) {
+                        System.out.println(go(new ReentrantLock(), Task.completed(41)).join() + 1);
+                    }
+                }
+                """);
+        Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Locked");
+        assertEquals(0, run.exit, run.err);
+        assertEquals("42", run.out.strip());
+        assertTrue(run.err.contains("demo/Locked.java:8: warning: Locked.go may still hold the "
+                + "java.util.concurrent.locks.Lock it locked at line 6 when it reaches this await"), run.err);
+    }
+
     /** A loader may define a class without giving its name ({@code defineClass(null, ...)}): it is rewritten too. */
     @Test
     void aClassDefinedWithoutANameIsRewrittenToo() throws Exception {

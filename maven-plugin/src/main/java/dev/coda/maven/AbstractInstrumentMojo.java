@@ -25,6 +25,13 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
     @Parameter(property = "coda.failOnBlockingClose", defaultValue = "false")
     private boolean failOnBlockingClose;
 
+    /**
+     * Makes an await at which an async method may still hold a {@code java.util.concurrent.locks.Lock} it locked (a
+     * lock belongs to its thread, and the method may resume on another) an error instead of a warning.
+     */
+    @Parameter(property = "coda.failOnHeldLock", defaultValue = "false")
+    private boolean failOnHeldLock;
+
     /** The classes directory to rewrite in place. */
     abstract File classesDirectory();
 
@@ -46,6 +53,6 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
             return;
         }
         new Instrumenter(classes.toPath(), classpathElements(), new SourcePaths(sourceRoots()), getLog(),
-                failOnBlockingClose).run();
+                failOnBlockingClose, failOnHeldLock).run();
     }
 }

@@ -26,13 +26,16 @@ final class Instrumenter {
     private final SourcePaths sources;
     private final Log log;
     private final boolean failOnBlockingClose;
+    private final boolean failOnHeldLock;
 
-    Instrumenter(Path classes, List<String> classpath, SourcePaths sources, Log log, boolean failOnBlockingClose) {
+    Instrumenter(Path classes, List<String> classpath, SourcePaths sources, Log log, boolean failOnBlockingClose,
+                 boolean failOnHeldLock) {
         this.classes = classes;
         this.classpath = classpath;
         this.sources = sources;
         this.log = log;
         this.failOnBlockingClose = failOnBlockingClose;
+        this.failOnHeldLock = failOnHeldLock;
     }
 
     void run() throws MojoExecutionException, MojoFailureException {
@@ -58,6 +61,7 @@ final class Instrumenter {
                     changes.stateMachine(file);
                 } else if (mentionsCoda(file, bytes)) {
                     TransformResult result = transform(transformer, file, bytes);
+                    changes.report(transformer.heldLocks(bytes, failOnHeldLock)); // on the awaits as compiled
                     changes.transformed(file, result, !result.changed() && InstrumentedProbe.isMarked(bytes));
                     changes.report(transformer.blockingCloses(result.changed() ? result.bytes() : bytes, failOnBlockingClose));
                 } else {

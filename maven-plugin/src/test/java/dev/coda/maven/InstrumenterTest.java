@@ -225,4 +225,40 @@ class InstrumenterTest {
                 + "closeAsync() yourself"), ws.errors.get(0));
         assertArrayEquals(before, Files.readAllBytes(ws.classFile("p/Client")), "nothing written");
     }
+
+    private static final String HELD_LOCK = """
+            package p;
+            import dev.coda.*;
+            import java.util.concurrent.locks.Lock;
+            public class Locked {
+                @Async static Task<Integer> go(Lock lock, Task<Integer> t) {
+                    lock.lock();
+                    try {
+                        return Task.completed(Coda.await(t));
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+            """;
+
+    @Test
+    void aLockHeldAcrossAnAwaitIsAWarningOrWithFailOnHeldLockAnError() throws Exception {
+        ws.compile("p/Locked", HELD_LOCK);
+        byte[] before = Files.readAllBytes(ws.classFile("p/Locked"));
+        String expected = ws.sources.resolve("p/Locked.java") + ":8: %s: Locked.go may still hold the "
+                + "java.util.concurrent.locks.Lock it locked at line 6 when it reaches this await; a Lock belongs to "
+                + "the thread that locked it and the method may resume on another, where unlock() throws "
+                + "IllegalMonitorStateException and the lock stays held: unlock before the await";
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, () -> ws.run(false, true));
+        assertEquals("Coda: 1 error", e.getMessage());
+        assertEquals(List.of(expected.formatted("error")), ws.errors);
+        assertArrayEquals(before, Files.readAllBytes(ws.classFile("p/Locked")), "nothing written");
+
+        ws.errors.clear();
+        ws.run();
+        assertEquals(List.of(expected.formatted("warning")), ws.warnings);
+        assertTrue(InstrumentedProbe.isMarked(Files.readAllBytes(ws.classFile("p/Locked"))), "the build goes on");
+    }
 }

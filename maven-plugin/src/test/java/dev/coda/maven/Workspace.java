@@ -55,8 +55,13 @@ final class Workspace {
     }
 
     void run(boolean failOnBlockingClose) throws MojoExecutionException, MojoFailureException {
+        run(failOnBlockingClose, false);
+    }
+
+    void run(boolean failOnBlockingClose, boolean failOnHeldLock) throws MojoExecutionException, MojoFailureException {
         new Instrumenter(classes, List.of(codeSource(Task.class), codeSource(Async.class)),
-                new SourcePaths(List.of(sources.toString())), new RecordingLog(), failOnBlockingClose).run();
+                new SourcePaths(List.of(sources.toString())), new RecordingLog(), failOnBlockingClose,
+                failOnHeldLock).run();
     }
 
     Path classFile(String internalName) {

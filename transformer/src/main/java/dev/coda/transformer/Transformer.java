@@ -2,6 +2,7 @@ package dev.coda.transformer;
 
 import dev.coda.transformer.analysis.AsyncMethod;
 import dev.coda.transformer.check.BlockingCloses;
+import dev.coda.transformer.check.HeldLocks;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.MethodAnalysis;
 import dev.coda.transformer.analysis.MethodAnalyzer;
@@ -72,6 +73,14 @@ public final class Transformer {
      */
     public List<Diagnostic> blockingCloses(byte[] classBytes, boolean asErrors) {
         return BlockingCloses.find(classBytes, hierarchy, asErrors);
+    }
+
+    /**
+     * The awaits of a class as compiled (the input of {@link #transform}) at which a
+     * {@code java.util.concurrent.locks.Lock} may still be held, as warnings, or errors when {@code asErrors}.
+     */
+    public List<Diagnostic> heldLocks(byte[] classBytes, boolean asErrors) {
+        return HeldLocks.find(classBytes, hierarchy, asErrors);
     }
 
     /**
