@@ -59,13 +59,6 @@ public class DebugBenchmark {
         return PendingTasks.failureOf(call);
     }
 
-    @Async
-    static Task<Integer> twoAwaits(Task<Integer> a, Task<Integer> b) {
-        int x = await(a);
-        int y = await(b);
-        return Task.completed(x + y + 1);
-    }
-
     @Benchmark
     @Fork(value = 2, jvmArgsAppend = "-Dcoda.probe=true")
     public int pendingProbeOn() {
@@ -80,7 +73,7 @@ public class DebugBenchmark {
     private int pending() {
         Task<Integer> a = PendingTasks.pending();
         Task<Integer> b = PendingTasks.pending();
-        Task<Integer> t = twoAwaits(a, b);
+        Task<Integer> t = CoreBenchmark.twoAwaits(a, b);
         PendingTasks.complete(a, x++);
         PendingTasks.complete(b, 2);
         return t.join();

@@ -1,5 +1,6 @@
 package dev.coda.tests.debug;
 
+import dev.coda.tests.support.SourceLines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,11 +24,7 @@ import com.sun.jdi.request.EventRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -38,16 +35,10 @@ import org.junit.jupiter.api.Test;
  * is not shown. Runs the program under JDI, the way this test run's classes were rewritten.
  */
 class DebuggerLocalsTest {
-    private static final Path SOURCE = Path.of("src/test/java/dev/coda/tests/debug/LocalsProgram.java");
+    private static final SourceLines SOURCE = new SourceLines("src/test/java/dev/coda/tests/debug/LocalsProgram.java");
 
     private static int line(String name) {
-        try {
-            List<String> lines = Files.readAllLines(SOURCE);
-            for (int i = 0; i < lines.size(); i++) if (lines.get(i).endsWith("// LINE:" + name)) return i + 1;
-            throw new AssertionError("marker " + name + " not found");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SOURCE.line(name);
     }
 
     @Test

@@ -1,14 +1,11 @@
 package dev.coda.tests.debug;
 
+import dev.coda.tests.support.SourceLines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,16 +18,10 @@ import org.junit.jupiter.api.Test;
  * it.
  */
 class ProbeTest {
-    private static final Path SOURCE = Path.of("src/test/java/dev/coda/tests/debug/ProbeProgram.java");
+    private static final SourceLines SOURCE = new SourceLines("src/test/java/dev/coda/tests/debug/ProbeProgram.java");
 
     private static int line(String name) {
-        try {
-            List<String> lines = Files.readAllLines(SOURCE);
-            for (int i = 0; i < lines.size(); i++) if (lines.get(i).endsWith("// LINE:" + name)) return i + 1;
-            throw new AssertionError("marker " + name + " not found");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SOURCE.line(name);
     }
 
     private static List<String> run(String... properties) throws Exception {

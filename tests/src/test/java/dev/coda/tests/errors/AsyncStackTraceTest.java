@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.coda.tests.support.SourceLines;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * object that was thrown.
  */
 class AsyncStackTraceTest {
-    private static final Path SOURCE = Path.of("src/test/java/dev/coda/tests/errors/Chain.java");
+    private static final SourceLines SOURCE = new SourceLines("src/test/java/dev/coda/tests/errors/Chain.java");
     private static final StackTraceElement BOUNDARY =
             new StackTraceElement("dev.coda.Coda", "await", "async boundary", -1);
 
@@ -34,13 +31,7 @@ class AsyncStackTraceTest {
     }
 
     private static int line(String name) {
-        try {
-            List<String> lines = Files.readAllLines(SOURCE);
-            for (int i = 0; i < lines.size(); i++) if (lines.get(i).endsWith("// LINE:" + name)) return i + 1;
-            throw new AssertionError("marker " + name + " not found");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SOURCE.line(name);
     }
 
     private static String frame(String method, String line) {

@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
+import dev.coda.tests.support.SourceLines;
 import dev.coda.tests.support.Events;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,29 +22,15 @@ import org.junit.jupiter.api.Test;
 
 /** Exceptions through real rewritten classes: identity, checked exceptions, stack traces, join(). */
 class ExceptionsTest {
-    private static final Path SOURCE = Path.of("src/test/java/dev/coda/tests/errors/Failing.java");
+    private static final SourceLines SOURCE = new SourceLines("src/test/java/dev/coda/tests/errors/Failing.java");
 
     @BeforeEach
     void reset() {
         Events.take();
     }
 
-    /** The 1-based line of {@code Failing.java} that carries the marker comment {@code // LINE:name}. */
     private static int line(String name) {
-        try {
-            List<String> lines = Files.readAllLines(SOURCE);
-            int found = -1;
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).endsWith("// LINE:" + name)) {
-                    assertEquals(-1, found, "marker " + name + " appears twice");
-                    found = i + 1;
-                }
-            }
-            assertTrue(found > 0, "marker " + name + " not found in " + SOURCE.toAbsolutePath());
-            return found;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SOURCE.line(name);
     }
 
     private static void assertFrame(StackTraceElement frame, String method, int line) {
