@@ -827,6 +827,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * {@code failed} are the children and closes whose failures are to be reported, in order; null for none.
      */
     private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed) {
+        if (CoroutineProbe.ENABLED) CoroutineProbe.finished(this);
         Ending e = ending;
         ending = null; // a done task keeps none of it; written before the outcome is published
         if (cancelled || (e != null && e.signal != null)) {

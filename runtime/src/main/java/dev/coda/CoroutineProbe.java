@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CoroutineProbe {
     static final boolean ENABLED = Boolean.getBoolean("coda.probe");
 
-    private static final Set<Tracked> TRACKED = ConcurrentHashMap.newKeySet();
+    private static final Set<Object> TRACKED = ConcurrentHashMap.newKeySet();
     private static final ReferenceQueue<Coroutine<?>> COLLECTED = new ReferenceQueue<>();
 
     static {
@@ -70,7 +70,8 @@ public final class CoroutineProbe {
     private static List<Coroutine<?>> live() {
         purge();
         List<Coroutine<?>> live = new ArrayList<>();
-        for (Tracked t : TRACKED) {
+        for (Object o : TRACKED) {
+            Tracked t = (Tracked) o;
             Coroutine<?> c = t.get();
             if (c == null || c.isDone()) TRACKED.remove(t);
             else live.add(c);
@@ -84,13 +85,61 @@ public final class CoroutineProbe {
         TRACKED.add(new Tracked(c));
     }
 
+    /**
+     * Called once a coroutine completes, when the probe is on: its entry goes, and its reference is cleared, so the
+     * collector never has to process it (most coroutines complete long before a collection).
+     */
+    static void finished(Coroutine<?> c) {
+        Lookup key = new Lookup(c);
+        TRACKED.remove(key);
+        if (key.found != null) key.found.clear();
+    }
+
     private static void purge() {
         for (Object gone; (gone = COLLECTED.poll()) != null; ) TRACKED.remove(gone);
     }
 
+    /** An entry: equal to another only as the same object, so a {@link Lookup} finds it by its coroutine. */
     private static final class Tracked extends WeakReference<Coroutine<?>> {
+        private final int hash;
+
         Tracked(Coroutine<?> c) {
             super(c, COLLECTED);
+            hash = System.identityHashCode(c);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this;
+        }
+    }
+
+    /** Finds the entry of a coroutine: the map compares a key it is given with its entries through this equals. */
+    private static final class Lookup {
+        private final Coroutine<?> coroutine;
+        Tracked found;
+
+        Lookup(Coroutine<?> coroutine) {
+            this.coroutine = coroutine;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(coroutine);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o instanceof Tracked t && t.get() == coroutine) {
+                found = t;
+                return true;
+            }
+            return false;
         }
     }
 }
