@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The waiter stack of {@link Task}: order, exactly-once, refusal after completion, and races (SPEC §4). */
+/**
+ * The waiter stack of {@link Task}: waiters run exactly once, in the order they registered, on the thread that
+ * completes the task; a waiter added after completion is refused. Also under races.
+ */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class TaskWaitersTest {
 

@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The per-thread trampoline ({@link Carrier}): deep chains and ping-pong on a small stack, queue order (SPEC §4). */
+/**
+ * The per-thread trampoline ({@link Carrier}): a resumption requested while a coroutine runs on the thread is queued,
+ * in order, and run by the outermost one, so deep chains and ping-pong complete on a small stack.
+ */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class TrampolineTest {
     private static final int SMALL_STACK = 256 * 1024;

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Task.fail classifies an outcome as CANCELLED by the exception's type. A coroutine that merely lets the
  * CancellationException of an awaited, foreign-cancelled task propagate therefore reports isCancelled() == true,
- * although SPEC 6 says: "Awaiting a task that was cancelled by someone else throws CancellationException - an
- * ordinary exception; the awaiting coroutine is not itself cancelled." Structured concurrency (SPEC 7) will need to
- * tell "cancelled" (no failure to propagate) from "failed with a CancellationException" (a failure to propagate).
+ * although awaiting a task that someone else cancelled throws an ordinary CancellationException: the awaiting
+ * coroutine has failed with it, and is not itself cancelled. Structured concurrency, where a child's failure that
+ * nobody saw becomes its parent's, will need to tell "cancelled" (no failure to propagate) from "failed with a
+ * CancellationException" (a failure to propagate).
  */
 class CancellationExceptionMakesCancelledTest {
 
@@ -36,7 +37,7 @@ class CancellationExceptionMakesCancelledTest {
         foreign.cancel(false);
         Task<Object> awaiter = new AwaitOnly(Task.from(foreign)).start();
         assertTrue(awaiter.isDone());
-        // Observed: true. Expected per SPEC 6: the awaiter failed (with a CancellationException) but was not cancelled.
+        // Observed: true. Expected: the awaiter failed (with a CancellationException) but was not cancelled.
         assertFalse(awaiter.isCancelled());
     }
 }

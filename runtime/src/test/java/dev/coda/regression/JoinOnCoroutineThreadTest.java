@@ -80,8 +80,8 @@ class JoinOnCoroutineThreadTest {
         t.join(3_000);
         boolean hung = t.isAlive();
         StackTraceElement[] where = t.getStackTrace();
-        // Expected: 42 (or an IllegalStateException like AsyncCloseable.close() is specified to throw on a coroutine
-        // thread, SPEC 5.6). Observed: the thread is parked in Task.awaitBlocking forever.
+        // Expected: 42 (or an IllegalStateException, as AsyncCloseable.close() throws on a thread running a
+        // coroutine rather than risk a deadlock). Observed: the thread is parked in Task.awaitBlocking forever.
         assertFalse(hung, () -> "join() deadlocked on the coroutine's own thread at " + java.util.Arrays.toString(where));
         assertEquals(42, result.get());
     }

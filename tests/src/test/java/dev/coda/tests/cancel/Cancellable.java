@@ -8,7 +8,10 @@ import dev.coda.Task;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
-/** Async functions that are cancelled while they run (SPEC §6). */
+/**
+ * Async functions that are cancelled while they run: the request is delivered at an await, and the function unwinds
+ * by throwing {@code Cancelled}, which runs finally blocks but is not caught by {@code catch (Exception e)}.
+ */
 public final class Cancellable {
     private Cancellable() {}
 

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** SPEC §6 on classes rewritten by the plugin or the agent. */
+/**
+ * Cancellation, observed on classes rewritten by the plugin or the agent: a request is delivered at an await, the
+ * coroutine unwinds through its finally blocks and drops, and its outcome is cancelled whatever the unwinding does.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CancellationTest {
     @BeforeEach

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Cancels every program of {@link Programs} at every suspension point in turn, cleanup suspensions included, and
- * checks SPEC §5–6 on each run:
+ * checks the rules of ownership and cancellation on each run:
  * <ul>
  *   <li>every resource opened is closed exactly once, and never while a resource opened after it is still open
  *       (reverse order of acquisition, inner scopes first; children spawned into a scope are ordered each on its
@@ -39,9 +39,9 @@ import org.junit.jupiter.api.TestFactory;
  * One point of each run is the suspension at which the program is cancelled: the driver completes pending tasks
  * one at a time, oldest first, and cancels after it has completed {@code k} of them.
  *
- * <p>A program whose runs are written out in {@link Programs#EXACT} (those about children it does not await, SPEC
- * §7) is also checked exactly, run by run, uncancelled and cancelled at every point: the events in order, the
- * outcome with its suppressed exceptions in order, and what {@code cancel()} returned. A child's awaits and
+ * <p>A program whose runs are written out in {@link Programs#EXACT} (those about children it does not await) is
+ * also checked exactly, run by run, uncancelled and cancelled at every point: the events in order, the outcome
+ * with its suppressed exceptions in order, and what {@code cancel()} returned. A child's awaits and
  * resources are named "child:...": they are not the program's own, and a program with children may keep a value
  * while its outcome changes (a request cancelled a child that would have failed). {@code -Dcoda.harness.dump=true}
  * prints the runs of those programs as source.
@@ -90,7 +90,7 @@ class CancellationHarnessTest {
             if (suspendedOnUserAwait || userAwaitAhead) assertTrue(r.task.isCancelled(), where + ": not cancelled");
             // A request that met no await of the program's own leaves its outcome as it was; unless it reached the
             // program in the close of a scope, which then cancelled the children, whose outcomes changed.
-            // So does a request that reached children it did not await (SPEC §7), which cancelled them. Children name
+            // So does a request that reached children it did not await, which cancelled them. Children name
             // their resources and awaits "child:...".
             boolean spawns = reference.events.stream()
                     .anyMatch(e -> (e.startsWith("open ") || e.startsWith("await ")) && e.contains(":"));

@@ -17,9 +17,10 @@ import java.util.function.Supplier;
 /**
  * The programs of the cancellation harness: each owns resources in its own way. Every method named {@code pNN} is
  * one program; the harness runs it to completion, then once per suspension point, cancelled there. From p47 on,
- * programs start children they do not await (SPEC §7): children that fail unobserved, a parent that returns, throws
- * or is cancelled while they run, a returned child, cleanup work started while unwinding, failures seen through an
- * await or Task.all, a detached child. Their runs are written out exactly below each of them ({@link #EXACT}).
+ * programs start children they do not await (a child still never outlives its parent): children that fail
+ * unobserved, a parent that returns, throws or is cancelled while they run, a returned child, cleanup work started
+ * while unwinding, failures seen through an await or Task.all, a detached child. Their runs are written out exactly
+ * below each of them ({@link #EXACT}).
  */
 public final class Programs {
     private Programs() {}
@@ -496,7 +497,7 @@ public final class Programs {
         }
     }
 
-    // ---- children spawned on an executor: each may be cancelled before its body ran (SPEC §5.3, §7)
+    // ---- children spawned on an executor: one cancelled before its body ran drops its @Owned parameters instead
 
     @Async public static Task<String> p44() {
         try (TaskScope scope = TaskScope.open(H.QUEUE)) {
@@ -533,8 +534,9 @@ public final class Programs {
         return Task.completed("ok");
     }
 
-    // ---- children it does not await (SPEC §7). A child named "kN" names its resources "kN:..." and its awaits
-    // "kN:...", so the harness orders its resources on their own and does not take its awaits for the program's.
+    // ---- children it does not await, which still never outlive it. A child named "kN" names its resources
+    // "kN:..." and its awaits "kN:...", so the harness orders its resources on their own and does not take its
+    // awaits for the program's.
     // Each of these programs also has its exact runs written out below it (see exact()).
 
     /** A child that owns {@code r}, awaits one step, then fails if {@code fail}; it logs its finally block. */

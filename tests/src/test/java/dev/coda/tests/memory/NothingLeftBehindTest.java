@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Abandoned waits leave nothing behind (SPEC §7): each case runs {@link LeakProbe} in a fresh JVM, with this JVM's
- * class path and agent, and compares the heap after a full collection.
+ * Abandoned waits leave nothing behind: a waiter that is cancelled, or a view that loses a race, stays registered on
+ * nothing. Each case runs {@link LeakProbe} in a fresh JVM, with this JVM's class path and agent, and compares the
+ * heap after a full collection.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class NothingLeftBehindTest {

@@ -18,7 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** SPEC section 4, observed on classes rewritten by the plugin or the agent. */
+/**
+ * The execution model, observed on classes rewritten by the plugin or the agent: a body runs on the caller's thread
+ * until an await must suspend, then resumes on the thread that completes what it awaits; resumptions requested while
+ * a coroutine runs are queued and run in order, in constant stack; a state machine never runs on two threads at once.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ExecutionModelTest {
     @BeforeEach

@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Async functions that spawn children into a {@link TaskScope} (SPEC §5.3, §7). */
+/**
+ * Async functions that spawn children into a {@link TaskScope}: the scope's close waits for every child, and a child
+ * cancelled before it ran drops its {@code @Owned} parameters instead.
+ */
 public final class Spawning {
     private Spawning() {}
 
