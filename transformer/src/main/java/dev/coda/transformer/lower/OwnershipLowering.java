@@ -7,6 +7,7 @@ import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.ControlFlow;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.FrameRecorder;
+import dev.coda.transformer.analysis.LocalNames;
 import dev.coda.transformer.emit.FrameComputer;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
 import java.util.ArrayDeque;
@@ -152,7 +153,9 @@ public final class OwnershipLowering {
         all.addAll(scoped);
         for (OwnedVariable v : all) {
             v.flag = m.maxLocals++;
-            if (v.name == null) v.name = variableName(v.slot, v.stores.iterator().next());
+            if (v.name == null) {
+                v.name = LocalNames.nameOr(LocalNames.storedBy(m, v.slot, v.stores.iterator().next()), v.slot);
+            }
         }
         ScopeGlue glue = scoped.isEmpty() ? null : new ScopeGlue(m);
         InsnList entry = new InsnList();
@@ -237,7 +240,8 @@ public final class OwnershipLowering {
         int slot = (m.access & ACC_STATIC) != 0 ? 0 : 1;
         for (int i = 0; i < index; i++) slot += args[i].getSize();
         OwnedVariable v = new OwnedVariable(OwnedVariable.Kind.PARAMETER, slot, new LinkedHashSet<>(), List.of());
-        v.name = parameterName(index, slot);
+        v.name = LocalNames.parameterName(m, index, slot);
+        if (v.name == null) v.name = "parameter " + index;
         if (checkOwnable(v, args[index].getDescriptor(), m.instructions.getFirst())) scoped.add(v);
     }
 
@@ -267,7 +271,7 @@ public final class OwnershipLowering {
         }
         AbstractInsnNode declaration = declarations.iterator().next();
         OwnedVariable v = new OwnedVariable(OwnedVariable.Kind.LOCAL, slot, declarations, ranges);
-        v.name = variableName(slot, declaration);
+        v.name = LocalNames.nameOr(LocalNames.storedBy(m, slot, declaration), slot);
         Object[] stack = types.stackBefore(declaration);
         Object stored = stack == null ? null : stack[stack.length - 1];
         String desc = localDescriptor(slot, declaration, stored);
@@ -276,7 +280,7 @@ public final class OwnershipLowering {
 
     /** The declared type of a local from the LocalVariableTable, else the verifier's type of the stored value. */
     private String localDescriptor(int slot, AbstractInsnNode store, Object stored) {
-        LocalVariableNode var = variableAt(slot, store);
+        LocalVariableNode var = LocalNames.storedBy(m, slot, store);
         if (var != null) return var.desc;
         if (stored instanceof String) {
             String name = (String) stored;
@@ -618,34 +622,7 @@ public final class OwnershipLowering {
         return new MethodInsnNode(INVOKESTATIC, CodaNames.COROUTINE, name, CodaNames.MARKER_DESC, false);
     }
 
-    // ---- names and diagnostics --------------------------------------------------------------------------------------
-
-    /** The source name of the variable in {@code slot} just after {@code store}, from the LocalVariableTable. */
-    private String variableName(int slot, AbstractInsnNode store) {
-        LocalVariableNode var = variableAt(slot, store);
-        return var != null ? var.name : "local" + slot;
-    }
-
-    private LocalVariableNode variableAt(int slot, AbstractInsnNode store) {
-        if (m.localVariables == null) return null;
-        AbstractInsnNode next = store.getNext();
-        while (next != null && next.getOpcode() < 0) next = next.getNext();
-        int at = m.instructions.indexOf(next);
-        for (LocalVariableNode v : m.localVariables) {
-            if (v.index == slot && m.instructions.indexOf(v.start) <= at && at < m.instructions.indexOf(v.end)) return v;
-        }
-        return null;
-    }
-
-    private String parameterName(int index, int slot) {
-        if (m.parameters != null && index < m.parameters.size() && m.parameters.get(index).name != null) {
-            return m.parameters.get(index).name;
-        }
-        if (m.localVariables != null) {
-            for (LocalVariableNode v : m.localVariables) if (v.index == slot) return v.name;
-        }
-        return "parameter " + index;
-    }
+    // ---- diagnostics ----------------------------------------------------------------------------------------------
 
     private void error(AbstractInsnNode at, String message) {
         diagnostics.error(m, at, message);

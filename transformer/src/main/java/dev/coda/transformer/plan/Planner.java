@@ -4,6 +4,7 @@ import dev.coda.transformer.analysis.RealInstructions;
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.AsyncMethod;
 import dev.coda.transformer.analysis.Diagnostics;
+import dev.coda.transformer.analysis.LocalNames;
 import dev.coda.transformer.analysis.MethodAnalysis;
 import dev.coda.transformer.lower.OwnedParameters;
 import java.util.ArrayList;
@@ -63,9 +64,9 @@ public final class Planner {
                     if (why != null) return unsupported(m, await, why);
                     continue;
                 }
-                LocalVariableNode var = variableAt(m, slot, await);
+                LocalVariableNode var = LocalNames.variableAt(m, slot, await);
                 String name = slot == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
-                        : var != null ? var.name : "local" + slot;
+                        : LocalNames.nameOr(var, slot);
                 String desc = descriptor(t, var);
                 savedLocals.add(desc == null ? new Spill(slot, null, null)
                         : new Spill(slot, desc, fields.allocate(name, desc, usedHere)));
@@ -137,43 +138,12 @@ public final class Planner {
         List<Integer> owned = OwnedParameters.indices(host, m);
         for (int i = 0; i < args.length; i++) {
             String desc = args[i].getDescriptor();
-            params.add(new Param(slot, desc, fields.allocate(parameterName(m, i, slot), desc, used), owned.contains(i)));
+            String name = LocalNames.parameterName(m, i, slot);
+            if (name == null) name = "arg" + i;
+            params.add(new Param(slot, desc, fields.allocate(name, desc, used), owned.contains(i)));
             slot += args[i].getSize();
         }
         return params;
-    }
-
-    /**
-     * The LocalVariableTable's name for a parameter: the entry of its slot that starts first (javac never reuses a
-     * parameter's slot; code the lower stage put before it may start the method), then the MethodParameters name.
-     */
-    private static String parameterName(MethodNode m, int index, int slot) {
-        LocalVariableNode first = null;
-        if (m.localVariables != null) {
-            for (LocalVariableNode v : m.localVariables) {
-                if (v.index == slot && (first == null || m.instructions.indexOf(v.start) < m.instructions.indexOf(first.start))) {
-                    first = v;
-                }
-            }
-        }
-        if (first != null) return first.name;
-        if (m.parameters != null && index < m.parameters.size() && m.parameters.get(index).name != null) {
-            return m.parameters.get(index).name;
-        }
-        return "arg" + index;
-    }
-
-
-    /** The LocalVariableTable entry for {@code slot} whose range covers {@code at}. */
-    private static LocalVariableNode variableAt(MethodNode m, int slot, AbstractInsnNode at) {
-        if (m.localVariables == null) return null;
-        int pos = m.instructions.indexOf(at);
-        for (LocalVariableNode v : m.localVariables) {
-            if (v.index == slot && m.instructions.indexOf(v.start) <= pos && pos < m.instructions.indexOf(v.end)) {
-                return v;
-            }
-        }
-        return null;
     }
 
     /** The field type for a verifier type; null for the null type. Int-like locals keep their declared type. */
