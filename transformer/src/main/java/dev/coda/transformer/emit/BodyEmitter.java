@@ -9,6 +9,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.BranchTargets;
+import dev.coda.transformer.analysis.LocalSlots;
 import dev.coda.transformer.analysis.ReturnKind;
 import dev.coda.transformer.plan.AwaitSite;
 import dev.coda.transformer.plan.Param;
@@ -59,8 +60,8 @@ public final class BodyEmitter {
         this.plan = plan;
         this.m = plan.async().method();
         this.sm = plan.className();
-        this.smLocal = plan.firstFreeLocal();
-        this.taskLocal = smLocal + 1;
+        this.smLocal = LocalSlots.take(m, 1);
+        this.taskLocal = LocalSlots.take(m, 1);
     }
 
     public static void rewrite(StateMachinePlan plan) {
@@ -68,8 +69,7 @@ public final class BodyEmitter {
     }
 
     private void rewrite() {
-        int nextFree = taskLocal + 1;
-        for (Relocation r : plan.relocations()) nextFree = ConstructorRelocator.relocate(m, r, nextFree);
+        for (Relocation r : plan.relocations()) ConstructorRelocator.relocate(m, r);
         removeFrames();
         InsnList tail = new InsnList();
         List<LabelNode> restores = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.coda.transformer.analysis.ControlFlow;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.FrameRecorder;
 import dev.coda.transformer.analysis.LocalNames;
+import dev.coda.transformer.analysis.LocalSlots;
 import dev.coda.transformer.emit.FrameComputer;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
 import java.util.ArrayDeque;
@@ -152,7 +153,7 @@ public final class OwnershipLowering {
         List<OwnedVariable> all = new ArrayList<>(resources.values());
         all.addAll(scoped);
         for (OwnedVariable v : all) {
-            v.flag = m.maxLocals++;
+            v.flag = LocalSlots.take(m, 1);
             if (v.name == null) {
                 v.name = LocalNames.nameOr(LocalNames.storedBy(m, v.slot, v.stores.iterator().next()), v.slot);
             }

@@ -5,6 +5,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.BranchTargets;
+import dev.coda.transformer.analysis.LocalSlots;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -81,8 +82,8 @@ final class ScopeGlue {
         if (v.kind == OwnedVariable.Kind.PARAMETER) parameterHandlers.addAll(v.handlers);
 
         // handler: t = the exception; drop the value, a failure suppressed onto t; throw t
-        int primary = m.maxLocals++;
-        int secondary = m.maxLocals++;
+        int primary = LocalSlots.take(m, 1);
+        int secondary = LocalSlots.take(m, 1);
         LabelNode dropStart = new LabelNode();
         LabelNode dropEnd = new LabelNode();
         LabelNode suppress = new LabelNode();

@@ -92,7 +92,7 @@ public final class Planner {
         }
         boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
         return new StateMachinePlan(className(m), host.name, itf, host.sourceFile, async, params, sites,
-                List.copyOf(relocations.values()), fields.all(), m.maxLocals);
+                List.copyOf(relocations.values()), fields.all());
     }
 
     /**
