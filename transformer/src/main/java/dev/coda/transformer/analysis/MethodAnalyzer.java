@@ -20,7 +20,7 @@ public final class MethodAnalyzer {
         try {
             flow = ControlFlow.of(owner.name, m);
         } catch (AnalyzerException e) {
-            diagnostics.error(m, e.node, "cannot analyse " + Diagnostics.describe(owner, m) + ": " + e.getMessage());
+            diagnostics.cannotAnalyse(m, e);
             return null;
         }
         int[] monitors = MonitorDepth.of(m, flow);

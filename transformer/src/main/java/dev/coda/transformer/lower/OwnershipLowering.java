@@ -114,7 +114,7 @@ public final class OwnershipLowering {
         try {
             sources = new Analyzer<>(new SourceInterpreter()).analyze(host.name, m);
         } catch (AnalyzerException e) {
-            diagnostics.error(m, e.node, "cannot analyse " + Diagnostics.describe(host, m) + ": " + e.getMessage());
+            diagnostics.cannotAnalyse(m, e);
             return null;
         }
 
@@ -489,23 +489,18 @@ public final class OwnershipLowering {
         boolean catchAllHandler = false;
         for (AbstractInsnNode x = before.getPrevious(); x != null && x.getOpcode() < 0; x = x.getPrevious()) {
             for (TryCatchBlockNode t : m.tryCatchBlocks) {
-                if (t.handler == x && catchesAll(t)) catchAllHandler = true;
+                if (t.handler == x && ControlFlow.catchesAll(t)) catchAllHandler = true;
             }
         }
         if (!catchAllHandler) return -1;
         int at = m.instructions.indexOf(close);
         for (TryCatchBlockNode t : m.tryCatchBlocks) {
             if (m.instructions.indexOf(t.start) <= at && at < m.instructions.indexOf(t.end)
-                    && catchesAll(t) && suppressesOnto(t.handler, inFlight)) {
+                    && ControlFlow.catchesAll(t) && suppressesOnto(t.handler, inFlight)) {
                 return inFlight;
             }
         }
         return -1;
-    }
-
-    /** A handler for every exception: {@code any} (a finally's, ECJ's try-with-resources) or Throwable. */
-    private static boolean catchesAll(TryCatchBlockNode t) {
-        return t.type == null || "java/lang/Throwable".equals(t.type);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.BranchTargets;
+import dev.coda.transformer.analysis.ControlFlow;
 import dev.coda.transformer.analysis.LocalSlots;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -171,8 +172,7 @@ final class ScopeGlue {
         LabelNode tail = null;
         Set<LabelNode> seen = new HashSet<>();
         for (TryCatchBlockNode e : m.tryCatchBlocks) {
-            boolean catchAll = e.type == null || e.type.equals("java/lang/Throwable");
-            if (!catchAll || isScopeHandler(e) || !encloses(v, e) || !seen.add(e.handler)) continue;
+            if (!ControlFlow.catchesAll(e) || isScopeHandler(e) || !encloses(v, e) || !seen.add(e.handler)) continue;
             // A try statement is all the entries of its handler, in segments around the code javac inlined.
             LabelNode last = null;
             boolean coversExit = false;
