@@ -188,7 +188,7 @@ public final class OwnershipLowering {
             outerFirst.forEach(glue::track);
             outerFirst.forEach(glue::addHandler);
             for (int i = outerFirst.size() - 1; i >= 0; i--) glue.addExitGlue(outerFirst.get(i));
-            glue.removeEmptyEntries();
+            ExceptionTable.removeEmpty(m);
         }
         m.instructions.add(end); // after the glue's handlers too: a flag keeps its name everywhere
         return FrameComputer.withFrames(host, m, hierarchy);

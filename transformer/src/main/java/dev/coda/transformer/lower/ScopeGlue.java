@@ -35,13 +35,14 @@ import org.objectweb.asm.tree.VarInsnNode;
  *       adding a close failure to the exception in flight as suppressed, and rethrows. It sits in the exception
  *       table just before the entries that enclose the scope, and its own code is covered by those entries;</li>
  *   <li><b>exits</b>, innermost scope first, so inner values are dropped first: glue on every normal way out of
- *       the scope (a jump out, a return, falling off its end). Conditional jumps and switch arms that leave the
- *       scope are first split into a {@code goto}, so glue is always straight-line code.</li>
+ *       the scope (a jump out, a return, falling off its end), each way out first made a {@code goto} by
+ *       {@link ExitJumps}, so glue is always straight-line code.</li>
  * </ol>
  * Where a jump or return leaves the scope through enclosing {@code finally} blocks, javac has inlined those blocks
  * before the jump, inside the scope's range: the glue goes before them, where the enclosing {@code try} still
  * covers it (as try-with-resources would close there), and the scope's handler no longer covers that tail, so a
- * {@code finally} never runs twice. Each piece of glue is covered by exactly the entries that enclose its scope.
+ * {@code finally} never runs twice. Each piece of glue is covered by exactly the entries that enclose its scope
+ * ({@link ExceptionTable} splits the others around it).
  */
 final class ScopeGlue {
     private final MethodNode m;
@@ -134,7 +135,7 @@ final class ScopeGlue {
             }
             return;
         }
-        splitConditionalExits(v);
+        ExitJumps.split(m, n -> inScope(v, n));
         for (AbstractInsnNode n : m.instructions.toArray()) {
             if (n.getOpcode() < 0 || !inScope(v, n)) continue;
             if (n.getOpcode() == GOTO && !inScope(v, ((JumpInsnNode) n).label)) {
@@ -201,55 +202,6 @@ final class ScopeGlue {
         return call;
     }
 
-    /** Conditional jumps and switch arms that leave the scope become a jump to a {@code goto}, inside the scope. */
-    private void splitConditionalExits(OwnedVariable v) {
-        for (AbstractInsnNode n : m.instructions.toArray()) {
-            if (n.getOpcode() < 0 || !inScope(v, n)) continue;
-            if (n instanceof JumpInsnNode && n.getOpcode() != GOTO) {
-                JumpInsnNode jump = (JumpInsnNode) n;
-                if (inScope(v, jump.label)) continue;
-                LabelNode stay = new LabelNode();
-                InsnList out = new InsnList();
-                out.add(new JumpInsnNode(GOTO, jump.label));
-                out.add(stay);
-                // The jump may end the scope, both of its ways leading out (ECJ's `if (c) continue;` at the end of a
-                // loop body): then staying is an exit too, made a goto like the other.
-                AbstractInsnNode next = RealInstructions.next(jump);
-                if (next != null && !inScope(v, next)) out.add(new JumpInsnNode(GOTO, labelBefore(next)));
-                jump.setOpcode(inverse(jump.getOpcode()));
-                jump.label = stay;
-                m.instructions.insert(jump, out);
-            } else if (n instanceof TableSwitchInsnNode) {
-                TableSwitchInsnNode s = (TableSwitchInsnNode) n;
-                s.dflt = viaGoto(v, s, s.dflt);
-                s.labels.replaceAll(target -> viaGoto(v, s, target));
-            } else if (n instanceof LookupSwitchInsnNode) {
-                LookupSwitchInsnNode s = (LookupSwitchInsnNode) n;
-                s.dflt = viaGoto(v, s, s.dflt);
-                s.labels.replaceAll(target -> viaGoto(v, s, target));
-            }
-        }
-    }
-
-    /** The label right before {@code insn}: an existing one, or one inserted there. */
-    private LabelNode labelBefore(AbstractInsnNode insn) {
-        if (insn.getPrevious() instanceof LabelNode) return (LabelNode) insn.getPrevious();
-        LabelNode label = new LabelNode();
-        m.instructions.insertBefore(insn, label);
-        return label;
-    }
-
-    /** A switch target outside the scope becomes a {@code goto} placed right after the switch. */
-    private LabelNode viaGoto(OwnedVariable v, AbstractInsnNode sw, LabelNode target) {
-        if (inScope(v, target)) return target;
-        LabelNode stub = new LabelNode();
-        InsnList out = new InsnList();
-        out.add(stub);
-        out.add(new JumpInsnNode(GOTO, target));
-        m.instructions.insert(sw, out);
-        return stub;
-    }
-
     // ---- placing glue -------------------------------------------------------------------------------------------
 
     /** Glue right before {@code at} (after glue already placed there), covered as {@code at} is. */
@@ -266,7 +218,7 @@ final class ScopeGlue {
         LabelNode end = new LabelNode();
         m.instructions.insertBefore(at, glue(v, start, end, -1));
         cover(start, end, should);
-        cutTail(v, start, exit);
+        if (exit != null) v.handlers.addAll(ExceptionTable.uncover(m, v.handlers, start, exit));
     }
 
     /** Glue right after {@code after} (after glue already placed there): where the scope falls off its end. */
@@ -276,32 +228,6 @@ final class ScopeGlue {
         m.instructions.insert(cursors.getOrDefault(after, after), glue(v, start, end, -1));
         cursors.put(after, end);
         cover(start, end, enclosingAt(v, after));
-    }
-
-    /** The scope's own handler stops covering a finally tail, from its glue at {@code start} to {@code exit}. */
-    private void cutTail(OwnedVariable v, LabelNode start, AbstractInsnNode exit) {
-        if (exit != null) {
-            // The scope's own handler must not cover the tail: from this glue to the exit, through the finally code.
-            LabelNode resume = new LabelNode();
-            m.instructions.insert(exit, resume);
-            int from = index(start);
-            int to = index(exit);
-            for (TryCatchBlockNode x : List.copyOf(v.handlers)) {
-                int xs = index(x.start);
-                int xe = index(x.end);
-                if (xe <= from || xs > to) continue;
-                if (xs < from) {
-                    if (xe > to) {
-                        TryCatchBlockNode rest = new TryCatchBlockNode(resume, x.end, x.handler, x.type);
-                        m.tryCatchBlocks.add(m.tryCatchBlocks.indexOf(x) + 1, rest);
-                        v.handlers.add(rest);
-                    }
-                    x.end = start;
-                } else {
-                    x.start = xe > to ? resume : x.end; // a piece inside the tail becomes empty, and is removed
-                }
-            }
-        }
     }
 
     /** The drop of {@code v} between the labels {@code start} and {@code end}; see {@link OwnershipLowering#dropGlue}. */
@@ -314,36 +240,9 @@ final class ScopeGlue {
         return g;
     }
 
-    /**
-     * Makes exactly the entries in {@code should} cover {@code [start, end)}: an entry that covers it and should not
-     * is split around it; one that should and does not gets a piece of its own, right after it in the table.
-     */
+    /** {@link ExceptionTable#cover}, keeping the owned variables' lists of handler entries complete. */
     private void cover(LabelNode start, LabelNode end, Set<TryCatchBlockNode> should) {
-        List<TryCatchBlockNode> table = m.tryCatchBlocks;
-        // One piece per catch of a try statement: a handler and the type it catches (a multi-catch has several).
-        Set<List<Object>> covering = new HashSet<>();
-        for (TryCatchBlockNode e : table) {
-            if (should.contains(e) && index(e.start) <= index(start) && index(end) <= index(e.end)) covering.add(catchOf(e));
-        }
-        for (int i = 0; i < table.size(); i++) {
-            TryCatchBlockNode e = table.get(i);
-            boolean does = index(e.start) <= index(start) && index(end) <= index(e.end);
-            if (!does && should.contains(e) && !covering.add(catchOf(e))) continue;
-            if (does && !should.contains(e)) {
-                TryCatchBlockNode rest = new TryCatchBlockNode(end, e.end, e.handler, e.type);
-                e.end = start;
-                table.add(++i, rest);
-                renamePiece(e, rest);
-            } else if (!does && should.contains(e)) {
-                TryCatchBlockNode piece = new TryCatchBlockNode(start, end, e.handler, e.type);
-                table.add(++i, piece);
-                renamePiece(e, piece);
-            }
-        }
-    }
-
-    private static List<Object> catchOf(TryCatchBlockNode e) {
-        return java.util.Arrays.asList(e.handler, e.type);
+        ExceptionTable.cover(m, start, end, should, this::renamePiece);
     }
 
     /** Keeps the owned variables' handler lists complete when one of their entries is split. */
@@ -356,14 +255,6 @@ final class ScopeGlue {
     private void renamePiece(TryCatchBlockNode of, TryCatchBlockNode piece) {
         for (OwnedVariable v : scoped) if (v.handlers.contains(of)) v.handlers.add(piece);
         if (parameterHandlers.contains(of)) parameterHandlers.add(piece);
-    }
-
-    /** Removes entries that cover no instruction, which splitting can leave behind. */
-    void removeEmptyEntries() {
-        m.tryCatchBlocks.removeIf(e -> {
-            for (AbstractInsnNode n = e.start; n != null && n != e.end; n = n.getNext()) if (n.getOpcode() >= 0) return false;
-            return true;
-        });
     }
 
     // ---- scope facts --------------------------------------------------------------------------------------------
@@ -410,8 +301,7 @@ final class ScopeGlue {
     }
 
     private boolean covers(TryCatchBlockNode e, AbstractInsnNode n) {
-        int at = index(n);
-        return index(e.start) <= at && at < index(e.end);
+        return ExceptionTable.covers(m, e, n);
     }
 
     private int index(AbstractInsnNode n) {
@@ -426,15 +316,5 @@ final class ScopeGlue {
         int op = n.getOpcode();
         return op != GOTO && op != ATHROW && !isReturn(n) && !(n instanceof TableSwitchInsnNode)
                 && !(n instanceof LookupSwitchInsnNode);
-    }
-
-    private static int inverse(int opcode) {
-        return switch (opcode) {
-            case IFEQ -> IFNE; case IFNE -> IFEQ; case IFLT -> IFGE; case IFGE -> IFLT; case IFGT -> IFLE;
-            case IFLE -> IFGT; case IF_ICMPEQ -> IF_ICMPNE; case IF_ICMPNE -> IF_ICMPEQ; case IF_ICMPLT -> IF_ICMPGE;
-            case IF_ICMPGE -> IF_ICMPLT; case IF_ICMPGT -> IF_ICMPLE; case IF_ICMPLE -> IF_ICMPGT;
-            case IF_ACMPEQ -> IF_ACMPNE; case IF_ACMPNE -> IF_ACMPEQ; case IFNULL -> IFNONNULL; case IFNONNULL -> IFNULL;
-            default -> throw new IllegalArgumentException("not a conditional jump: " + opcode);
-        };
     }
 }
