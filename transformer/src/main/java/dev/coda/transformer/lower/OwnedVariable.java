@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
@@ -46,5 +47,12 @@ final class OwnedVariable {
         this.slot = slot;
         this.stores = stores;
         this.ranges = ranges;
+    }
+
+    /** Whether {@code n} lies in one of its ranges. */
+    boolean inRanges(InsnList code, AbstractInsnNode n) {
+        int at = code.indexOf(n);
+        for (LabelNode[] r : ranges) if (code.indexOf(r[0]) <= at && at < code.indexOf(r[1])) return true;
+        return false;
     }
 }

@@ -28,16 +28,13 @@ import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.LabelNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.LocalVariableAnnotationNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
-import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.Frame;
-import org.objectweb.asm.tree.analysis.SourceInterpreter;
 import org.objectweb.asm.tree.analysis.SourceValue;
 
 /**
@@ -71,8 +68,8 @@ public final class OwnershipLowering {
     private final MethodNode m;
     private final ClassHierarchy hierarchy;
     private final Diagnostics diagnostics;
-    private Frame<SourceValue>[] sources;
-    /** For each {@code close()}, the local of the exception in flight there, or -1 (see {@link #exceptionInFlight}). */
+    private SourceFrames frames;
+    /** For each {@code close()}, the local of the exception in flight there, or -1 (see {@link ResourceHandlers}). */
     private final Map<MethodInsnNode, Integer> inFlightAt = new HashMap<>();
     private boolean failed;
 
@@ -111,12 +108,8 @@ public final class OwnershipLowering {
         List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations();
         List<Integer> ownedParameters = OwnedParameters.indices(host, m);
         if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()) return m;
-        try {
-            sources = new Analyzer<>(new SourceInterpreter()).analyze(host.name, m);
-        } catch (AnalyzerException e) {
-            diagnostics.cannotAnalyse(m, e);
-            return null;
-        }
+        frames = SourceFrames.of(host, m, diagnostics);
+        if (frames == null) return null;
 
         // ---- find the owned variables
         for (int index : ownedParameters) addParameter(index);
@@ -139,15 +132,20 @@ public final class OwnershipLowering {
                     + "value that is not owned here; pass it an @Owned variable or a try-with-resources resource of "
                     + "an AsyncCloseable type");
         }
-        for (OwnedVariable v : scoped) checkAssignments(v);
+        ControlFlow flow = scoped.isEmpty() ? null : controlFlow();
+        for (OwnedVariable v : scoped) {
+            if (flow == null) continue;
+            // Stores in the scope set the flag too.
+            v.stores.addAll(AssignmentCheck.assignments(v, flow, frames, Diagnostics.describe(host, m), this::error));
+        }
         if (failed) return null;
         Set<MethodInsnNode> owningAwaits = new LinkedHashSet<>();
         for (OwnedVariable v : resources.values()) owningAwaits.addAll(awaitsStoredInto(v));
         for (OwnedVariable v : scoped) owningAwaits.addAll(awaitsStoredInto(v));
         // The exception in flight at each close is read from the source frames too, before the writing starts.
-        for (MethodInsnNode close : closes) inFlightAt.put(close, exceptionInFlight(close));
+        for (MethodInsnNode close : closes) inFlightAt.put(close, ResourceHandlers.exceptionInFlight(frames, close));
         // Source frames are indexed by instruction: everything above read them, nothing below does.
-        sources = null;
+        frames = null;
 
         // ---- write the flags, the glue and the markers
         List<OwnedVariable> all = new ArrayList<>(resources.values());
@@ -328,7 +326,7 @@ public final class OwnershipLowering {
     /** The {@code @Owned} variable that {@code load} reads, or null. */
     private OwnedVariable ownerLoadedBy(VarInsnNode load) {
         for (OwnedVariable v : scoped) {
-            if (v.slot == load.var && (v.kind == OwnedVariable.Kind.PARAMETER || inRanges(v, load))) return v;
+            if (v.slot == load.var && (v.kind == OwnedVariable.Kind.PARAMETER || v.inRanges(m.instructions, load))) return v;
         }
         return null;
     }
@@ -353,80 +351,13 @@ public final class OwnershipLowering {
         return copied;
     }
 
-    /**
-     * Rejects a store into an {@code @Owned} variable where it may still hold a live value: a forward
-     * pass over the scope tracks whether the flag may be set; a declaration or a store sets it (unless the value is
-     * a constant null), a move clears it, and a store where it may be set is an error. Stores inside the scope also
-     * set the flag.
-     */
-    private void checkAssignments(OwnedVariable v) {
-        ControlFlow flow;
+    /** The method's control flow; null when ASM cannot compute it, which the analysis stage reports. */
+    private ControlFlow controlFlow() {
         try {
-            flow = ControlFlow.of(host.name, m);
+            return ControlFlow.of(host.name, m);
         } catch (AnalyzerException e) {
-            return; // reported by the analysis stage
+            return null;
         }
-        int size = m.instructions.size();
-        boolean[] seen = new boolean[size];
-        boolean[] maybe = new boolean[size];
-        Deque<Integer> work = new ArrayDeque<>();
-        if (v.kind == OwnedVariable.Kind.PARAMETER) {
-            enter(0, true, seen, maybe, work);
-        } else {
-            for (AbstractInsnNode d : v.stores) enter(m.instructions.indexOf(d) + 1, !storesNull(d), seen, maybe, work);
-        }
-        Set<AbstractInsnNode> reported = new LinkedHashSet<>();
-        List<AbstractInsnNode> assignments = new ArrayList<>();
-        while (!work.isEmpty()) {
-            int i = work.poll();
-            AbstractInsnNode n = m.instructions.get(i);
-            boolean out = maybe[i];
-            if (v.moves.contains(n)) {
-                out = false;
-            } else if (n.getOpcode() == ASTORE && ((VarInsnNode) n).var == v.slot && !v.stores.contains(n)) {
-                if (maybe[i] && reported.add(n)) {
-                    error(n, "assignment to @Owned " + v.name + " in " + Diagnostics.describe(host, m) + ", which may "
-                            + "still hold a live value; move the old value out first with Coda.move(" + v.name
-                            + "), or declare a new variable");
-                }
-                if (!assignments.contains(n)) assignments.add(n);
-                out = !storesNull(n);
-            }
-            for (int next : flow.normal[i]) if (inScopeIndex(v, next)) enter(next, out, seen, maybe, work);
-            for (int next : flow.exceptional[i]) if (inScopeIndex(v, next)) enter(next, maybe[i], seen, maybe, work);
-        }
-        // Stores in the scope set the flag too.
-        Set<AbstractInsnNode> stores = new LinkedHashSet<>(v.stores);
-        stores.addAll(assignments);
-        v.stores.clear();
-        v.stores.addAll(stores);
-    }
-
-    private static void enter(int i, boolean value, boolean[] seen, boolean[] maybe, Deque<Integer> work) {
-        if (i >= seen.length) return;
-        if (seen[i] && (maybe[i] || !value)) return;
-        seen[i] = true;
-        maybe[i] |= value;
-        work.add(i);
-    }
-
-    private boolean storesNull(AbstractInsnNode store) {
-        Frame<SourceValue> f = frameAt(store);
-        if (f == null) return false;
-        SourceValue v = f.getStack(f.getStackSize() - 1);
-        return v.insns.size() == 1 && v.insns.iterator().next().getOpcode() == ACONST_NULL;
-    }
-
-    private boolean inScopeIndex(OwnedVariable v, int index) {
-        return v.kind == OwnedVariable.Kind.PARAMETER || inRanges(v, m.instructions.get(index));
-    }
-
-    private boolean inRanges(OwnedVariable v, AbstractInsnNode n) {
-        int at = m.instructions.indexOf(n);
-        for (LabelNode[] r : v.ranges) {
-            if (m.instructions.indexOf(r[0]) <= at && at < m.instructions.indexOf(r[1])) return true;
-        }
-        return false;
     }
 
     /** Parameters first, in declaration order; then locals, longer scopes first. */
@@ -440,7 +371,7 @@ public final class OwnershipLowering {
     // ---- writing ----------------------------------------------------------------------------------------------------
 
     private Frame<SourceValue> frameAt(AbstractInsnNode n) {
-        return sources[m.instructions.indexOf(n)];
+        return frames.at(n);
     }
 
     /** A {@code close()} call on a type that is an AsyncCloseable (JDK types never are). */
@@ -464,64 +395,6 @@ public final class OwnershipLowering {
     private void replaceClose(MethodInsnNode close, int flag) {
         m.instructions.insert(close, dropGlue(flag, inFlightAt.getOrDefault(close, -1)));
         m.instructions.remove(close);
-    }
-
-    /**
-     * The local holding the exception in flight at a {@code close()} that a compiler wrote in the catch-all handler
-     * of a try-with-resources, or -1. What counts is what the language requires of that handler, not one compiler's
-     * instructions (javac's and ECJ's differ), so a user's catch block that closes something is an ordinary close:
-     * <pre>
-     *   a catch-all handler (any, or Throwable):  astore t; [aload r; ifnull skip;] aload r; close()   ← this close
-     *   the close is covered by a catch-all handler that suppresses onto t:  ... aload t; ...; t.addSuppressed(x)
-     * </pre>
-     */
-    private int exceptionInFlight(MethodInsnNode close) {
-        AbstractInsnNode load = RealInstructions.previous(close);
-        if (load == null || load.getOpcode() != ALOAD) return -1;
-        AbstractInsnNode before = RealInstructions.previous(load);
-        if (before != null && before.getOpcode() == IFNULL) {
-            AbstractInsnNode check = RealInstructions.previous(before);
-            if (check == null || check.getOpcode() != ALOAD || ((VarInsnNode) check).var != ((VarInsnNode) load).var) return -1;
-            before = RealInstructions.previous(check);
-        }
-        if (before == null || before.getOpcode() != ASTORE) return -1;
-        int inFlight = ((VarInsnNode) before).var;
-        boolean catchAllHandler = false;
-        for (AbstractInsnNode x = before.getPrevious(); x != null && x.getOpcode() < 0; x = x.getPrevious()) {
-            for (TryCatchBlockNode t : m.tryCatchBlocks) {
-                if (t.handler == x && ControlFlow.catchesAll(t)) catchAllHandler = true;
-            }
-        }
-        if (!catchAllHandler) return -1;
-        int at = m.instructions.indexOf(close);
-        for (TryCatchBlockNode t : m.tryCatchBlocks) {
-            if (m.instructions.indexOf(t.start) <= at && at < m.instructions.indexOf(t.end)
-                    && ControlFlow.catchesAll(t) && suppressesOnto(t.handler, inFlight)) {
-                return inFlight;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Whether the handler at {@code handler} suppresses the exception it caught onto the local {@code inFlight}:
-     * somewhere before it throws, it calls {@code addSuppressed} on a value loaded from {@code inFlight}.
-     */
-    private boolean suppressesOnto(LabelNode handler, int inFlight) {
-        for (AbstractInsnNode x = RealInstructions.next(handler); x != null; x = RealInstructions.next(x)) {
-            int op = x.getOpcode();
-            if (op == ATHROW || (op >= IRETURN && op <= RETURN)) return false;
-            if (x instanceof MethodInsnNode call && call.owner.equals("java/lang/Throwable")
-                    && call.name.equals("addSuppressed")) {
-                Frame<SourceValue> f = frameAt(x);
-                if (f == null) continue;
-                SourceValue receiver = f.getStack(f.getStackSize() - 2);
-                for (AbstractInsnNode source : receiver.insns) {
-                    if (source.getOpcode() == ALOAD && ((VarInsnNode) source).var == inFlight) return true;
-                }
-            }
-        }
-        return false;
     }
 
     /**

@@ -290,10 +290,7 @@ final class ScopeGlue {
     }
 
     private boolean inScope(OwnedVariable v, AbstractInsnNode n) {
-        if (v.flagSets.contains(n)) return true;
-        int at = index(n);
-        for (LabelNode[] r : v.ranges) if (index(r[0]) <= at && at < index(r[1])) return true;
-        return false;
+        return v.flagSets.contains(n) || v.inRanges(m.instructions, n);
     }
 
     private boolean inOriginalCode(AbstractInsnNode n) {
