@@ -36,10 +36,10 @@ final class AssignmentCheck {
         boolean[] seen = new boolean[size];
         boolean[] maybe = new boolean[size];
         Deque<Integer> work = new ArrayDeque<>();
-        if (v.kind == OwnedVariable.Kind.PARAMETER) {
+        if (v.kind() == OwnedVariable.Kind.PARAMETER) {
             enter(0, true, seen, maybe, work);
         } else {
-            for (AbstractInsnNode d : v.stores) enter(m.instructions.indexOf(d) + 1, !storesNull(frames, d), seen, maybe, work);
+            for (AbstractInsnNode d : v.stores()) enter(m.instructions.indexOf(d) + 1, !storesNull(frames, d), seen, maybe, work);
         }
         Set<AbstractInsnNode> reported = new LinkedHashSet<>();
         List<AbstractInsnNode> assignments = new ArrayList<>();
@@ -47,12 +47,12 @@ final class AssignmentCheck {
             int i = work.poll();
             AbstractInsnNode n = m.instructions.get(i);
             boolean out = maybe[i];
-            if (v.moves.contains(n)) {
+            if (v.moves().contains(n)) {
                 out = false;
-            } else if (n.getOpcode() == ASTORE && ((VarInsnNode) n).var == v.slot && !v.stores.contains(n)) {
+            } else if (n.getOpcode() == ASTORE && ((VarInsnNode) n).var == v.slot() && !v.stores().contains(n)) {
                 if (maybe[i] && reported.add(n)) {
-                    error.accept(n, "assignment to @Owned " + v.name + " in " + where + ", which may still hold a "
-                            + "live value; move the old value out first with Coda.move(" + v.name + "), or declare a "
+                    error.accept(n, "assignment to @Owned " + v.name() + " in " + where + ", which may still hold a "
+                            + "live value; move the old value out first with Coda.move(" + v.name() + "), or declare a "
                             + "new variable");
                 }
                 if (!assignments.contains(n)) assignments.add(n);
@@ -78,6 +78,6 @@ final class AssignmentCheck {
     }
 
     private static boolean inScope(OwnedVariable v, MethodNode m, int index) {
-        return v.kind == OwnedVariable.Kind.PARAMETER || v.inRanges(m.instructions, m.instructions.get(index));
+        return v.kind() == OwnedVariable.Kind.PARAMETER || v.inRanges(m.instructions, m.instructions.get(index));
     }
 }
