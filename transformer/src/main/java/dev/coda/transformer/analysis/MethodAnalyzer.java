@@ -1,6 +1,7 @@
 package dev.coda.transformer.analysis;
 
 import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.select.AsyncMethod;
 import java.util.BitSet;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;

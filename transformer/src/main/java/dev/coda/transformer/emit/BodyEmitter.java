@@ -10,7 +10,7 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.BranchTargets;
 import dev.coda.transformer.analysis.LocalSlots;
-import dev.coda.transformer.analysis.ReturnKind;
+import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.AwaitSite;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.Relocation;

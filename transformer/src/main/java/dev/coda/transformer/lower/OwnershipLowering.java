@@ -5,8 +5,8 @@ import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.Diagnostics;
-import dev.coda.transformer.emit.FrameComputer;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
+import dev.coda.transformer.hierarchy.FrameComputer;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;

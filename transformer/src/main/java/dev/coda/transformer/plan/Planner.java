@@ -2,7 +2,7 @@ package dev.coda.transformer.plan;
 
 import dev.coda.transformer.analysis.RealInstructions;
 import dev.coda.transformer.CodaNames;
-import dev.coda.transformer.analysis.AsyncMethod;
+import dev.coda.transformer.select.AsyncMethod;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.LocalNames;
 import dev.coda.transformer.analysis.MethodAnalysis;

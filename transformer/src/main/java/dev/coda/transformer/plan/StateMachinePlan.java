@@ -1,6 +1,6 @@
 package dev.coda.transformer.plan;
 
-import dev.coda.transformer.analysis.AsyncMethod;
+import dev.coda.transformer.select.AsyncMethod;
 import java.util.List;
 import java.util.Map;
 

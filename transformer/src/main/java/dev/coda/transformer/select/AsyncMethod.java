@@ -1,4 +1,4 @@
-package dev.coda.transformer.analysis;
+package dev.coda.transformer.select;
 
 import java.util.List;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -8,7 +8,7 @@ import org.objectweb.asm.tree.MethodNode;
  * A method that becomes a state machine: an {@code @Async} function, or an async block (a lambda body or an
  * anonymous-class method that awaits and returns a task type).
  *
- * @param awaits the {@code Coda.await} call instructions, in code order
+ * @param awaits the {@code Coda.await} calls, and once lowered the await markers the lower stage writes, in code order
  */
 public record AsyncMethod(MethodNode method, Kind kind, ReturnKind returnKind, List<MethodInsnNode> awaits) {
     public enum Kind { FUNCTION, BLOCK }
