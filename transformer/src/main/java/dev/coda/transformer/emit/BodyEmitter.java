@@ -119,14 +119,10 @@ public final class BodyEmitter {
 
         InsnList at = new InsnList();
         at.add(new VarInsnNode(ASTORE, taskLocal));
-        at.add(aload(smLocal));
-        at.add(aload(taskLocal));
-        at.add(RuntimeCalls.ready(site.kind()));
+        onTask(at, RuntimeCalls.ready(site.kind()));
         at.add(new JumpInsnNode(IFEQ, suspend));
         at.add(get);
-        at.add(aload(smLocal));
-        at.add(aload(taskLocal));
-        at.add(RuntimeCalls.take(site.kind()));
+        onTask(at, RuntimeCalls.take(site.kind()));
         m.instructions.insert(site.insn(), at);
         m.instructions.remove(site.insn());
 
@@ -157,9 +153,7 @@ public final class BodyEmitter {
         tail.add(aload(smLocal));
         tail.add(Asm.iconst(site.state()));
         tail.add(putfield(sm, StateMachinePlan.STATE_FIELD, "I"));
-        tail.add(aload(smLocal));
-        tail.add(aload(taskLocal));
-        tail.add(RuntimeCalls.suspend(site.kind()));
+        onTask(tail, RuntimeCalls.suspend(site.kind()));
         tail.add(new JumpInsnNode(IFEQ, restore));
         tail.add(op(RETURN));
 
@@ -252,6 +246,13 @@ public final class BodyEmitter {
         m.invisibleAnnotableParameterCount = 0;
         m.annotationDefault = null;
         m.attrs = null;
+    }
+
+    /** {@code sm.call(T)}, with T the awaited task (or stage) in its local. */
+    private void onTask(InsnList out, MethodInsnNode call) {
+        out.add(aload(smLocal));
+        out.add(aload(taskLocal));
+        out.add(call);
     }
 
     private void clearField(InsnList out, String field, String desc) {
