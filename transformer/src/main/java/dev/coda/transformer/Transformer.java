@@ -151,10 +151,11 @@ public final class Transformer {
      * method); null on error.
      */
     private AsyncMethod lower(ClassNode host, AsyncMethod async, Diagnostics diagnostics) {
-        MethodNode lowered = OwnershipLowering.lower(host, async.method(), hierarchy, diagnostics);
+        MethodNode lowered = OwnershipLowering.lower(host, async, hierarchy, diagnostics);
         if (lowered == null || lowered == async.method()) return lowered == null ? null : async;
         host.methods.set(host.methods.indexOf(async.method()), lowered);
-        return new AsyncMethod(lowered, async.kind(), async.returnKind(), MethodClassifier.awaitCalls(lowered));
+        return new AsyncMethod(lowered, async.kind(), async.returnKind(), MethodClassifier.awaitCalls(lowered),
+                async.ownedParameters());
     }
 
     /**

@@ -9,8 +9,9 @@
  *   <li><b>read</b> ({@code read}): skip classes whose constant pool never names Coda, check the class-file
  *       version, skip classes that carry the {@code dev.coda.Instrumented} attribute, parse with expanded frames →
  *       {@code ClassNode};</li>
- *   <li><b>select</b> ({@code select}): choose the async functions and async blocks, reject every misuse of
- *       {@code await} seen without data flow, check the selected methods' own frames → {@code AsyncMethod};</li>
+ *   <li><b>select</b> ({@code select}): choose the async functions and async blocks and read which of their
+ *       parameters are {@code @Owned}, reject every misuse of {@code await} seen without data flow, check the
+ *       selected methods' own frames → {@code AsyncMethod};</li>
  *   <li><b>lower</b> ({@code lower}): per async method, ownership becomes plain code, drop flags and awaited drop
  *       glue ({@code OwnershipFinder} → {@code Ownership} → {@code OwnershipWriter}, {@code ScopeGlue}) → the
  *       lowered {@code AsyncMethod};</li>

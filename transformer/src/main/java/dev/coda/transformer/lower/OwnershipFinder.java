@@ -59,8 +59,12 @@ final class OwnershipFinder {
         this.frames = frames;
     }
 
-    /** What {@code m} owns, {@link Ownership#none()} if it mentions no ownership, or null on error (reported). */
-    static Ownership find(ClassNode host, MethodNode m, ClassHierarchy hierarchy, Diagnostics diagnostics) {
+    /**
+     * What {@code m}, whose {@code @Owned} parameters are {@code ownedParameters}, owns; {@link Ownership#none()} if
+     * it mentions no ownership, or null on error (reported).
+     */
+    static Ownership find(ClassNode host, MethodNode m, List<Integer> ownedParameters, ClassHierarchy hierarchy,
+                          Diagnostics diagnostics) {
         List<MethodInsnNode> closes = new ArrayList<>();
         List<MethodInsnNode> moves = new ArrayList<>();
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
@@ -68,7 +72,6 @@ final class OwnershipFinder {
             else if (isMove(n)) moves.add((MethodInsnNode) n);
         }
         List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations(m);
-        List<Integer> ownedParameters = OwnedParameters.indices(host, m);
         if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()) {
             return Ownership.none();
         }

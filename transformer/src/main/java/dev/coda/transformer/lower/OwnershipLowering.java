@@ -7,6 +7,7 @@ import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
 import dev.coda.transformer.hierarchy.FrameComputer;
+import dev.coda.transformer.select.AsyncMethod;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -26,15 +27,17 @@ public final class OwnershipLowering {
     private OwnershipLowering() {}
 
     /**
-     * {@code m} lowered (a new node with fresh frames), {@code m} itself if it owns nothing, or null on error.
-     * {@code m} is never changed: the work is done on a copy, so a later stage that rejects the method puts back the
+     * The method of {@code async} lowered (a new node with fresh frames), the method itself if it owns nothing, or
+     * null on error. The method is never changed: the work is done on a copy, so a later stage that rejects the method puts back the
      * method as it was compiled.
      */
-    public static MethodNode lower(ClassNode host, MethodNode m, ClassHierarchy hierarchy, Diagnostics diagnostics) {
+    public static MethodNode lower(ClassNode host, AsyncMethod async, ClassHierarchy hierarchy,
+                                   Diagnostics diagnostics) {
+        MethodNode m = async.method();
         MethodNode copy = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
                 m.exceptions.toArray(new String[0]));
         m.accept(copy);
-        Ownership found = OwnershipFinder.find(host, copy, hierarchy, diagnostics);
+        Ownership found = OwnershipFinder.find(host, copy, async.ownedParameters(), hierarchy, diagnostics);
         if (found == null) return null;
         if (!found.lowers()) return m;
         OwnershipWriter.write(copy, found);

@@ -6,7 +6,6 @@ import dev.coda.transformer.select.AsyncMethod;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.LocalNames;
 import dev.coda.transformer.analysis.MethodAnalysis;
-import dev.coda.transformer.lower.OwnedParameters;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
@@ -45,7 +44,7 @@ public final class Planner {
     public StateMachinePlan plan(AsyncMethod async, MethodAnalysis analysis) {
         MethodNode m = async.method();
         Fields fields = new Fields();
-        List<Param> params = params(m, fields);
+        List<Param> params = params(m, async.ownedParameters(), fields);
 
         List<AwaitSite> sites = new ArrayList<>();
         Map<TypeInsnNode, Relocation> relocations = new LinkedHashMap<>();
@@ -129,7 +128,7 @@ public final class Planner {
         return name;
     }
 
-    private List<Param> params(MethodNode m, Fields fields) {
+    private List<Param> params(MethodNode m, List<Integer> owned, Fields fields) {
         List<Param> params = new ArrayList<>();
         Set<String> used = new HashSet<>();
         int slot = 0;
@@ -139,7 +138,6 @@ public final class Planner {
             slot = 1;
         }
         Type[] args = Type.getArgumentTypes(m.desc);
-        List<Integer> owned = OwnedParameters.indices(host, m);
         for (int i = 0; i < args.length; i++) {
             String desc = args[i].getDescriptor();
             String name = LocalNames.parameterName(m, i, slot);

@@ -67,9 +67,11 @@ public final class MethodClassifier {
                 continue;
             }
             if (annotated) {
-                result.add(new AsyncMethod(m, AsyncMethod.Kind.FUNCTION, returns, awaits));
+                result.add(new AsyncMethod(m, AsyncMethod.Kind.FUNCTION, returns, awaits,
+                        OwnedParameters.indices(c, m)));
             } else if (returns != null && isBlockCandidate(m, anonymous)) {
-                result.add(new AsyncMethod(m, AsyncMethod.Kind.BLOCK, returns, awaits));
+                result.add(new AsyncMethod(m, AsyncMethod.Kind.BLOCK, returns, awaits,
+                        OwnedParameters.indices(c, m)));
             } else {
                 diagnostics.error(m, firstAwait, "Coda.await in " + where + ", which is neither an @Async method nor an "
                         + "async lambda; annotate the method with @Async and make it return Task<T> (or await inside a "
