@@ -1,19 +1,17 @@
 package dev.coda.transformer;
 
-import dev.coda.transformer.analysis.AsyncMethod;
-import dev.coda.transformer.check.BlockingCloses;
 import dev.coda.transformer.check.HeldLocks;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.MethodAnalysis;
 import dev.coda.transformer.analysis.MethodAnalyzer;
-import dev.coda.transformer.analysis.MethodClassifier;
+import dev.coda.transformer.check.BlockingCloses;
 import dev.coda.transformer.emit.BodyEmitter;
-import dev.coda.transformer.emit.FrameComputer;
 import dev.coda.transformer.emit.HostWriter;
 import dev.coda.transformer.emit.StateMachineEmitter;
 import dev.coda.transformer.emit.StubEmitter;
 import dev.coda.transformer.emit.VariableRanges;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
+import dev.coda.transformer.hierarchy.FrameComputer;
 import dev.coda.transformer.hierarchy.HierarchyClassWriter;
 import dev.coda.transformer.lower.OwnershipLowering;
 import dev.coda.transformer.plan.Planner;
@@ -21,17 +19,18 @@ import dev.coda.transformer.plan.StateMachinePlan;
 import dev.coda.transformer.read.ClassFileFacts;
 import dev.coda.transformer.read.FormatCheck;
 import dev.coda.transformer.read.InstrumentedMarker;
+import dev.coda.transformer.select.AsyncMethod;
+import dev.coda.transformer.select.MethodClassifier;
 import dev.coda.transformer.verify.InputFrames;
 import dev.coda.transformer.verify.OutputVerifier;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.ClassNode;
@@ -40,23 +39,9 @@ import org.objectweb.asm.tree.MethodNode;
 /**
  * Rewrites the async functions and async blocks of one class into state machines. A pure function of the class
  * bytes and of the class facts its {@link ClassFileLocator} supplies: the Maven plugin and the agent call it the
- * same way and get the same bytes.
- *
- * <p>The pipeline, one stage per package:
- * <ol>
- *   <li><b>read</b> — skip classes whose constant pool never names Coda, check the version, skip classes that
- *       carry the {@link InstrumentedMarker}, parse with expanded frames;</li>
- *   <li><b>lower</b> — per async method, ownership becomes plain code: drop flags and awaited drop glue
- *       ({@link OwnershipLowering});</li>
- *   <li><b>analyse</b> — classify methods and reject misuse ({@link MethodClassifier}); per async method, verifier
- *       types, liveness and monitor depth ({@link MethodAnalyzer} → {@link MethodAnalysis});</li>
- *   <li><b>plan</b> — state-machine name, fields, what each await saves ({@link Planner} →
- *       {@link StateMachinePlan});</li>
- *   <li><b>emit</b> — stub, body and state-machine class ({@link StubEmitter}, {@link BodyEmitter},
- *       {@link StateMachineEmitter}), written with frames computed from the {@link ClassHierarchy};</li>
- *   <li><b>verify</b> — every written class is type-checked ({@link OutputVerifier}).</li>
- * </ol>
- * Errors leave the class as it was: a rejected method is never half rewritten.
+ * same way and get the same bytes. The stages run in one order, read → select → lower → analyse → plan → emit →
+ * verify, each handing a named result to the next; the package documentation describes them. Errors leave the
+ * class as it was: a rejected method is never half rewritten.
  */
 public final class Transformer {
     private final ClassHierarchy hierarchy;
@@ -88,7 +73,7 @@ public final class Transformer {
      * all throw, since only the caller can name the file or class they came from.
      */
     public TransformResult transform(byte[] classBytes) throws ClassFileFacts.MalformedClassException {
-        // ---- read
+        // ---- read: parse the class, or say why it is left alone
         if (!ClassFileFacts.mentionsCoda(classBytes)) return TransformResult.unchanged(null, List.of());
         int major = ClassFileFacts.majorVersion(classBytes);
         boolean supported = major >= ClassFileFacts.MIN_MAJOR && major <= ClassFileFacts.MAX_MAJOR;
@@ -112,6 +97,7 @@ public final class Transformer {
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
 
+        // ---- the other stages: whatever goes wrong in them leaves the class as it was
         try {
             return rewrite(reader, host, diagnostics);
         } catch (AssertionError e) {
@@ -137,29 +123,62 @@ public final class Transformer {
         }
     }
 
+    /** The stages after parsing, in order: each reads only what the ones before it handed on. */
     private TransformResult rewrite(ClassReader input, ClassNode host, Diagnostics diagnostics)
             throws ClassFileFacts.MalformedClassException {
+        // ---- read: the class's own facts, which no locator can supply while it is being rewritten
         boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
         hierarchy.declare(host.name, host.superName, itf, host.interfaces.toArray(new String[0]));
-        // ---- classify, lower, analyse and plan
-        List<AsyncMethod> asyncMethods = MethodClassifier.classify(host, diagnostics);
+
+        // ---- select
+        List<AsyncMethod> selected = MethodClassifier.classify(host, diagnostics);
         // Coda computes new frames for these methods: the ones they were compiled with must hold, as the JVM requires.
-        for (AsyncMethod async : asyncMethods) InputFrames.check(host, async.method(), hierarchy);
+        for (AsyncMethod async : selected) InputFrames.check(host, async.method(), hierarchy);
+
+        // ---- lower, analyse, plan: one method after the other, each through the three stages
         Planner planner = new Planner(host, diagnostics);
         List<StateMachinePlan> plans = new ArrayList<>();
-        for (AsyncMethod classified : asyncMethods) {
-            AsyncMethod async = lower(host, classified, diagnostics);
-            MethodAnalysis analysis = async == null ? null : MethodAnalyzer.analyze(host, async, diagnostics);
-            StateMachinePlan plan = analysis == null ? null : planner.plan(async, analysis);
+        for (AsyncMethod compiled : selected) {
+            AsyncMethod lowered = lower(host, compiled, diagnostics);
+            MethodAnalysis analysis = lowered == null ? null : MethodAnalyzer.analyze(host, lowered, diagnostics);
+            StateMachinePlan plan = analysis == null ? null : planner.plan(lowered, analysis);
             if (plan != null) plans.add(plan);
-            else if (async != null) host.methods.set(host.methods.indexOf(async.method()), classified.method());
+            // Rejected once lowered: the method goes back as it was compiled.
+            else if (lowered != null) host.methods.set(host.methods.indexOf(lowered.method()), compiled.method());
         }
         if (plans.isEmpty()) return TransformResult.unchanged(host.name, diagnostics.all());
 
         // ---- emit
+        Written written = emit(input, host, plans);
+
+        // ---- verify
+        return verify(host, written, diagnostics);
+    }
+
+    /**
+     * The lower stage: the method with its ownership turned into plain code, put in the host in place of the
+     * compiled one, which the lower stage leaves untouched (the caller puts it back if a later stage rejects the
+     * method); null on error.
+     */
+    private AsyncMethod lower(ClassNode host, AsyncMethod async, Diagnostics diagnostics) {
+        MethodNode lowered = OwnershipLowering.lower(host, async, hierarchy, diagnostics);
+        if (lowered == null || lowered == async.method()) return lowered == null ? null : async;
+        host.methods.set(host.methods.indexOf(async.method()), lowered);
+        return new AsyncMethod(lowered, async.kind(), async.returnKind(), MethodClassifier.awaitCalls(lowered),
+                async.ownedParameters());
+    }
+
+    /**
+     * What the emit stage hands to verify: the rewritten host, the state machines by name, and the name and
+     * descriptor of every host method Coda wrote.
+     */
+    private record Written(byte[] host, Map<String, byte[]> generated, Set<String> methods) {}
+
+    /** The emit stage: for each plan, its state machine, the stub and the body; then the host with them in it. */
+    private Written emit(ClassReader input, ClassNode host, List<StateMachinePlan> plans) {
         Map<String, byte[]> generated = new LinkedHashMap<>();
         Map<String, List<MethodNode>> replacements = new HashMap<>(); // host method to the methods written for it
-        Set<String> written = new HashSet<>(); // name + descriptor of every host method Coda wrote
+        Set<String> methods = new HashSet<>();
         for (StateMachinePlan plan : plans) {
             hierarchy.declare(plan.className(), CodaNames.COROUTINE, false);
             generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
@@ -169,16 +188,18 @@ public final class Transformer {
             MethodNode body = FrameComputer.withFrames(host, original, hierarchy);
             VariableRanges.trimToLiveness(host.name, body);
             replacements.put(stub.name + stub.desc, List.of(stub, body));
-            written.add(stub.name + stub.desc);
-            written.add(original.name + original.desc);
+            methods.add(stub.name + stub.desc);
+            methods.add(original.name + original.desc);
         }
         // Untouched methods keep their bytes, frames included; the rewritten ones carry frames computed above.
-        byte[] rewritten = HostWriter.write(input, replacements);
+        return new Written(HostWriter.write(input, replacements), generated, methods);
+    }
 
-        // ---- verify
+    /** The verify stage: every method and class Coda wrote type-checks, or the class is left as it was. */
+    private TransformResult verify(ClassNode host, Written written, Diagnostics diagnostics) {
         List<OutputVerifier.Problem> problems = new ArrayList<>(
-                OutputVerifier.verify(rewritten, hierarchy, m -> written.contains(m.name + m.desc)));
-        for (byte[] g : generated.values()) problems.addAll(OutputVerifier.verify(g, hierarchy, m -> true));
+                OutputVerifier.verify(written.host(), hierarchy, m -> written.methods().contains(m.name + m.desc)));
+        for (byte[] g : written.generated().values()) problems.addAll(OutputVerifier.verify(g, hierarchy, m -> true));
         List<OutputVerifier.Problem> asCompiled = problems.stream().filter(OutputVerifier.Problem::asCompiled).toList();
         if (!asCompiled.isEmpty()) {
             diagnostics.error(null, null, host.name.replace('/', '.') + " does not verify as it was compiled, so it is "
@@ -190,19 +211,7 @@ public final class Transformer {
                     + host.name.replace('/', '.') + " is left unchanged; please report this: " + problems);
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
-        return new TransformResult(host.name, rewritten, generated, List.copyOf(diagnostics.all()));
-    }
-
-    /**
-     * The lower stage: the method with its ownership turned into plain code, put in the host in place of the
-     * compiled one, which the lower stage leaves untouched (the caller puts it back if a later stage rejects the
-     * method); null on error.
-     */
-    private AsyncMethod lower(ClassNode host, AsyncMethod async, Diagnostics diagnostics) {
-        MethodNode lowered = OwnershipLowering.lower(host, async.method(), hierarchy, diagnostics);
-        if (lowered == null || lowered == async.method()) return lowered == null ? null : async;
-        host.methods.set(host.methods.indexOf(async.method()), lowered);
-        return new AsyncMethod(lowered, async.kind(), async.returnKind(), MethodClassifier.awaitCalls(lowered));
+        return new TransformResult(host.name, written.host(), written.generated(), List.copyOf(diagnostics.all()));
     }
 
     private byte[] write(ClassNode c) {

@@ -1,7 +1,29 @@
 /**
  * The Coda transformer: class bytes in, rewritten class bytes plus generated state-machine classes out, with
- * diagnostics. See {@link dev.coda.transformer.Transformer} for the pipeline and {@code transformer/README.md} for
- * what the output looks like.
+ * diagnostics. {@code transformer/README.md} shows what the output looks like.
+ *
+ * <h2>The pipeline</h2>
+ * {@link dev.coda.transformer.Transformer#transform} runs one stage after the other, one package each, and each
+ * hands a named result to the next:
+ * <ol>
+ *   <li><b>read</b> ({@code read}): skip classes whose constant pool never names Coda, check the class-file
+ *       version, skip classes that carry the {@code dev.coda.Instrumented} attribute, parse with expanded frames →
+ *       {@code ClassNode};</li>
+ *   <li><b>select</b> ({@code select}): choose the async functions and async blocks and read which of their
+ *       parameters are {@code @Owned}, reject every misuse of {@code await} seen without data flow, check the
+ *       selected methods' own frames → {@code AsyncMethod};</li>
+ *   <li><b>lower</b> ({@code lower}): per async method, ownership becomes plain code, drop flags and awaited drop
+ *       glue ({@code OwnershipFinder} → {@code Ownership} → {@code OwnershipWriter}, {@code ScopeGlue}) → the
+ *       lowered {@code AsyncMethod};</li>
+ *   <li><b>analyse</b> ({@code analysis}): per async method, verifier types, liveness and monitor depth →
+ *       {@code MethodAnalysis};</li>
+ *   <li><b>plan</b> ({@code plan}): state-machine name, fields, what each await saves → {@code StateMachinePlan};</li>
+ *   <li><b>emit</b> ({@code emit}): stub, body and state-machine class, written with frames computed from the
+ *       class hierarchy → class bytes;</li>
+ *   <li><b>verify</b> ({@code verify}): every method and class written is type-checked → {@code TransformResult}.</li>
+ * </ol>
+ * Lower, analyse and plan take one method at a time: a method rejected by any of them is left as it was compiled,
+ * never half rewritten.
  *
  * <h2>Where the generated code lives</h2>
  * An async method {@code m} of class {@code H} becomes three pieces:

@@ -53,9 +53,14 @@ public final class ControlFlow {
                 if (i < start || i >= end) continue;
                 int handler = m.instructions.indexOf(tc.handler);
                 if (!flow.exceptional[i].contains(handler)) flow.exceptional[i].add(handler);
-                if (tc.type == null || tc.type.equals("java/lang/Throwable")) break;
+                if (catchesAll(tc)) break;
             }
         }
         return flow;
+    }
+
+    /** An entry for every exception: untyped ({@code finally}, {@code synchronized}) or for Throwable. */
+    public static boolean catchesAll(TryCatchBlockNode entry) {
+        return entry.type == null || entry.type.equals("java/lang/Throwable");
     }
 }

@@ -7,6 +7,7 @@ import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
 
 /** Collects diagnostics for one class, locating each at the source line of an instruction or a method. */
 public final class Diagnostics {
@@ -32,6 +33,11 @@ public final class Diagnostics {
     /** An error at {@code at}, or at the method's first line, or else at the class's first line. */
     public void error(MethodNode method, AbstractInsnNode at, String message) {
         list.add(new Diagnostic(Diagnostic.Severity.ERROR, sourcePath, line(method, at), owner.name, message));
+    }
+
+    /** ASM could not analyse {@code method}: its code is not what a compiler writes. */
+    public void cannotAnalyse(MethodNode method, AnalyzerException e) {
+        error(method, e.node, "cannot analyse " + describe(owner, method) + ": " + e.getMessage());
     }
 
     public void warning(MethodNode method, AbstractInsnNode at, String message) {

@@ -1,6 +1,7 @@
 package dev.coda.transformer.analysis;
 
 import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.select.AsyncMethod;
 import java.util.BitSet;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -20,7 +21,7 @@ public final class MethodAnalyzer {
         try {
             flow = ControlFlow.of(owner.name, m);
         } catch (AnalyzerException e) {
-            diagnostics.error(m, e.node, "cannot analyse " + Diagnostics.describe(owner, m) + ": " + e.getMessage());
+            diagnostics.cannotAnalyse(m, e);
             return null;
         }
         int[] monitors = MonitorDepth.of(m, flow);

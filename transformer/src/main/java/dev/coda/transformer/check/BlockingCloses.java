@@ -14,7 +14,7 @@ import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * SPEC §5.6: a synchronous close of an {@code AsyncCloseable} in ordinary code (try-with-resources or an explicit
+ * A synchronous close of an {@code AsyncCloseable} in ordinary code (try-with-resources or an explicit
  * {@code close()} outside async code) blocks until {@code closeAsync()} completes. Run on a class's final bytes,
  * where every close in async code has already become awaited drop glue, it reports each remaining one, once per
  * source line, as a warning (or an error, when the build asks for that).

@@ -9,7 +9,8 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.BranchTargets;
-import dev.coda.transformer.analysis.ReturnKind;
+import dev.coda.transformer.analysis.LocalSlots;
+import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.AwaitSite;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.Relocation;
@@ -59,8 +60,8 @@ public final class BodyEmitter {
         this.plan = plan;
         this.m = plan.async().method();
         this.sm = plan.className();
-        this.smLocal = plan.firstFreeLocal();
-        this.taskLocal = smLocal + 1;
+        this.smLocal = LocalSlots.take(m, 1);
+        this.taskLocal = LocalSlots.take(m, 1);
     }
 
     public static void rewrite(StateMachinePlan plan) {
@@ -68,8 +69,7 @@ public final class BodyEmitter {
     }
 
     private void rewrite() {
-        int nextFree = taskLocal + 1;
-        for (Relocation r : plan.relocations()) nextFree = ConstructorRelocator.relocate(m, r, nextFree);
+        for (Relocation r : plan.relocations()) ConstructorRelocator.relocate(m, r);
         removeFrames();
         InsnList tail = new InsnList();
         List<LabelNode> restores = new ArrayList<>();
@@ -119,14 +119,10 @@ public final class BodyEmitter {
 
         InsnList at = new InsnList();
         at.add(new VarInsnNode(ASTORE, taskLocal));
-        at.add(aload(smLocal));
-        at.add(aload(taskLocal));
-        at.add(RuntimeCalls.ready(site.kind()));
+        onTask(at, RuntimeCalls.ready(site.kind()));
         at.add(new JumpInsnNode(IFEQ, suspend));
         at.add(get);
-        at.add(aload(smLocal));
-        at.add(aload(taskLocal));
-        at.add(RuntimeCalls.take(site.kind()));
+        onTask(at, RuntimeCalls.take(site.kind()));
         m.instructions.insert(site.insn(), at);
         m.instructions.remove(site.insn());
 
@@ -157,9 +153,7 @@ public final class BodyEmitter {
         tail.add(aload(smLocal));
         tail.add(Asm.iconst(site.state()));
         tail.add(putfield(sm, StateMachinePlan.STATE_FIELD, "I"));
-        tail.add(aload(smLocal));
-        tail.add(aload(taskLocal));
-        tail.add(RuntimeCalls.suspend(site.kind()));
+        onTask(tail, RuntimeCalls.suspend(site.kind()));
         tail.add(new JumpInsnNode(IFEQ, restore));
         tail.add(op(RETURN));
 
@@ -252,6 +246,13 @@ public final class BodyEmitter {
         m.invisibleAnnotableParameterCount = 0;
         m.annotationDefault = null;
         m.attrs = null;
+    }
+
+    /** {@code sm.call(T)}, with T the awaited task (or stage) in its local. */
+    private void onTask(InsnList out, MethodInsnNode call) {
+        out.add(aload(smLocal));
+        out.add(aload(taskLocal));
+        out.add(call);
     }
 
     private void clearField(InsnList out, String field, String desc) {

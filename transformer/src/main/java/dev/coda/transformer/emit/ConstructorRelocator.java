@@ -1,5 +1,6 @@
 package dev.coda.transformer.emit;
 
+import dev.coda.transformer.analysis.LocalSlots;
 import dev.coda.transformer.plan.Relocation;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -20,8 +21,8 @@ import org.objectweb.asm.tree.TypeInsnNode;
 final class ConstructorRelocator {
     private ConstructorRelocator() {}
 
-    /** Applies {@code r} using locals from {@code nextFree} on; returns the next free local. */
-    static int relocate(MethodNode m, Relocation r, int nextFree) {
+    /** Applies {@code r}, parking the arguments in fresh locals of {@code m}. */
+    static void relocate(MethodNode m, Relocation r) {
         InsnList code = m.instructions;
         InsnList initialize = new InsnList();
         initialize.add(new LdcInsnNode(Type.getObjectType(r.newInsn().desc)));
@@ -32,16 +33,12 @@ final class ConstructorRelocator {
         r.hiddenMoves().forEach(code::remove);
         Type[] args = Type.getArgumentTypes(r.init().desc);
         int[] slots = new int[args.length];
-        for (int i = 0; i < args.length; i++) {
-            slots[i] = nextFree;
-            nextFree += args[i].getSize();
-        }
+        for (int i = 0; i < args.length; i++) slots[i] = LocalSlots.take(m, args[i].getSize());
         InsnList before = new InsnList();
         for (int i = args.length - 1; i >= 0; i--) before.add(Asm.store(args[i].getDescriptor(), slots[i]));
         before.add(new TypeInsnNode(Opcodes.NEW, r.newInsn().desc));
         before.add(new InsnNode(Opcodes.DUP));
         for (int i = 0; i < args.length; i++) before.add(Asm.load(args[i].getDescriptor(), slots[i]));
         code.insertBefore(r.init(), before);
-        return nextFree;
     }
 }

@@ -4,7 +4,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.Diagnostics;
-import dev.coda.transformer.analysis.ReturnKind;
+import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;

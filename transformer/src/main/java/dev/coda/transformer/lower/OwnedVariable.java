@@ -1,17 +1,31 @@
 package dev.coda.transformer.lower;
 
+import dev.coda.transformer.CodaNames;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
 
-/** A variable whose value an async method owns (SPEC §5.1), as the lower stage found it. */
-final class OwnedVariable {
+/**
+ * A variable whose value an async method owns, as {@link OwnershipFinder} found it: the method must close that
+ * value exactly once, when the variable's scope ends, unless {@code Coda.move} hands it on first. Once handed on it
+ * no longer changes. It knows instructions of the code as compiled, not where the writer's glue went.
+ *
+ * @param name   the source name, for diagnostics and the drop flag's name
+ * @param desc   the declared type, for the debug names of glue code
+ * @param stores the stores that give it a value: the declarations first, then the assignments in its scope; none
+ *               for a parameter
+ * @param ranges LOCAL: the compiler's ranges, {start, end} pairs; empty otherwise
+ */
+record OwnedVariable(Kind kind, int slot, String name, String desc, Set<AbstractInsnNode> stores,
+                     List<LabelNode[]> ranges, List<MethodInsnNode> closes, List<MethodInsnNode> moves) {
     enum Kind {
-        /** A try-with-resources resource of an AsyncCloseable type: javac's own code closes it on every exit. */
+        /** A try-with-resources resource of an AsyncCloseable type: the compiler's own code closes it on every exit. */
         RESOURCE,
         /** An {@code @Owned} local: dropped when its scope, as the compiler records it, is left. */
         LOCAL,
@@ -19,32 +33,33 @@ final class OwnedVariable {
         PARAMETER
     }
 
-    final Kind kind;
-    final int slot;
-    /** Stores that give it its value: for LOCAL, the stores just before its ranges first; none for PARAMETER. */
-    final Set<AbstractInsnNode> stores;
-    /** LOCAL: the compiler's ranges, {start, end} pairs; empty otherwise. */
-    final List<LabelNode[]> ranges;
-    /**
-     * LOCAL: the instruction that sets the flag after each declaration, which belongs to the scope too: a scope whose
-     * range is empty (a declaration that ends its block) is left right there.
-     */
-    final List<AbstractInsnNode> flagSets = new ArrayList<>();
-    /** The drop flag's local slot. */
-    int flag;
-    /** LOCAL and PARAMETER: the catch-all entries that drop the value when an exception leaves the scope. */
-    final List<TryCatchBlockNode> handlers = new ArrayList<>();
-    /** The source name, for diagnostics and the drop flag's name. */
-    String name;
-    /** The declared type, for the debug names of glue code. */
-    String desc = "L" + dev.coda.transformer.CodaNames.ASYNC_CLOSEABLE + ";";
-    final List<MethodInsnNode> closes = new ArrayList<>();
-    final List<MethodInsnNode> moves = new ArrayList<>();
+    /** The type of a variable whose declared type is unknown. */
+    static final String ASYNC_CLOSEABLE_DESC = "L" + CodaNames.ASYNC_CLOSEABLE + ";";
 
-    OwnedVariable(Kind kind, int slot, Set<AbstractInsnNode> stores, List<LabelNode[]> ranges) {
-        this.kind = kind;
-        this.slot = slot;
-        this.stores = stores;
-        this.ranges = ranges;
+    /** One the finder is still building: its closes and moves are still being collected. */
+    static OwnedVariable found(Kind kind, int slot, String name, String desc, Set<AbstractInsnNode> declarations,
+                               List<LabelNode[]> ranges) {
+        return new OwnedVariable(kind, slot, name, desc, new LinkedHashSet<>(declarations), ranges, new ArrayList<>(),
+                new ArrayList<>());
+    }
+
+    /** As handed on: with the assignments found in its scope among its stores, and nothing left to collect. */
+    OwnedVariable complete(List<AbstractInsnNode> assignments) {
+        Set<AbstractInsnNode> all = new LinkedHashSet<>(stores);
+        all.addAll(assignments);
+        return new OwnedVariable(kind, slot, name, desc, Collections.unmodifiableSet(all), List.copyOf(ranges),
+                List.copyOf(closes), List.copyOf(moves));
+    }
+
+    /** The store that declares it (a LOCAL's first); undefined for a parameter. */
+    AbstractInsnNode declaration() {
+        return stores.iterator().next();
+    }
+
+    /** Whether {@code n} lies in one of its ranges. */
+    boolean inRanges(InsnList code, AbstractInsnNode n) {
+        int at = code.indexOf(n);
+        for (LabelNode[] r : ranges) if (code.indexOf(r[0]) <= at && at < code.indexOf(r[1])) return true;
+        return false;
     }
 }

@@ -1,15 +1,19 @@
 package dev.coda.transformer.lower;
 
-import dev.coda.transformer.analysis.RealInstructions;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.BranchTargets;
+import dev.coda.transformer.analysis.ControlFlow;
+import dev.coda.transformer.analysis.LocalSlots;
+import dev.coda.transformer.analysis.RealInstructions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.InsnList;
@@ -25,46 +29,71 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Drop glue where the scope of an {@code @Owned} local (the ranges the compiler records for it) or of an
- * {@code @Owned} parameter (the whole function) is left. javac writes this code itself for try-with-resources;
- * here it is written from the scope alone, in two passes:
- * <ol>
- *   <li><b>handlers</b>, outermost scope first: a catch-all entry over the scope whose handler drops the value,
- *       adding a close failure to the exception in flight as suppressed, and rethrows. It sits in the exception
- *       table just before the entries that enclose the scope, and its own code is covered by those entries;</li>
- *   <li><b>exits</b>, innermost scope first, so inner values are dropped first: glue on every normal way out of
- *       the scope (a jump out, a return, falling off its end). Conditional jumps and switch arms that leave the
- *       scope are first split into a {@code goto}, so glue is always straight-line code.</li>
- * </ol>
- * Where a jump or return leaves the scope through enclosing {@code finally} blocks, javac has inlined those blocks
- * before the jump, inside the scope's range: the glue goes before them, where the enclosing {@code try} still
- * covers it (as try-with-resources would close there), and the scope's handler no longer covers that tail, so a
- * {@code finally} never runs twice. Each piece of glue is covered by exactly the entries that enclose its scope.
+ * Drop glue where the scope of an {@code @Owned} local (the ranges the compiler records) or parameter (the whole
+ * function) is left, in two passes: a catch-all handler per scope, outermost first, that drops the value and
+ * rethrows; then glue on every normal exit, innermost first, before any {@code finally} code javac inlined on the way
+ * out, with the scope's own handler cut out of that tail so that a {@code finally} never runs twice. Each piece of
+ * glue is covered by exactly the entries that enclose its scope. The README's "Drop glue for scopes" gives the rule
+ * in full. It knows a scope only as the compiler recorded it, and an inlined {@code finally} only by the gap it
+ * leaves in the entries of its {@code try}.
  */
 final class ScopeGlue {
+    /** An {@code @Owned} variable with its flag, and the catch-all entries written for it so far. */
+    private record Scope(DropFlag flag, List<TryCatchBlockNode> handlers) {
+        OwnedVariable v() {
+            return flag.variable();
+        }
+    }
+
+    /** A piece of glue and the labels around it. */
+    private record Glue(LabelNode start, LabelNode end, InsnList code) {}
+
     private final MethodNode m;
-    /** Per insertion point: the last piece of glue placed after it, so later glue goes after earlier glue. */
-    private final Map<AbstractInsnNode, AbstractInsnNode> cursors = new HashMap<>();
+    /** Where the code as compiled begins and ends; a parameter's handler covers all of it. */
+    private final LabelNode codeStart;
+    private final LabelNode codeEnd;
+    /** Outermost first. */
+    private final List<Scope> scopes = new ArrayList<>();
     /** The handler entries of the parameters handled so far (each parameter's scope encloses the later ones'). */
     private final List<TryCatchBlockNode> parameterHandlers = new ArrayList<>();
-    /** Where the original code ends; parameter handlers cover everything before it. */
-    private final LabelNode codeStart = new LabelNode();
-    private final LabelNode codeEnd = new LabelNode();
+    /** Per insertion point: the last piece of glue placed after it, so later glue goes after earlier glue. */
+    private final Map<AbstractInsnNode, AbstractInsnNode> cursors = new HashMap<>();
 
-    ScopeGlue(MethodNode m) {
+    private ScopeGlue(MethodNode m, LabelNode codeStart, LabelNode codeEnd) {
         this.m = m;
-        m.instructions.insert(codeStart);
-        m.instructions.add(codeEnd);
+        this.codeStart = codeStart;
+        this.codeEnd = codeEnd;
+    }
+
+    /** The glue of every {@code @Owned} variable of {@code flags}, in the code between the two labels. */
+    static void write(MethodNode m, LabelNode codeStart, LabelNode codeEnd, List<DropFlag> flags) {
+        ScopeGlue glue = new ScopeGlue(m, codeStart, codeEnd);
+        // Scopes nest: a parameter's encloses every local's, a longer range encloses a shorter one it overlaps.
+        List<DropFlag> outerFirst = new ArrayList<>(flags);
+        outerFirst.sort(Comparator.comparingInt(f -> glue.scopeOrder(f.variable())));
+        for (DropFlag f : outerFirst) glue.scopes.add(new Scope(f, new ArrayList<>()));
+        glue.scopes.forEach(glue::addHandler);
+        for (int i = glue.scopes.size() - 1; i >= 0; i--) glue.addExitGlue(glue.scopes.get(i));
+        ExceptionTable.removeEmpty(m);
+    }
+
+    /** Parameters first, in declaration order; then locals, longer scopes first. */
+    private int scopeOrder(OwnedVariable v) {
+        if (v.kind() == OwnedVariable.Kind.PARAMETER) return -1_000_000 + v.slot();
+        int length = 0;
+        for (LabelNode[] r : v.ranges()) length += index(r[1]) - index(r[0]);
+        return -length;
     }
 
     // ---- pass 1: handlers ---------------------------------------------------------------------------------------
 
-    /** The catch-all handler of {@code v}; call for outer scopes before inner ones, parameters in order first. */
-    void addHandler(OwnedVariable v) {
-        List<LabelNode[]> ranges = v.kind == OwnedVariable.Kind.PARAMETER
-                ? List.<LabelNode[]>of(new LabelNode[] {codeStart, codeEnd}) : v.ranges;
+    /** The catch-all handler of {@code s}; called for outer scopes before inner ones, parameters in order first. */
+    private void addHandler(Scope s) {
+        OwnedVariable v = s.v();
+        List<LabelNode[]> ranges = v.kind() == OwnedVariable.Kind.PARAMETER
+                ? List.<LabelNode[]>of(new LabelNode[] {codeStart, codeEnd}) : v.ranges();
         Set<TryCatchBlockNode> enclosing = new HashSet<>();
-        for (TryCatchBlockNode e : m.tryCatchBlocks) if (encloses(v, e)) enclosing.add(e);
+        for (TryCatchBlockNode e : m.tryCatchBlocks) if (encloses(s, e)) enclosing.add(e);
         int at = m.tryCatchBlocks.size();
         for (int i = 0; i < m.tryCatchBlocks.size(); i++) {
             if (enclosing.contains(m.tryCatchBlocks.get(i))) {
@@ -75,23 +104,22 @@ final class ScopeGlue {
         LabelNode handler = new LabelNode();
         for (LabelNode[] r : ranges) {
             TryCatchBlockNode x = new TryCatchBlockNode(r[0], r[1], handler, null);
-            v.handlers.add(x);
+            s.handlers().add(x);
             m.tryCatchBlocks.add(at++, x);
         }
-        if (v.kind == OwnedVariable.Kind.PARAMETER) parameterHandlers.addAll(v.handlers);
+        if (v.kind() == OwnedVariable.Kind.PARAMETER) parameterHandlers.addAll(s.handlers());
 
         // handler: t = the exception; drop the value, a failure suppressed onto t; throw t
-        int primary = m.maxLocals++;
-        int secondary = m.maxLocals++;
-        LabelNode dropStart = new LabelNode();
-        LabelNode dropEnd = new LabelNode();
+        int primary = LocalSlots.take(m, 1);
+        int secondary = LocalSlots.take(m, 1);
+        Glue drop = glue(s, primary);
         LabelNode suppress = new LabelNode();
         LabelNode rethrow = new LabelNode();
         LabelNode end = new LabelNode();
         InsnList code = new InsnList();
         code.add(handler);
         code.add(new VarInsnNode(ASTORE, primary));
-        code.add(glue(v, dropStart, dropEnd, primary));
+        code.add(drop.code());
         code.add(new JumpInsnNode(GOTO, rethrow));
         code.add(suppress);
         code.add(new VarInsnNode(ASTORE, secondary));
@@ -104,44 +132,45 @@ final class ScopeGlue {
         code.add(new InsnNode(ATHROW));
         code.add(end);
         m.instructions.add(code);
-        m.tryCatchBlocks.add(0, new TryCatchBlockNode(dropStart, dropEnd, suppress, "java/lang/Throwable"));
+        m.tryCatchBlocks.add(0, new TryCatchBlockNode(drop.start(), drop.end(), suppress, "java/lang/Throwable"));
         cover(handler, end, enclosing);
-        nameLocals(v, handler, end, primary);
+        nameLocals(s, handler, end, primary);
     }
 
     /**
      * Debug names in a handler's code, so that what a suspension there saves gets named fields: the exception in
      * flight, the value, and the values of the enclosing scopes, whose handlers it runs into.
      */
-    private void nameLocals(OwnedVariable v, LabelNode start, LabelNode end, int primary) {
+    private void nameLocals(Scope s, LabelNode start, LabelNode end, int primary) {
         if (m.localVariables == null) return;
-        m.localVariables.add(new LocalVariableNode("thrown$" + v.name, "Ljava/lang/Throwable;", null, start, end, primary));
-        for (OwnedVariable u : scoped) {
-            boolean enclosing = u == v || u.handlers.stream().anyMatch(e -> encloses(v, e));
-            if (enclosing) m.localVariables.add(new LocalVariableNode(u.name, u.desc, null, start, end, u.slot));
+        m.localVariables.add(new LocalVariableNode("thrown$" + s.v().name(), "Ljava/lang/Throwable;", null, start, end,
+                primary));
+        for (Scope u : scopes) {
+            boolean enclosing = u == s || u.handlers().stream().anyMatch(e -> encloses(s, e));
+            if (enclosing) m.localVariables.add(new LocalVariableNode(u.v().name(), u.v().desc(), null, start, end, u.v().slot()));
         }
     }
 
     // ---- pass 2: exits ------------------------------------------------------------------------------------------
 
-    /** Glue on every normal exit of {@code v}'s scope; call for inner scopes before outer ones. */
-    void addExitGlue(OwnedVariable v) {
-        if (v.kind == OwnedVariable.Kind.PARAMETER) {
+    /** Glue on every normal exit of {@code s}'s scope; called for inner scopes before outer ones. */
+    private void addExitGlue(Scope s) {
+        if (s.v().kind() == OwnedVariable.Kind.PARAMETER) {
             for (AbstractInsnNode n : m.instructions.toArray()) {
-                if (isReturn(n) && inOriginalCode(n)) insertBefore(v, returnPoint(n), null);
+                if (isReturn(n) && index(n) < index(codeEnd)) insertBefore(s, returnPoint(n), null);
             }
             return;
         }
-        splitConditionalExits(v);
+        ExitJumps.split(m, n -> inScope(s, n));
         for (AbstractInsnNode n : m.instructions.toArray()) {
-            if (n.getOpcode() < 0 || !inScope(v, n)) continue;
-            if (n.getOpcode() == GOTO && !inScope(v, ((JumpInsnNode) n).label)) {
-                insertAtExit(v, n);
+            if (n.getOpcode() < 0 || !inScope(s, n)) continue;
+            if (n.getOpcode() == GOTO && !inScope(s, ((JumpInsnNode) n).label)) {
+                insertAtExit(s, n);
             } else if (isReturn(n)) {
-                insertAtExit(v, n);
+                insertAtExit(s, n);
             } else if (fallsThrough(n)) {
                 AbstractInsnNode next = RealInstructions.next(n);
-                if (next == null || !inScope(v, next)) insertAfter(v, n);
+                if (next == null || !inScope(s, next)) insertAfter(s, n);
             }
         }
     }
@@ -150,13 +179,13 @@ final class ScopeGlue {
      * A jump or return that leaves the scope: glue before any finally code javac inlined there (covered as the last
      * instruction of the try is, and cut out of the scope's own handler up to the exit), else right before it.
      */
-    private void insertAtExit(OwnedVariable v, AbstractInsnNode exit) {
-        LabelNode tail = finallyTail(v, exit);
+    private void insertAtExit(Scope s, AbstractInsnNode exit) {
+        LabelNode tail = finallyTail(s, exit);
         if (tail == null) {
-            insertBefore(v, isReturn(exit) ? returnPoint(exit) : exit, null);
+            insertBefore(s, isReturn(exit) ? returnPoint(exit) : exit, null);
             return;
         }
-        insertBefore(v, RealInstructions.next(tail), exit, enclosingAt(v, RealInstructions.previous(tail)));
+        insertBefore(s, RealInstructions.next(tail), exit, enclosingAt(s, RealInstructions.previous(tail)));
     }
 
     /**
@@ -165,13 +194,12 @@ final class ScopeGlue {
      * exit. Null if no finally block is left. javac's catch-alls are untyped for {@code finally} and typed
      * {@code Throwable} for try-with-resources; a user's {@code catch (Throwable t)} never leaves such a gap.
      */
-    private LabelNode finallyTail(OwnedVariable v, AbstractInsnNode exit) {
+    private LabelNode finallyTail(Scope s, AbstractInsnNode exit) {
         int at = index(exit);
         LabelNode tail = null;
         Set<LabelNode> seen = new HashSet<>();
         for (TryCatchBlockNode e : m.tryCatchBlocks) {
-            boolean catchAll = e.type == null || e.type.equals("java/lang/Throwable");
-            if (!catchAll || isScopeHandler(e) || !encloses(v, e) || !seen.add(e.handler)) continue;
+            if (!ControlFlow.catchesAll(e) || isScopeHandler(e) || !encloses(s, e) || !seen.add(e.handler)) continue;
             // A try statement is all the entries of its handler, in segments around the code javac inlined.
             LabelNode last = null;
             boolean coversExit = false;
@@ -192,200 +220,74 @@ final class ScopeGlue {
     private AbstractInsnNode returnPoint(AbstractInsnNode ret) {
         if (ret.getOpcode() != ARETURN) return ret;
         AbstractInsnNode call = RealInstructions.previous(ret);
-        if (!(call instanceof MethodInsnNode) || call.getOpcode() != INVOKESTATIC) return ret;
-        MethodInsnNode mi = (MethodInsnNode) call;
+        if (!(call instanceof MethodInsnNode mi) || call.getOpcode() != INVOKESTATIC) return ret;
         boolean factory = (mi.owner.equals(CodaNames.TASK) && (mi.name.equals("completed") || mi.name.equals("done")))
                 || (mi.owner.equals(CodaNames.COMPLETABLE_FUTURE) && mi.name.equals("completedFuture"));
         if (!factory || BranchTargets.between(call.getNext(), ret, BranchTargets.of(m))) return ret;
         return call;
     }
 
-    /** Conditional jumps and switch arms that leave the scope become a jump to a {@code goto}, inside the scope. */
-    private void splitConditionalExits(OwnedVariable v) {
-        for (AbstractInsnNode n : m.instructions.toArray()) {
-            if (n.getOpcode() < 0 || !inScope(v, n)) continue;
-            if (n instanceof JumpInsnNode && n.getOpcode() != GOTO) {
-                JumpInsnNode jump = (JumpInsnNode) n;
-                if (inScope(v, jump.label)) continue;
-                LabelNode stay = new LabelNode();
-                InsnList out = new InsnList();
-                out.add(new JumpInsnNode(GOTO, jump.label));
-                out.add(stay);
-                // The jump may end the scope, both of its ways leading out (ECJ's `if (c) continue;` at the end of a
-                // loop body): then staying is an exit too, made a goto like the other.
-                AbstractInsnNode next = RealInstructions.next(jump);
-                if (next != null && !inScope(v, next)) out.add(new JumpInsnNode(GOTO, labelBefore(next)));
-                jump.setOpcode(inverse(jump.getOpcode()));
-                jump.label = stay;
-                m.instructions.insert(jump, out);
-            } else if (n instanceof TableSwitchInsnNode) {
-                TableSwitchInsnNode s = (TableSwitchInsnNode) n;
-                s.dflt = viaGoto(v, s, s.dflt);
-                s.labels.replaceAll(target -> viaGoto(v, s, target));
-            } else if (n instanceof LookupSwitchInsnNode) {
-                LookupSwitchInsnNode s = (LookupSwitchInsnNode) n;
-                s.dflt = viaGoto(v, s, s.dflt);
-                s.labels.replaceAll(target -> viaGoto(v, s, target));
-            }
-        }
-    }
-
-    /** The label right before {@code insn}: an existing one, or one inserted there. */
-    private LabelNode labelBefore(AbstractInsnNode insn) {
-        if (insn.getPrevious() instanceof LabelNode) return (LabelNode) insn.getPrevious();
-        LabelNode label = new LabelNode();
-        m.instructions.insertBefore(insn, label);
-        return label;
-    }
-
-    /** A switch target outside the scope becomes a {@code goto} placed right after the switch. */
-    private LabelNode viaGoto(OwnedVariable v, AbstractInsnNode sw, LabelNode target) {
-        if (inScope(v, target)) return target;
-        LabelNode stub = new LabelNode();
-        InsnList out = new InsnList();
-        out.add(stub);
-        out.add(new JumpInsnNode(GOTO, target));
-        m.instructions.insert(sw, out);
-        return stub;
-    }
-
     // ---- placing glue -------------------------------------------------------------------------------------------
 
     /** Glue right before {@code at} (after glue already placed there), covered as {@code at} is. */
-    private void insertBefore(OwnedVariable v, AbstractInsnNode at, AbstractInsnNode exit) {
-        insertBefore(v, at, exit, enclosingAt(v, at));
+    private void insertBefore(Scope s, AbstractInsnNode at, AbstractInsnNode exit) {
+        insertBefore(s, at, exit, enclosingAt(s, at));
     }
 
     /**
      * Glue right before {@code at}, covered by exactly {@code should}. With {@code exit} set, the glue begins a
      * finally tail that runs to {@code exit}: the scope's own handler stops covering it.
      */
-    private void insertBefore(OwnedVariable v, AbstractInsnNode at, AbstractInsnNode exit, Set<TryCatchBlockNode> should) {
-        LabelNode start = new LabelNode();
-        LabelNode end = new LabelNode();
-        m.instructions.insertBefore(at, glue(v, start, end, -1));
-        cover(start, end, should);
-        cutTail(v, start, exit);
+    private void insertBefore(Scope s, AbstractInsnNode at, AbstractInsnNode exit, Set<TryCatchBlockNode> should) {
+        Glue g = glue(s, -1);
+        m.instructions.insertBefore(at, g.code());
+        cover(g.start(), g.end(), should);
+        if (exit != null) s.handlers().addAll(ExceptionTable.uncover(m, s.handlers(), g.start(), exit));
     }
 
     /** Glue right after {@code after} (after glue already placed there): where the scope falls off its end. */
-    private void insertAfter(OwnedVariable v, AbstractInsnNode after) {
+    private void insertAfter(Scope s, AbstractInsnNode after) {
+        Glue g = glue(s, -1);
+        m.instructions.insert(cursors.getOrDefault(after, after), g.code());
+        cursors.put(after, g.end());
+        cover(g.start(), g.end(), enclosingAt(s, after));
+    }
+
+    /** The drop of {@code s}'s value, with the exception in flight in the local {@code inFlight} (else -1). */
+    private static Glue glue(Scope s, int inFlight) {
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
-        m.instructions.insert(cursors.getOrDefault(after, after), glue(v, start, end, -1));
-        cursors.put(after, end);
-        cover(start, end, enclosingAt(v, after));
+        return new Glue(start, end, DropGlue.drop(s.v().slot(), s.flag().slot(), inFlight, start, end));
     }
 
-    /** The scope's own handler stops covering a finally tail, from its glue at {@code start} to {@code exit}. */
-    private void cutTail(OwnedVariable v, LabelNode start, AbstractInsnNode exit) {
-        if (exit != null) {
-            // The scope's own handler must not cover the tail: from this glue to the exit, through the finally code.
-            LabelNode resume = new LabelNode();
-            m.instructions.insert(exit, resume);
-            int from = index(start);
-            int to = index(exit);
-            for (TryCatchBlockNode x : List.copyOf(v.handlers)) {
-                int xs = index(x.start);
-                int xe = index(x.end);
-                if (xe <= from || xs > to) continue;
-                if (xs < from) {
-                    if (xe > to) {
-                        TryCatchBlockNode rest = new TryCatchBlockNode(resume, x.end, x.handler, x.type);
-                        m.tryCatchBlocks.add(m.tryCatchBlocks.indexOf(x) + 1, rest);
-                        v.handlers.add(rest);
-                    }
-                    x.end = start;
-                } else {
-                    x.start = xe > to ? resume : x.end; // a piece inside the tail becomes empty, and is removed
-                }
-            }
-        }
-    }
-
-    /** The drop of {@code v} between the labels {@code start} and {@code end}; see {@link OwnershipLowering#dropGlue}. */
-    private static InsnList glue(OwnedVariable v, LabelNode start, LabelNode end, int inFlight) {
-        InsnList g = new InsnList();
-        g.add(start);
-        g.add(new VarInsnNode(ALOAD, v.slot));
-        g.add(OwnershipLowering.dropGlue(v.flag, inFlight));
-        g.add(end);
-        return g;
-    }
-
-    /**
-     * Makes exactly the entries in {@code should} cover {@code [start, end)}: an entry that covers it and should not
-     * is split around it; one that should and does not gets a piece of its own, right after it in the table.
-     */
+    /** {@link ExceptionTable#cover}, keeping the scopes' lists of handler entries complete. */
     private void cover(LabelNode start, LabelNode end, Set<TryCatchBlockNode> should) {
-        List<TryCatchBlockNode> table = m.tryCatchBlocks;
-        // One piece per catch of a try statement: a handler and the type it catches (a multi-catch has several).
-        Set<List<Object>> covering = new HashSet<>();
-        for (TryCatchBlockNode e : table) {
-            if (should.contains(e) && index(e.start) <= index(start) && index(end) <= index(e.end)) covering.add(catchOf(e));
-        }
-        for (int i = 0; i < table.size(); i++) {
-            TryCatchBlockNode e = table.get(i);
-            boolean does = index(e.start) <= index(start) && index(end) <= index(e.end);
-            if (!does && should.contains(e) && !covering.add(catchOf(e))) continue;
-            if (does && !should.contains(e)) {
-                TryCatchBlockNode rest = new TryCatchBlockNode(end, e.end, e.handler, e.type);
-                e.end = start;
-                table.add(++i, rest);
-                renamePiece(e, rest);
-            } else if (!does && should.contains(e)) {
-                TryCatchBlockNode piece = new TryCatchBlockNode(start, end, e.handler, e.type);
-                table.add(++i, piece);
-                renamePiece(e, piece);
-            }
-        }
-    }
-
-    private static List<Object> catchOf(TryCatchBlockNode e) {
-        return java.util.Arrays.asList(e.handler, e.type);
-    }
-
-    /** Keeps the owned variables' handler lists complete when one of their entries is split. */
-    private final List<OwnedVariable> scoped = new ArrayList<>();
-
-    void track(OwnedVariable v) {
-        scoped.add(v);
-    }
-
-    private void renamePiece(TryCatchBlockNode of, TryCatchBlockNode piece) {
-        for (OwnedVariable v : scoped) if (v.handlers.contains(of)) v.handlers.add(piece);
-        if (parameterHandlers.contains(of)) parameterHandlers.add(piece);
-    }
-
-    /** Removes entries that cover no instruction, which splitting can leave behind. */
-    void removeEmptyEntries() {
-        m.tryCatchBlocks.removeIf(e -> {
-            for (AbstractInsnNode n = e.start; n != null && n != e.end; n = n.getNext()) if (n.getOpcode() >= 0) return false;
-            return true;
+        ExceptionTable.cover(m, start, end, should, (of, piece) -> {
+            for (Scope u : scopes) if (u.handlers().contains(of)) u.handlers().add(piece);
+            if (parameterHandlers.contains(of)) parameterHandlers.add(piece);
         });
     }
 
     // ---- scope facts --------------------------------------------------------------------------------------------
 
-    /** The entries that enclose {@code v}'s scope and cover {@code at}: they must cover glue placed at {@code at}. */
-    private Set<TryCatchBlockNode> enclosingAt(OwnedVariable v, AbstractInsnNode at) {
+    /** The entries that enclose {@code s}'s scope and cover {@code at}: they must cover glue placed at {@code at}. */
+    private Set<TryCatchBlockNode> enclosingAt(Scope s, AbstractInsnNode at) {
         Set<TryCatchBlockNode> set = new HashSet<>();
-        for (TryCatchBlockNode e : m.tryCatchBlocks) if (encloses(v, e) && covers(e, at)) set.add(e);
+        for (TryCatchBlockNode e : m.tryCatchBlocks) if (encloses(s, e) && covers(e, at)) set.add(e);
         return set;
     }
 
     /**
-     * Whether {@code e} encloses {@code v}'s scope: for a local, it covers the store that declares it (which is in
+     * Whether {@code e} encloses {@code s}'s scope: for a local, it covers the store that declares it (which is in
      * the scope's block, outside any try inside it); for a parameter, it is the handler of an earlier parameter.
      */
-    private boolean encloses(OwnedVariable v, TryCatchBlockNode e) {
-        if (v.handlers.contains(e)) return false;
-        if (v.kind == OwnedVariable.Kind.PARAMETER) return parameterHandlers.contains(e);
+    private boolean encloses(Scope s, TryCatchBlockNode e) {
+        if (s.handlers().contains(e)) return false;
+        if (s.v().kind() == OwnedVariable.Kind.PARAMETER) return parameterHandlers.contains(e);
         // A try statement is all the entries of its handler: javac splits its range around inlined finally code.
-        AbstractInsnNode declaration = v.stores.iterator().next();
+        AbstractInsnNode declaration = s.v().declaration();
         for (TryCatchBlockNode segment : m.tryCatchBlocks) {
-            if (segment.handler == e.handler && java.util.Objects.equals(segment.type, e.type)
-                    && covers(segment, declaration)) {
+            if (segment.handler == e.handler && Objects.equals(segment.type, e.type) && covers(segment, declaration)) {
                 return true;
             }
         }
@@ -393,24 +295,16 @@ final class ScopeGlue {
     }
 
     private boolean isScopeHandler(TryCatchBlockNode e) {
-        for (OwnedVariable v : scoped) if (v.handlers.contains(e)) return true;
+        for (Scope s : scopes) if (s.handlers().contains(e)) return true;
         return false;
     }
 
-    private boolean inScope(OwnedVariable v, AbstractInsnNode n) {
-        if (v.flagSets.contains(n)) return true;
-        int at = index(n);
-        for (LabelNode[] r : v.ranges) if (index(r[0]) <= at && at < index(r[1])) return true;
-        return false;
-    }
-
-    private boolean inOriginalCode(AbstractInsnNode n) {
-        return index(n) < index(codeEnd);
+    private boolean inScope(Scope s, AbstractInsnNode n) {
+        return s.flag().sets().contains(n) || s.v().inRanges(m.instructions, n);
     }
 
     private boolean covers(TryCatchBlockNode e, AbstractInsnNode n) {
-        int at = index(n);
-        return index(e.start) <= at && at < index(e.end);
+        return ExceptionTable.covers(m, e, n);
     }
 
     private int index(AbstractInsnNode n) {
@@ -425,15 +319,5 @@ final class ScopeGlue {
         int op = n.getOpcode();
         return op != GOTO && op != ATHROW && !isReturn(n) && !(n instanceof TableSwitchInsnNode)
                 && !(n instanceof LookupSwitchInsnNode);
-    }
-
-    private static int inverse(int opcode) {
-        return switch (opcode) {
-            case IFEQ -> IFNE; case IFNE -> IFEQ; case IFLT -> IFGE; case IFGE -> IFLT; case IFGT -> IFLE;
-            case IFLE -> IFGT; case IF_ICMPEQ -> IF_ICMPNE; case IF_ICMPNE -> IF_ICMPEQ; case IF_ICMPLT -> IF_ICMPGE;
-            case IF_ICMPGE -> IF_ICMPLT; case IF_ICMPGT -> IF_ICMPLE; case IF_ICMPLE -> IF_ICMPGT;
-            case IF_ACMPEQ -> IF_ACMPNE; case IF_ACMPNE -> IF_ACMPEQ; case IFNULL -> IFNONNULL; case IFNONNULL -> IFNULL;
-            default -> throw new IllegalArgumentException("not a conditional jump: " + opcode);
-        };
     }
 }

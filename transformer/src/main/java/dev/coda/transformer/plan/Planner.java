@@ -2,11 +2,12 @@ package dev.coda.transformer.plan;
 
 import dev.coda.transformer.analysis.RealInstructions;
 import dev.coda.transformer.CodaNames;
-import dev.coda.transformer.analysis.AsyncMethod;
+import dev.coda.transformer.select.AsyncMethod;
 import dev.coda.transformer.analysis.Diagnostics;
+import dev.coda.transformer.analysis.LocalNames;
 import dev.coda.transformer.analysis.MethodAnalysis;
-import dev.coda.transformer.lower.OwnedParameters;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class Planner {
     public StateMachinePlan plan(AsyncMethod async, MethodAnalysis analysis) {
         MethodNode m = async.method();
         Fields fields = new Fields();
-        List<Param> params = params(m, fields);
+        List<Param> params = params(m, async.ownedParameters(), fields);
 
         List<AwaitSite> sites = new ArrayList<>();
         Map<TypeInsnNode, Relocation> relocations = new LinkedHashMap<>();
@@ -54,44 +55,47 @@ public final class Planner {
             if (locals == null) continue; // unreachable: left as is, never runs
             Set<String> usedHere = new HashSet<>();
             List<Spill> savedLocals = new ArrayList<>();
-            var live = analysis.liveBefore(await);
-            for (int slot = 0; slot < locals.length; slot++) {
-                Object t = locals[slot];
-                if (t == (Object) Opcodes.TOP || !live.get(slot)) continue;
-                if (t instanceof Label || t == (Object) Opcodes.UNINITIALIZED_THIS) {
-                    String why = relocate(m, analysis, t, relocations, "an object under construction is held in a local variable");
-                    if (why != null) return unsupported(m, await, why);
-                    continue;
-                }
-                LocalVariableNode var = variableAt(m, slot, await);
-                String name = slot == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
-                        : var != null ? var.name : "local" + slot;
-                String desc = descriptor(t, var);
-                savedLocals.add(desc == null ? new Spill(slot, null, null)
-                        : new Spill(slot, desc, fields.allocate(name, desc, usedHere)));
-                if (t == (Object) Opcodes.LONG || t == (Object) Opcodes.DOUBLE) slot++;
-            }
             List<Spill> savedStack = new ArrayList<>();
-            int position = 0;
-            for (int i = 0; i < stack.length - 1; i++) {
-                Object t = stack[i];
-                if (t instanceof Label || t == (Object) Opcodes.UNINITIALIZED_THIS) {
-                    String why = relocate(m, analysis, t, relocations, "an object under construction is on the operand stack");
+            for (Saved v : savedAt(locals, stack, analysis.liveBefore(await))) {
+                if (v.type() instanceof Label || v.type() == (Object) Opcodes.UNINITIALIZED_THIS) {
+                    String why = relocate(m, analysis, v.type(), relocations, "an object under construction is "
+                            + (v.local() ? "held in a local variable" : "on the operand stack"));
                     if (why != null) return unsupported(m, await, why);
-                    continue;
+                } else if (v.local()) {
+                    LocalVariableNode var = LocalNames.variableAt(m, v.index(), await);
+                    String name = v.index() == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
+                            : LocalNames.nameOr(var, v.index());
+                    savedLocals.add(fields.spill(v.index(), name, descriptor(v.type(), var), usedHere));
+                } else {
+                    int position = savedStack.size();
+                    savedStack.add(fields.spill(position, "stack" + position, descriptor(v.type(), null), usedHere));
                 }
-                String desc = descriptor(t, null);
-                savedStack.add(desc == null ? new Spill(position, null, null)
-                        : new Spill(position, desc, fields.allocate("stack" + position, desc, usedHere)));
-                position++;
-                if (t == (Object) Opcodes.LONG || t == (Object) Opcodes.DOUBLE) i++;
             }
             sites.add(new AwaitSite(state++, await, AwaitSite.Kind.of(await), savedLocals, savedStack,
                     Diagnostics.lineOf(m, await)));
         }
         boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
         return new StateMachinePlan(className(m), host.name, itf, host.sourceFile, async, params, sites,
-                List.copyOf(relocations.values()), fields.all(), m.maxLocals);
+                List.copyOf(relocations.values()), fields.all());
+    }
+
+    /** A value an await saves: a live local ({@code index}: its slot) or an operand below the awaited task. */
+    private record Saved(boolean local, int index, Object type) {}
+
+    /** The values saved at an await: the live locals, then the operand stack below the awaited task, bottom first. */
+    private static List<Saved> savedAt(Object[] locals, Object[] stack, BitSet live) {
+        List<Saved> saved = new ArrayList<>();
+        for (int slot = 0; slot < locals.length; slot++) {
+            Object t = locals[slot];
+            if (t == (Object) Opcodes.TOP || !live.get(slot)) continue;
+            saved.add(new Saved(true, slot, t));
+            if (t == (Object) Opcodes.LONG || t == (Object) Opcodes.DOUBLE) slot++;
+        }
+        for (int i = 0; i < stack.length - 1; i++) {
+            saved.add(new Saved(false, i, stack[i]));
+            if (stack[i] == (Object) Opcodes.LONG || stack[i] == (Object) Opcodes.DOUBLE) i++;
+        }
+        return saved;
     }
 
     /**
@@ -124,7 +128,7 @@ public final class Planner {
         return name;
     }
 
-    private List<Param> params(MethodNode m, Fields fields) {
+    private List<Param> params(MethodNode m, List<Integer> owned, Fields fields) {
         List<Param> params = new ArrayList<>();
         Set<String> used = new HashSet<>();
         int slot = 0;
@@ -134,46 +138,14 @@ public final class Planner {
             slot = 1;
         }
         Type[] args = Type.getArgumentTypes(m.desc);
-        List<Integer> owned = OwnedParameters.indices(host, m);
         for (int i = 0; i < args.length; i++) {
             String desc = args[i].getDescriptor();
-            params.add(new Param(slot, desc, fields.allocate(parameterName(m, i, slot), desc, used), owned.contains(i)));
+            String name = LocalNames.parameterName(m, i, slot);
+            if (name == null) name = "arg" + i;
+            params.add(new Param(slot, desc, fields.allocate(name, desc, used), owned.contains(i)));
             slot += args[i].getSize();
         }
         return params;
-    }
-
-    /**
-     * The LocalVariableTable's name for a parameter: the entry of its slot that starts first (javac never reuses a
-     * parameter's slot; code the lower stage put before it may start the method), then the MethodParameters name.
-     */
-    private static String parameterName(MethodNode m, int index, int slot) {
-        LocalVariableNode first = null;
-        if (m.localVariables != null) {
-            for (LocalVariableNode v : m.localVariables) {
-                if (v.index == slot && (first == null || m.instructions.indexOf(v.start) < m.instructions.indexOf(first.start))) {
-                    first = v;
-                }
-            }
-        }
-        if (first != null) return first.name;
-        if (m.parameters != null && index < m.parameters.size() && m.parameters.get(index).name != null) {
-            return m.parameters.get(index).name;
-        }
-        return "arg" + index;
-    }
-
-
-    /** The LocalVariableTable entry for {@code slot} whose range covers {@code at}. */
-    private static LocalVariableNode variableAt(MethodNode m, int slot, AbstractInsnNode at) {
-        if (m.localVariables == null) return null;
-        int pos = m.instructions.indexOf(at);
-        for (LocalVariableNode v : m.localVariables) {
-            if (v.index == slot && m.instructions.indexOf(v.start) <= pos && pos < m.instructions.indexOf(v.end)) {
-                return v;
-            }
-        }
-        return null;
     }
 
     /** The field type for a verifier type; null for the null type. Int-like locals keep their declared type. */
@@ -281,6 +253,11 @@ public final class Planner {
                 usedHere.add(name);
                 return name;
             }
+        }
+
+        /** The spill of a value of type {@code desc} into a field named after {@code base}; none for the null type. */
+        Spill spill(int index, String base, String desc, Set<String> usedHere) {
+            return desc == null ? new Spill(index, null, null) : new Spill(index, desc, allocate(base, desc, usedHere));
         }
 
         Map<String, String> all() {

@@ -1,6 +1,6 @@
 package dev.coda.transformer.plan;
 
-import dev.coda.transformer.analysis.AsyncMethod;
+import dev.coda.transformer.select.AsyncMethod;
 import java.util.List;
 import java.util.Map;
 
@@ -12,10 +12,9 @@ import java.util.Map;
  * @param hostIsInterface whether the host is an interface (the body must then be public)
  * @param params       {@code this} (for instance methods) and the parameters, in slot order
  * @param fields       every field of the state machine, name to descriptor, in declaration order
- * @param firstFreeLocal the first local slot the original code does not use
  */
 public record StateMachinePlan(String className, String host, boolean hostIsInterface, String sourceFile,
                                AsyncMethod async, List<Param> params, List<AwaitSite> sites,
-                               List<Relocation> relocations, Map<String, String> fields, int firstFreeLocal) {
+                               List<Relocation> relocations, Map<String, String> fields) {
     public static final String STATE_FIELD = "state";
 }

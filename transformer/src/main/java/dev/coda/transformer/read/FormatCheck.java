@@ -78,12 +78,9 @@ public final class FormatCheck {
                 }
                 case 9, 10, 11 -> {
                     requireEntry(u2(item), CLASS, "member owner");
-                    requireEntry(u2(item + 2), 12, "member name and type");
-                    int nameAndType = reader.getItem(u2(item + 2));
-                    String name = utf8(u2(nameAndType), "member name");
-                    String descriptor = utf8(u2(nameAndType + 2), "member descriptor");
-                    if (b[item - 1] == 9) field(name, descriptor);
-                    else method(name, descriptor);
+                    NameAndType member = nameAndType(u2(item + 2), "member");
+                    if (b[item - 1] == 9) field(member.name(), member.descriptor());
+                    else method(member.name(), member.descriptor());
                 }
                 case 12 -> {
                     utf8(u2(item), "name");
@@ -102,13 +99,10 @@ public final class FormatCheck {
                     requireEntry(reference, tag, "method handle reference");
                 }
                 case 17, 18 -> {
-                    requireEntry(u2(item + 2), 12, "dynamic name and type");
-                    int nameAndType = reader.getItem(u2(item + 2));
-                    String name = utf8(u2(nameAndType), "dynamic name");
-                    String descriptor = utf8(u2(nameAndType + 2), "dynamic descriptor");
-                    unqualified(name, false);
-                    if (b[item - 1] == 17) fieldDescriptor(descriptor, 0);
-                    else methodDescriptor(descriptor);
+                    NameAndType dynamic = nameAndType(u2(item + 2), "dynamic");
+                    unqualified(dynamic.name(), false);
+                    if (b[item - 1] == 17) fieldDescriptor(dynamic.descriptor(), 0);
+                    else methodDescriptor(dynamic.descriptor());
                 }
                 default -> { }
             }
@@ -191,15 +185,29 @@ public final class FormatCheck {
         int count = u2(p);
         p += 2;
         for (int i = 0; i < count; i++) {
-            String name = utf8(u2(p), "attribute name");
-            int length = u4(p + 2);
-            int start = p + 6, end = start + length;
-            if (length < 0 || end > b.length) throw malformed("attribute " + name + " runs past the end of the file");
-            if (ofMethod && name.equals("Code")) code(start, end);
-            if (name.equals("InnerClasses")) innerClasses(start, end);
-            p = end;
+            Attribute a = attribute(p, b.length, "attribute", "the end of the file");
+            if (ofMethod && a.name().equals("Code")) code(a.start(), a.end());
+            if (a.name().equals("InnerClasses")) innerClasses(a.start(), a.end());
+            p = a.end();
         }
         return p;
+    }
+
+    /** An attribute's name and where its content starts and ends. */
+    private record Attribute(String name, int start, int end) {
+        int length() {
+            return end - start;
+        }
+    }
+
+    /** The header of the attribute at {@code p}, which must end by {@code limit}; {@code kind} names it in errors. */
+    private Attribute attribute(int p, int limit, String kind, String limitName)
+            throws ClassFileFacts.MalformedClassException {
+        String name = utf8(u2(p), kind + " name");
+        int length = u4(p + 2);
+        int start = p + 6, end = start + length;
+        if (length < 0 || end > limit) throw malformed(kind + " " + name + " runs past " + limitName);
+        return new Attribute(name, start, end);
     }
 
     private void innerClasses(int p, int end) throws ClassFileFacts.MalformedClassException {
@@ -235,11 +243,10 @@ public final class FormatCheck {
         Set<String> typedVariables = new HashSet<>();
         boolean stackMap = false;
         for (int i = 0; i < count; i++) {
-            String name = utf8(u2(p), "code attribute name");
-            int length = u4(p + 2);
-            int start = p + 6, attributeEnd = start + length;
-            if (length < 0 || attributeEnd > end) throw malformed("code attribute " + name + " runs past its end");
-            switch (name) {
+            Attribute a = attribute(p, end, "code attribute", "its end");
+            int start = a.start();
+            int length = a.length();
+            switch (a.name()) {
                 case "LineNumberTable" -> {
                     int n = u2(start);
                     if (length != 2 + 4 * n) throw malformed("LineNumberTable has wrong length");
@@ -254,11 +261,11 @@ public final class FormatCheck {
                 case "StackMapTable" -> {
                     if (stackMap) throw malformed("multiple StackMapTable attributes");
                     stackMap = true;
-                    stackMap(start, attributeEnd, code, codeLength, starts);
+                    stackMap(start, a.end(), code, codeLength, starts);
                 }
                 default -> { }
             }
-            p = attributeEnd;
+            p = a.end();
         }
         if (p != end) throw malformed("Code attribute has wrong length");
         for (String typed : typedVariables) {
@@ -401,6 +408,15 @@ public final class FormatCheck {
                 || b[reader.getItem(index) - 1] != tag) {
             throw malformed("invalid constant pool index " + index + " for " + what);
         }
+    }
+
+    private record NameAndType(String name, String descriptor) {}
+
+    /** The NameAndType entry {@code index}, its parts checked as the {@code what} name and descriptor. */
+    private NameAndType nameAndType(int index, String what) throws ClassFileFacts.MalformedClassException {
+        requireEntry(index, 12, what + " name and type");
+        int item = reader.getItem(index);
+        return new NameAndType(utf8(u2(item), what + " name"), utf8(u2(item + 2), what + " descriptor"));
     }
 
     /** The entry's text, decoded byte for byte: enough to compare the ASCII names the checks look for. */

@@ -1,7 +1,5 @@
-package dev.coda.transformer.emit;
+package dev.coda.transformer.hierarchy;
 
-import dev.coda.transformer.hierarchy.ClassHierarchy;
-import dev.coda.transformer.hierarchy.HierarchyClassWriter;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodNode;

@@ -1,4 +1,4 @@
-package dev.coda.transformer.lower;
+package dev.coda.transformer.select;
 
 import dev.coda.transformer.CodaNames;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.coda.transformer.analysis;
+package dev.coda.transformer.select;
 
 import dev.coda.transformer.CodaNames;
 import org.objectweb.asm.Type;

@@ -1,6 +1,7 @@
-package dev.coda.transformer.analysis;
+package dev.coda.transformer.select;
 
 import dev.coda.transformer.CodaNames;
+import dev.coda.transformer.analysis.Diagnostics;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.Handle;
@@ -14,11 +15,11 @@ import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * Decides which methods of a class become state machines, and rejects every use of {@code await} that cannot
- * (SPEC §3): in a constructor or static initialiser, in a method that is neither async function nor async block,
- * as a method reference; an {@code @Async} method with a non-task return type or without a body. Await inside
- * {@code synchronized} is found later, by {@link MethodAnalyzer}, which knows the monitor depth of each
- * instruction.
+ * The select stage: decides which methods of a class become state machines, and rejects every use of
+ * {@code await} that cannot suspend: in a constructor or static initialiser, in a method that is neither async
+ * function nor async block, as a method reference; an {@code @Async} method with a non-task return type or without
+ * a body. It sees no data flow: an await inside {@code synchronized} is found later, by
+ * {@link dev.coda.transformer.analysis.MethodAnalyzer}, which knows the monitor depth of each instruction.
  */
 public final class MethodClassifier {
     private MethodClassifier() {}
@@ -66,9 +67,11 @@ public final class MethodClassifier {
                 continue;
             }
             if (annotated) {
-                result.add(new AsyncMethod(m, AsyncMethod.Kind.FUNCTION, returns, awaits));
+                result.add(new AsyncMethod(m, AsyncMethod.Kind.FUNCTION, returns, awaits,
+                        OwnedParameters.indices(c, m)));
             } else if (returns != null && isBlockCandidate(m, anonymous)) {
-                result.add(new AsyncMethod(m, AsyncMethod.Kind.BLOCK, returns, awaits));
+                result.add(new AsyncMethod(m, AsyncMethod.Kind.BLOCK, returns, awaits,
+                        OwnedParameters.indices(c, m)));
             } else {
                 diagnostics.error(m, firstAwait, "Coda.await in " + where + ", which is neither an @Async method nor an "
                         + "async lambda; annotate the method with @Async and make it return Task<T> (or await inside a "
