@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.LimitExceededException;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.ClassNode;
@@ -114,6 +115,12 @@ public final class Transformer {
                     + " is too large once rewritten into a state machine (" + e.getCodeSize() + " bytes of code; the "
                     + "JVM allows 65535): move code that does not await into methods of its own, or split it into "
                     + "several async functions");
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        } catch (LimitExceededException e) {
+            // ASM bounds the work of computing frames; code that reaches the bound is too big or too tangled.
+            diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": computing the stack map "
+                    + "frames of its rewritten code exceeds ASM's limit (" + e.getMessage() + "): split its largest "
+                    + "async methods into smaller ones");
             return TransformResult.unchanged(host.name, diagnostics.all());
         } catch (RuntimeException e) {
             // A transformer defect must not take the build or the application down: report it, change nothing.
