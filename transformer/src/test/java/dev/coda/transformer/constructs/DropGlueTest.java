@@ -10,7 +10,7 @@ import dev.coda.transformer.support.Instrumented;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 
-/** Try-with-resources over AsyncCloseable: closeAsync() awaited on every exit, with drop flags (SPEC §5). */
+/** Try-with-resources over AsyncCloseable: closeAsync() awaited on every exit, with drop flags. */
 class DropGlueTest {
     private static final String RES = OwnedTest.RES;
 

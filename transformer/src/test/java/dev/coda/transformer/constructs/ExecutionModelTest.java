@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** SPEC §4: where and when the body runs, and that long chains of awaits do not grow the stack. */
+/** The execution model: where and when the body runs, and that long chains of awaits do not grow the stack. */
 class ExecutionModelTest {
     static Instrumented code;
 

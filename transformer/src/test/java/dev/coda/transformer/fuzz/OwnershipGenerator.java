@@ -6,11 +6,11 @@ import java.util.SplittableRandom;
 
 /**
  * Generates random async programs about ownership, twice: the program itself (package {@code p}), and a reference
- * copy (package {@code r}) in which ownership is written out as plain Java, as SPEC §5 defines it: for an
+ * copy (package {@code r}) in which ownership is written out as plain Java, as the ownership rules define it: for an
  * {@code @Owned} local or parameter a flag ({@code x$f}, set when a non-null value is stored, cleared by
  * {@code Coda.move}) and a try/finally around the rest of its scope whose finally drops the value if the flag is
  * set, a failure suppressed onto the exception in flight (JLS 14.20.3); awaits are {@link OwnRef}'s, which model
- * cancellation (SPEC §6). Try-with-resources stays as it is: its close is the reference's cleanup await.
+ * cancellation (delivered at an await, unwinding through finally blocks). Try-with-resources stays as it is: its close is the reference's cleanup await.
  *
  * <p>A program: {@code run(OwnEnv)} and up to three helpers that take ownership of a resource through an
  * {@code @Owned} parameter; a function calls only helpers generated after it, so helpers have children too.
@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * an owned local into a helper; awaited helper calls with a fresh resource. Resources close at once or later,
  * successfully or not. Every step is logged.
  *
- * <p>Structured concurrency (SPEC §7): helper calls that are not awaited where they are made, with a fresh resource
+ * <p>Structured concurrency (no child outlives its parent): helper calls that are not awaited where they are made, with a fresh resource
  * or an owned local moved in: kept in a {@code Task} local that a later statement in scope may await (or a finally
  * block, so a parent may await a child while it unwinds), dropped at once, or detached. So children run on while
  * their parent goes on, ends, throws or is cancelled, and fail unobserved (a helper fails whenever its steps or
@@ -247,7 +247,7 @@ final class OwnershipGenerator {
         }
 
         /**
-         * Starts a helper without awaiting it (SPEC §7: a child): kept in a local that a later statement may await,
+         * Starts a helper without awaiting it (a child): kept in a local that a later statement may await,
          * dropped, or detached. Its resource is a fresh one, or an owned local moved into it.
          */
         private void start(Context ctx, int h) {
