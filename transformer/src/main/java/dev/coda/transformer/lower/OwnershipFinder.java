@@ -110,14 +110,14 @@ final class OwnershipFinder {
                     : AssignmentCheck.assignments(v, flow, frames, Diagnostics.describe(host, m), this::error)));
         }
         if (failed) return null;
-        List<OwnedVariable> owned = new ArrayList<>();
-        for (OwnedVariable v : resources.values()) owned.add(v.complete(List.of()));
+        List<OwnedVariable> closed = new ArrayList<>();
+        for (OwnedVariable v : resources.values()) closed.add(v.complete(List.of()));
         Set<MethodInsnNode> owningAwaits = new LinkedHashSet<>();
-        for (OwnedVariable v : owned) owningAwaits.addAll(awaitsStoredInto(v));
+        for (OwnedVariable v : closed) owningAwaits.addAll(awaitsStoredInto(v));
         for (OwnedVariable v : checked) owningAwaits.addAll(awaitsStoredInto(v));
         Map<MethodInsnNode, Integer> inFlight = new HashMap<>();
         for (MethodInsnNode close : closes) inFlight.put(close, ResourceHandlers.exceptionInFlight(frames, close));
-        return new Ownership(true, List.copyOf(owned), List.copyOf(checked), List.copyOf(unowned),
+        return new Ownership(true, List.copyOf(closed), List.copyOf(checked), List.copyOf(unowned),
                 List.copyOf(owningAwaits), Map.copyOf(inFlight));
     }
 
