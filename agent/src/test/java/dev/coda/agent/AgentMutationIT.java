@@ -166,7 +166,10 @@ class AgentMutationIT {
             String[] p = plain.get(i), g = agent.get(i);
             boolean plainRefused = refused(p[1]), agentRefused = refused(g[1]);
             if (plainRefused) refusedByTheJvm++;
-            if (plainRefused != agentRefused) changed.add("mutant " + i + ": as written " + p[1] + "; rewritten " + g[1] + "; logged: " + g[2]);
+            // Left unchanged, the class is the same bytes: the JVM may still word its refusal otherwise with an agent
+            // attached (a class with two defects is refused for either), which is not the agent's doing.
+            boolean leftUnchanged = g[2].contains("unchanged: malformed class file");
+            if (plainRefused != agentRefused && !leftUnchanged) changed.add("mutant " + i + ": as written " + p[1] + "; rewritten " + g[1] + "; logged: " + g[2]);
             // The host linked, so its async methods verified: their state machines must verify too.
             if (g[1].startsWith("broken")) broken.add("mutant " + i + ": " + g[1] + "; logged: " + g[2]);
             if (g[2].contains("THROWN") || g[2].contains("internal error")) internal.add("mutant " + i + ": " + g[2]);
