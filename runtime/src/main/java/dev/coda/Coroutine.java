@@ -325,15 +325,16 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * Where this coroutine is and what it awaits, for the probe and {@link #toString()}: its method, the line of the
-     * await while suspended, and the awaited task (a coroutine by its method).
+     * Where this coroutine is and what it awaits (the probe lists coroutines by it): its method, the line of the
+     * await while suspended, and the awaited task (a coroutine by its method); once done, its task's state.
      */
-    final String whereAndWhat() {
+    @Override
+    public String toString() {
         StackTraceElement frame = awaitFrame();
         int s = state;
         String where = frame == null ? getClass().getName()
                 : (s & PHASE) == SUSPENDED ? frame.toString()
-                : frame.getClassName() + "." + frame.getMethodName();
+                : method(frame);
         if ((s & OUTCOME) != PENDING) return where + " " + super.toString();
         switch (s & PHASE) {
             case SUSPENDED:
@@ -349,22 +350,18 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     private static String describe(Task<?> task) {
-        if (task instanceof Coroutine) {
-            StackTraceElement f = ((Coroutine<?>) task).awaitFrame();
-            if (f != null) return f.getClassName() + "." + f.getMethodName();
-        }
-        return task.toString();
+        StackTraceElement f = task instanceof Coroutine ? ((Coroutine<?>) task).awaitFrame() : null;
+        return f != null ? method(f) : task.toString();
     }
 
-    /** Where the coroutine is and what it awaits (see {@link CoroutineProbe}), then its task's state. */
-    @Override
-    public String toString() {
-        return whereAndWhat();
+    private static String method(StackTraceElement frame) {
+        return frame.getClassName() + "." + frame.getMethodName();
     }
 
     /**
      * The source position of the await the body is suspended at, as a frame of the user's method; null where it is
-     * not known. Generated state machines override this; the runtime calls it only on the failure path.
+     * not known. Generated state machines override this. The runtime asks for it when a failure comes back through
+     * an await, and {@link #toString()} for the probe: never on a path that succeeds.
      */
     protected StackTraceElement awaitFrame() {
         return null;

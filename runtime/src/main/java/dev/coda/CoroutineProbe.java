@@ -63,7 +63,7 @@ public final class CoroutineProbe {
     }
 
     private static void write(StringBuilder out, Coroutine<?> c, Map<Coroutine<?>, List<Coroutine<?>>> children, int depth) {
-        out.append("  ".repeat(depth)).append(c.whereAndWhat()).append('\n');
+        out.append("  ".repeat(depth)).append(c).append('\n');
         for (Coroutine<?> child : children.getOrDefault(c, List.of())) write(out, child, children, depth + 1);
     }
 
