@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coda.Async;
 import dev.coda.Coda;
 import dev.coda.Task;
+import dev.coda.agent.CodaAgent;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -27,5 +28,11 @@ class RewrittenTest {
         name.complete(Mode.current());
         assertTrue(task.isDone());
         assertEquals("Hello, " + Mode.current(), task.join());
+    }
+
+    /** The agent jar's JUnit listener is switched off in the plugin's run, and -javaagent installed it in the other. */
+    @Test
+    void agentIsInstalledOnlyInTheAgentRun() {
+        assertEquals(Mode.current().equals("agent"), CodaAgent.isInstalled());
     }
 }

@@ -1,0 +1,5 @@
+module demo.modular {
+    requires dev.coda;
+
+    exports demo.modular;
+}
