@@ -32,6 +32,13 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
     @Parameter(property = "coda.failOnHeldLock", defaultValue = "false")
     private boolean failOnHeldLock;
 
+    /**
+     * Logs every rewritten class and its state machines at INFO. Without it the goal prints one summary line, and
+     * the details only at debug level ({@code -X}).
+     */
+    @Parameter(property = "coda.verbose", defaultValue = "false")
+    private boolean verbose;
+
     /** The classes directory to rewrite in place. */
     abstract File classesDirectory();
 
@@ -53,6 +60,6 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
             return;
         }
         new Instrumenter(classes.toPath(), classpathElements(), new SourcePaths(sourceRoots()), getLog(),
-                failOnBlockingClose, failOnHeldLock).run();
+                verbose, failOnBlockingClose, failOnHeldLock).run();
     }
 }

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.maven.plugin.logging.Log;
+import java.util.function.Consumer;
 
 /**
  * What the rewrite of one classes directory will change, held in memory until every class has been transformed,
@@ -57,7 +57,7 @@ final class Changes {
     }
 
     /** Phase two. Only called when no class had an error. */
-    void write(Log log) throws IOException {
+    void write(Consumer<String> detail) throws IOException {
         Set<Path> written = new HashSet<>();
         for (Map.Entry<Path, TransformResult> host : rewritten.entrySet()) {
             for (Map.Entry<String, byte[]> machine : host.getValue().generated().entrySet()) {
@@ -71,10 +71,15 @@ final class Changes {
             Path host = ClassDirectoryScanner.hostOf(machine);
             boolean current = alreadyInstrumented.contains(host) || written.contains(machine);
             if (!current && Files.deleteIfExists(machine)) {
-                log.debug("Coda: deleted stale state machine " + machine);
+                detail.accept("Coda: deleted stale state machine " + machine);
                 removed++;
             }
         }
+    }
+
+    /** Nothing was rewritten, found instrumented or deleted: the directory holds no async code. */
+    boolean isEmpty() {
+        return rewritten.isEmpty() && alreadyInstrumented.isEmpty() && removed == 0;
     }
 
     /**

@@ -25,15 +25,17 @@ final class Instrumenter {
     private final List<String> classpath;
     private final SourcePaths sources;
     private final Log log;
+    private final boolean verbose;
     private final boolean failOnBlockingClose;
     private final boolean failOnHeldLock;
 
-    Instrumenter(Path classes, List<String> classpath, SourcePaths sources, Log log, boolean failOnBlockingClose,
-                 boolean failOnHeldLock) {
+    Instrumenter(Path classes, List<String> classpath, SourcePaths sources, Log log, boolean verbose,
+                 boolean failOnBlockingClose, boolean failOnHeldLock) {
         this.classes = classes;
         this.classpath = classpath;
         this.sources = sources;
         this.log = log;
+        this.verbose = verbose;
         this.failOnBlockingClose = failOnBlockingClose;
         this.failOnHeldLock = failOnHeldLock;
     }
@@ -43,11 +45,13 @@ final class Instrumenter {
         int errors = report(changes.diagnostics());
         if (errors > 0) throw new MojoFailureException("Coda: " + errors + (errors == 1 ? " error" : " errors"));
         try {
-            changes.write(log);
+            changes.write(this::detail);
         } catch (IOException e) {
             throw new MojoExecutionException("Coda: cannot write the rewritten classes in " + classes + ": " + e, e);
         }
-        log.info(changes.summary());
+        // A directory without async code (test classes, often) is not worth a line of its own.
+        if (changes.isEmpty()) log.debug(changes.summary());
+        else log.info(changes.summary());
     }
 
     /** Phase one: reads and transforms, writes nothing. */
@@ -91,7 +95,7 @@ final class Instrumenter {
             throws MojoExecutionException, MojoFailureException {
         try {
             TransformResult result = transformer.transform(bytes);
-            if (result.changed()) log.debug("Coda: rewrote " + file + ", state machines: " + result.generated().keySet());
+            if (result.changed()) detail("Coda: rewrote " + file + ", state machines: " + result.generated().keySet());
             return result;
         } catch (ClassFileFacts.MalformedClassException e) {
             throw malformed(file, e);
@@ -125,4 +129,9 @@ final class Instrumenter {
         return errors;
     }
 
+    /** A line about one class: at INFO with {@code verbose}, else at debug level. */
+    private void detail(String line) {
+        if (verbose) log.info(line);
+        else log.debug(line);
+    }
 }

@@ -57,6 +57,34 @@ class InstrumenterTest {
     }
 
     @Test
+    void printsOneSummaryLineAndTheDetailsAtDebugLevel() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.run();
+        assertEquals(List.of("Coda: 1 class rewritten, 2 state machines generated"), ws.infos);
+        String file = ws.classFile("p/Host").toString();
+        assertEquals(List.of("Coda: rewrote " + file + ", state machines: [p/Host$$Coda$one, p/Host$$Coda$two]"),
+                ws.debugs);
+    }
+
+    @Test
+    void verbosePrintsTheDetailsAtInfo() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.verbose = true;
+        ws.run();
+        String file = ws.classFile("p/Host").toString();
+        assertEquals(List.of("Coda: rewrote " + file + ", state machines: [p/Host$$Coda$one, p/Host$$Coda$two]",
+                "Coda: 1 class rewritten, 2 state machines generated"), ws.infos);
+    }
+
+    @Test
+    void aDirectoryWithoutAsyncCodePrintsNothing() throws Exception {
+        ws.compile("p/Host", NO_CODA);
+        ws.run();
+        assertEquals(List.of(), ws.infos);
+        assertEquals(List.of("Coda: 0 classes rewritten, 0 state machines generated"), ws.debugs);
+    }
+
+    @Test
     void aSecondRunRewritesNothing() throws Exception {
         ws.compile("p/Host", TWO_ASYNC);
         ws.compile("p/Other", HEADER + "public class Other {\n"

@@ -26,6 +26,9 @@ final class Workspace {
     final Path sources;
     final Path classes;
     final List<String> infos = new ArrayList<>();
+    final List<String> debugs = new ArrayList<>();
+    /** The goal's {@code verbose} parameter for the next run. */
+    boolean verbose;
     final List<String> warnings = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
 
@@ -60,8 +63,8 @@ final class Workspace {
 
     void run(boolean failOnBlockingClose, boolean failOnHeldLock) throws MojoExecutionException, MojoFailureException {
         new Instrumenter(classes, List.of(codeSource(Task.class), codeSource(Async.class)),
-                new SourcePaths(List.of(sources.toString())), new RecordingLog(), failOnBlockingClose,
-                failOnHeldLock).run();
+                new SourcePaths(List.of(sources.toString())), new RecordingLog(), verbose,
+                failOnBlockingClose, failOnHeldLock).run();
     }
 
     Path classFile(String internalName) {
@@ -96,6 +99,11 @@ final class Workspace {
     }
 
     private final class RecordingLog extends SystemStreamLog {
+        @Override
+        public void debug(CharSequence content) {
+            debugs.add(content.toString());
+        }
+
         @Override
         public void info(CharSequence content) {
             infos.add(content.toString());
