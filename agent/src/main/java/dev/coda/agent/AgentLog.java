@@ -28,11 +28,11 @@ final class AgentLog {
         }
     }
 
-    /** A rejected use of await: the same javac-format line the plugin prints as a build error. */
     void unknownOption(String option) {
         logger().log(Level.WARNING, "Coda agent: unknown option '" + option + "' ignored (known options: verbose, dump=DIR, probe)");
     }
 
+    /** A rejected use of await: the same javac-format line the plugin prints as a build error. */
     void rejected(String diagnostic) {
         logger().log(Level.ERROR, diagnostic);
     }
