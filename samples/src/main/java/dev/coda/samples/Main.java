@@ -29,6 +29,9 @@ public final class Main {
         SAMPLES.put("echo", new Entry(
                 "a TCP echo server whose handlers own their connections; shutdown aborts their reads, says goodbye",
                 out -> EchoServer.run(out)));
+        SAMPLES.put("db", new Entry(
+                "bank transfers over R2DBC H2 and a pool of its own; a failed or cancelled one rolls back",
+                out -> Transfers.run(out)));
     }
 
     /** The sample names, in the order they run when no name is given. */

@@ -17,6 +17,16 @@ final class Pools {
         return Executors.newFixedThreadPool(threads, factory);
     }
 
+    /**
+     * A pool of non-daemon threads named {@code prefix-1}, {@code prefix-2}..., started as tasks come in while every
+     * thread is busy, ended after a minute idle; the caller shuts it down.
+     */
+    static ExecutorService cachedPool(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory factory = runnable -> new Thread(runnable, prefix + "-" + count.incrementAndGet());
+        return Executors.newCachedThreadPool(factory);
+    }
+
     /** Stops {@code executor} and waits, at most five seconds, for its threads to end. */
     static void shutdown(ExecutorService executor) {
         executor.shutdownNow();

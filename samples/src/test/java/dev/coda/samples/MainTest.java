@@ -51,7 +51,7 @@ class MainTest {
 
     @Test
     void allWhenNoNameIsGiven() {
-        assertEquals(List.of("http", "copy", "echo"), Main.names());
+        assertEquals(List.of("http", "copy", "echo", "db"), Main.names());
         assertEquals(0, run(), err());
         assertEquals("", err());
         int http = out().indexOf("== http: ");
@@ -66,6 +66,19 @@ class MainTest {
             assertTrue(out().contains("client " + i + " then got: goodbye, then end of stream"), out());
         }
         assertTrue(out().contains("shutdown cancelled 3 handlers"), out());
+        int db = out().indexOf("== db: ");
+        assertTrue(db > echo, out());
+        assertTrue(out().indexOf("pool: 4 of 4 connections idle") > db, out());
+    }
+
+    @Test
+    void db() {
+        assertEquals(0, run("db"), err());
+        assertEquals("", err());
+        assertTrue(out().startsWith("== db: "), out());
+        assertTrue(out().contains("30 transfers between 5 accounts over 4 pooled connections"), out());
+        assertTrue(out().contains("sum 5000 (5 x 1000 at the start)"), out());
+        assertTrue(out().contains("pool: 4 of 4 connections idle"), out());
     }
 
     @Test
