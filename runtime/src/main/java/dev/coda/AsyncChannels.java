@@ -37,6 +37,9 @@ public final class AsyncChannels {
     /**
      * Accepts a connection. Cancelling the task closes {@code server}; a connection accepted at the same moment, too
      * late for the cancelled task, is closed.
+     *
+     * @param server the listening channel
+     * @return a task whose value is the accepted connection; closing it is the receiver's job
      */
     public static Task<AsynchronousSocketChannel> accept(AsynchronousServerSocketChannel server) {
         return started(task -> server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
@@ -52,14 +55,24 @@ public final class AsyncChannels {
         }), () -> close(server));
     }
 
-    /** Connects {@code channel} to {@code remote}. Cancelling the task closes the channel. */
+    /**
+     * Connects {@code channel} to {@code remote}. Cancelling the task closes the channel.
+     *
+     * @param channel the socket to connect
+     * @param remote the address to connect it to
+     * @return a task that succeeds, with no value, once the channel is connected
+     */
     public static Task<Void> connect(AsynchronousSocketChannel channel, SocketAddress remote) {
         return started(task -> channel.connect(remote, null, task), () -> close(channel));
     }
 
     /**
-     * Reads into {@code buffer}: the number of bytes read, or -1 at the end of the stream. Cancelling the task shuts
-     * the channel's input down (see the class comment).
+     * Reads into {@code buffer}, as one {@link AsynchronousSocketChannel#read(ByteBuffer, Object, CompletionHandler)
+     * read} of the channel does. Cancelling the task shuts the channel's input down (see the class comment).
+     *
+     * @param channel a connected socket
+     * @param buffer where the bytes go; it belongs to the operation until the task completes
+     * @return a task whose value is the number of bytes read, or -1 at the end of the stream
      */
     public static Task<Integer> read(AsynchronousSocketChannel channel, ByteBuffer buffer) {
         return started(task -> channel.read(buffer, null, task), () -> {
@@ -71,22 +84,42 @@ public final class AsyncChannels {
         });
     }
 
-    /** Writes from {@code buffer}: the number of bytes written. Cancelling the task closes the channel. */
+    /**
+     * Writes from {@code buffer}, as one {@link AsynchronousSocketChannel#write(ByteBuffer, Object, CompletionHandler)
+     * write} of the channel does: it may write fewer bytes than remain. Cancelling the task closes the channel.
+     *
+     * @param channel a connected socket
+     * @param buffer the bytes to write; it belongs to the operation until the task completes
+     * @return a task whose value is the number of bytes written
+     */
     public static Task<Integer> write(AsynchronousSocketChannel channel, ByteBuffer buffer) {
         return started(task -> channel.write(buffer, null, task), () -> close(channel));
     }
 
     /**
-     * Reads into {@code buffer} from file position {@code position}: the number of bytes read, or -1 at the end of
-     * the file. Cancelling the task closes the channel.
+     * Reads into {@code buffer} from file position {@code position}, as one
+     * {@link AsynchronousFileChannel#read(ByteBuffer, long, Object, CompletionHandler) read} of the channel does.
+     * Cancelling the task closes the channel.
+     *
+     * @param channel an open file channel
+     * @param buffer where the bytes go; it belongs to the operation until the task completes
+     * @param position the file position to read from
+     * @return a task whose value is the number of bytes read, or -1 if {@code position} is at or past the end of
+     *     the file
      */
     public static Task<Integer> read(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
         return started(task -> channel.read(buffer, position, null, task), () -> close(channel));
     }
 
     /**
-     * Writes from {@code buffer} at file position {@code position}: the number of bytes written. Cancelling the task
-     * closes the channel.
+     * Writes from {@code buffer} at file position {@code position}, as one
+     * {@link AsynchronousFileChannel#write(ByteBuffer, long, Object, CompletionHandler) write} of the channel does: it
+     * may write fewer bytes than remain. Cancelling the task closes the channel.
+     *
+     * @param channel a file channel open for writing
+     * @param buffer the bytes to write; it belongs to the operation until the task completes
+     * @param position the file position to write at
+     * @return a task whose value is the number of bytes written
      */
     public static Task<Integer> write(AsynchronousFileChannel channel, ByteBuffer buffer, long position) {
         return started(task -> channel.write(buffer, position, null, task), () -> close(channel));

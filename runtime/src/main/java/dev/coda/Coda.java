@@ -5,26 +5,49 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-/** The operations an async function uses in its body. */
+/**
+ * The operations an async function uses in its body: {@code await}, {@code move}, and the tasks that wait
+ * ({@code sleep}, {@code yieldNow}, {@code timeout}). All static; the class has no instances.
+ */
 public final class Coda {
     private Coda() {}
 
     /**
      * Suspends the enclosing async function until {@code task} completes, then returns its value or rethrows its
-     * exception as it was thrown. Only meaningful in code rewritten by the Coda transformer; anywhere else it
-     * throws {@link IllegalStateException}.
+     * exception as it was thrown, a checked one too, although this method does not declare it. A task already done is
+     * taken at once, without suspending. If the task is a child of the awaiting function and a cancellation is
+     * delivered here, the task is cancelled and waited for before {@link Cancelled} is thrown. A failure that comes
+     * back through this await counts as seen: the task's parent does not report it again.
+     *
+     * <p>Only meaningful in an async function or async block rewritten by the Coda transformer, where the call is
+     * replaced; anywhere else it throws {@link IllegalStateException}.
+     *
+     * @param <T> the type of the value
+     * @param task the task to wait for
+     * @return the task's value
+     * @throws Cancelled if a cancellation of the enclosing function is delivered at this await
+     * @throws NullPointerException if {@code task} is null
+     * @throws IllegalStateException if the calling code was not rewritten into a state machine; the message names
+     *     the method and how to have it rewritten, or says why the agent could not rewrite it
      */
     public static <T> T await(Task<T> task) {
         throw notInstrumented();
     }
 
     /**
-     * {@link #await(Task)} for any {@link CompletionStage}. The stage belongs to the awaiting function: if a
-     * cancellation is delivered at this await, the stage is cancelled ({@code cancel(true)}; a stage that is not
+     * {@link #await(Task)} for any {@link CompletionStage}: the value, or the exception the stage completed with, a
+     * {@link java.util.concurrent.CompletionException} wrapper removed. The stage belongs to the awaiting function: if
+     * a cancellation is delivered at this await, the stage is cancelled ({@code cancel(true)}; a stage that is not
      * itself a {@code CompletableFuture}, or a minimal stage, is only abandoned), so the operation behind it is told
-     * to stop. To await a
-     * future that others share, await {@link Task#from} of it instead. A {@code CompletableFuture} that is already
-     * done is taken at once, without allocating anything.
+     * to stop. To await a future that others share, await {@link Task#from} of it instead. A
+     * {@code CompletableFuture} that is already done is taken at once, without allocating anything.
+     *
+     * @param <T> the type of the value
+     * @param stage the stage to wait for
+     * @return the stage's value
+     * @throws Cancelled if a cancellation of the enclosing function is delivered at this await
+     * @throws NullPointerException if {@code stage} is null
+     * @throws IllegalStateException if the calling code was not rewritten into a state machine
      */
     public static <T> T await(CompletionStage<T> stage) {
         throw notInstrumented();
@@ -32,17 +55,29 @@ public final class Coda {
 
     /**
      * Ends ownership of an owned variable and returns its value: the value is no longer dropped when the variable's
-     * scope ends; whoever receives it owns it now. In rewritten code the call clears the variable's drop flag; it is
-     * a build error to move a value that is not owned there.
+     * scope ends; whoever receives it owns it now, for example an {@link Owned @Owned} parameter it is passed to. In
+     * rewritten code the call clears the variable's drop flag; it is a build error to move a value that is not owned
+     * there. Outside async code it only returns its argument.
+     *
+     * @param <T> the type of the value
+     * @param owned an owned variable
+     * @return {@code owned}, unchanged
      */
     public static <T> T move(T owned) {
         return owned;
     }
 
     /**
-     * A task that succeeds after {@code d} (at once if it is zero or negative). The awaiting coroutine resumes on
-     * {@link java.util.concurrent.ForkJoinPool#commonPool()}. Cancelling the task, or a cancelled coroutine that
-     * awaits it, removes its timer.
+     * A task that succeeds after {@code d}. The timer runs on a daemon thread of the runtime and completes the task on
+     * {@link java.util.concurrent.ForkJoinPool#commonPool()} (or, when the common pool has no parallelism to offer, on
+     * a daemon thread of the runtime's own), where the awaiting coroutine then resumes. The task is a child of the async
+     * function running on this thread, if any; cancelling it, or a cancelled coroutine that awaits it, completes it
+     * cancelled and removes its timer.
+     *
+     * @param d how long to wait; a duration too long for a {@code long} of nanoseconds is waited as the longest one
+     * @return a task that succeeds after {@code d}; {@link Task#done()}, already succeeded, if {@code d} is zero or
+     *     negative
+     * @throws NullPointerException if {@code d} is null
      */
     public static Task<Void> sleep(Duration d) {
         long nanos = Timers.nanos(d);
@@ -50,8 +85,12 @@ public final class Coda {
     }
 
     /**
-     * A task that succeeds as soon as {@link java.util.concurrent.ForkJoinPool#commonPool()} runs it: awaiting it
-     * hands the rest of the coroutine to the pool and lets the current thread return.
+     * A task that succeeds as soon as {@link java.util.concurrent.ForkJoinPool#commonPool()} (or, when the common pool
+     * has no parallelism to offer, a daemon thread of the runtime's own) runs it: awaiting it hands the rest of the
+     * coroutine to the pool and lets the current thread return. The task is nobody's child; cancelling it completes it
+     * cancelled at once.
+     *
+     * @return a pending task that the pool completes
      */
     public static Task<Void> yieldNow() {
         Task<Void> t = new Task<>();
@@ -62,8 +101,21 @@ public final class Coda {
     /**
      * Starts {@code body} (at once, on the calling thread) and returns a task that completes as it does, unless
      * {@code d} passes first: then the body is cancelled, and the task fails with
-     * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished, its cleanup failures
-     * suppressed onto it. Cancelling the task cancels the body, and waits for it.
+     * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished; the body's cancellation,
+     * carrying its cleanup failures, is suppressed onto it. A body that still completes otherwise, despite the
+     * cancellation, keeps its outcome. Cancelling the task cancels the body, and completes it cancelled after the
+     * body has completed. The task is a child of the async function running on this thread, if any.
+     *
+     * <p>{@code TimeoutException} is checked and {@code await} does not declare it: catch it as an {@code Exception}
+     * and test its type; {@link Task#join()} wraps it in a {@link java.util.concurrent.CompletionException}.
+     *
+     * @param <T> the type of the value
+     * @param d the time limit; zero or negative lets the timer fire at once, and the body is cancelled unless it has
+     *     completed by then
+     * @param body starts the work and returns its task; a body that throws, or returns null, gives a task that fails
+     *     with that exception (a {@code NullPointerException} for null)
+     * @return a task that completes as the body's task does, or fails with {@code TimeoutException}
+     * @throws NullPointerException if {@code d} or {@code body} is null; the body is then not started
      */
     public static <T> Task<T> timeout(Duration d, Supplier<Task<T>> body) {
         Objects.requireNonNull(body, "body");

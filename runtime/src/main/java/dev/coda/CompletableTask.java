@@ -24,6 +24,10 @@ import java.util.concurrent.CancellationException;
  * exit; a failure nobody awaited becomes the function's. So the function that made it owns the operation. One made
  * elsewhere (on a callback's thread), or {@link #detach() detached}, is nobody's child: a cancelled coroutine that
  * awaits it only stops waiting, and whoever made it completes it.
+ *
+ * <p>Every method may be called from any thread.
+ *
+ * @param <T> the type of the value
  */
 public final class CompletableTask<T> extends ChildTask<T> implements CompletionHandler<T, Object> {
     /** Null, the hook, {@link #TAKEN} once a hook was taken to run, or {@link #CANCELLED_BARE} (cancelled, no hook). */
@@ -48,14 +52,23 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
         started();
     }
 
-    /** Completes the task with {@code value}. False if it was already completed, failed or cancelled. */
+    /**
+     * Completes the task with {@code value}.
+     *
+     * @param value the value, which may be null
+     * @return true if this call completed the task; false if it was already completed, failed or cancelled
+     */
     public boolean complete(T value) {
         return released(succeed(value));
     }
 
     /**
      * Fails the task with {@code error}, which awaiting code sees as it is. A {@link CancellationException} here is a
-     * failure like any other; use {@link #cancel()} to cancel. False if the task was already completed.
+     * failure like any other; use {@link #cancel()} to cancel.
+     *
+     * @param error the exception
+     * @return true if this call completed the task; false if it was already completed, failed or cancelled
+     * @throws NullPointerException if {@code error} is null
      */
     public boolean completeExceptionally(Throwable error) {
         if (error == null) throw new NullPointerException("error");
@@ -77,8 +90,10 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      * task's {@link CancellationException} (or thrown here, for a hook that runs here). The hook must not wait for
      * this task. One hook per task.
      *
+     * @param hook what cancelling the task does to its operation
      * @return this task
      * @throws IllegalStateException if a hook was set already
+     * @throws NullPointerException if {@code hook} is null
      */
     public CompletableTask<T> onCancel(Runnable hook) {
         if (hook == null) throw new NullPointerException("hook");
@@ -94,9 +109,11 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
     }
 
     /**
-     * Cancels the task if it is still pending: the hook runs, then the task completes cancelled.
+     * Cancels the task if it is still pending: the hook runs, then the task completes cancelled, with whatever the
+     * hook threw suppressed onto its {@link CancellationException}.
      *
-     * @return true if the task is cancelled
+     * @return true if the task is cancelled, or another thread's cancellation is running the hook; false if it
+     *     completed otherwise
      */
     @Override
     public boolean cancel() {

@@ -14,7 +14,10 @@ import java.util.concurrent.Executor;
  * the call's {@code state} label, the locals that live across an await, and the drop flags of its owned resources,
  * all as fields of the generated subclass.
  *
- * <p>The public methods below are called by generated code only; they are not API. The protocol at an
+ * <p><b>Internal: not an API.</b> This class is public only because the state machines the transformer generates in
+ * users' packages extend it. It may change in any release; do not use it, call its methods or extend it by hand.
+ *
+ * <p>The public methods below are called by generated code only. The protocol at an
  * {@code await(task)} is:
  * <pre>
  *   if (sm.ready(task)) value = sm.take(task);               // fast path: no suspension, no allocation
@@ -76,6 +79,9 @@ import java.util.concurrent.Executor;
  * Starting a call costs a release store (its parent); a coroutine's own completion has a single author, so it is
  * one add that publishes the outcome and one swap that takes the waiters. An await of a done task reads two volatile
  * words and writes nothing.
+ *
+ * @param <T> the type of the task's value
+ * @hidden
  */
 public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private static final int PHASE = 3 << 6;
@@ -99,6 +105,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /** The next coroutine in a carrier's run queue; see {@link Carrier}. */
     Coroutine<?> nextQueued;
 
+    /** For generated subclasses: a coroutine that has not started; {@link #start} starts it. */
     protected Coroutine() {}
 
     /** Runs the body from the current state label until it completes this task or suspends. */
@@ -164,6 +171,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * Starts the body on the calling thread and returns this task, pending or already done; or, inside the body of
      * a {@link TaskScope#spawn} on an executor, hands the first step to that executor. The task is a child of the
      * coroutine running on this thread, if any.
+     *
+     * @return this task
      */
     public final Task<T> start() {
         if (CoroutineProbe.ENABLED) CoroutineProbe.started(this);
@@ -183,6 +192,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * The {@code @Owned} parameters, in declaration order, for a body that never ran; the fields that held them are
      * cleared. Generated state machines with such parameters override this.
+     *
+     * @return the owned parameters, some of them possibly null; empty by default
      */
     protected AsyncCloseable[] ownedParameters() {
         return NO_PARAMETERS;
@@ -190,7 +201,14 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     private static final AsyncCloseable[] NO_PARAMETERS = {};
 
-    /** Whether {@code await(task)} can continue without suspending. */
+    /**
+     * Whether {@code await(task)} can continue without suspending. A pending child is cancelled here if a
+     * cancellation waits to be delivered.
+     *
+     * @param task the awaited task
+     * @return true if {@link #take} may be called now; false if the body must suspend
+     * @throws NullPointerException if {@code task} is null
+     */
     public final boolean ready(Task<?> task) {
         if (task == null) throw new NullPointerException("Coda.await was given null instead of a task");
         if ((state & (REQUESTED | DELIVERED)) != REQUESTED) return task.isDone();
@@ -201,7 +219,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return false;
     }
 
-    /** The awaited outcome: the value, or the task's exception rethrown as it was thrown; or {@link Cancelled}. */
+    /**
+     * The awaited outcome: the value, or the task's exception rethrown as it was thrown; or {@link Cancelled}.
+     *
+     * @param task the awaited task, done unless a cancellation is delivered here
+     * @return the task's value
+     */
     public final Object take(Task<?> task) {
         if ((state & (REQUESTED | DELIVERED)) == REQUESTED) throw deliver(task).signal;
         return task.resultOrThrow();
@@ -212,6 +235,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * here and the task already produced an {@link AsyncCloseable}, that value is in transit: nobody owns it yet,
      * so it is closed here, and the task completes only after that close: a resource is never lost between its
      * producer and its owner.
+     *
+     * @param task the awaited task
+     * @return the task's value
      */
     public final Object takeOwned(Task<?> task) {
         if ((state & (REQUESTED | DELIVERED)) != REQUESTED) return task.resultOrThrow();
@@ -251,7 +277,13 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return value instanceof AsyncCloseable ? (AsyncCloseable) value : null;
     }
 
-    /** {@link #ready} for an await of drop glue, which is never a point where cancellation is delivered. */
+    /**
+     * {@link #ready} for an await of drop glue, which is never a point where cancellation is delivered.
+     *
+     * @param task the close's task
+     * @return true if the close is done; false if the body must suspend
+     * @throws NullPointerException if {@code task} is null: {@code closeAsync()} returned null
+     */
     public final boolean readyCleanup(Task<?> task) {
         if (task == null) throw new NullPointerException("closeAsync() returned null instead of a task");
         if (task.isDone()) return true;
@@ -259,7 +291,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return false;
     }
 
-    /** {@link #take} for an await of drop glue. */
+    /**
+     * {@link #take} for an await of drop glue.
+     *
+     * @param task the close's task, done
+     * @return the close's value
+     */
     public final Object takeCleanup(Task<?> task) {
         if ((state & CLEANUP) != 0) STATE.getAndBitwiseAnd(this, ~CLEANUP);
         return task.resultOrThrow();
@@ -268,6 +305,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * Registers this coroutine as {@code task}'s waiter. True: the body must return at once. False: the task
      * completed meanwhile, or a request is to be met here; the body continues with {@link #resumed()}.
+     *
+     * @param task the awaited task
+     * @return true if the body must return at once; false if it goes on inline
      */
     public final boolean suspend(Task<?> task) {
         awaited = task; // read by the task's completion through the registration, by cancel() through the add
@@ -316,6 +356,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * The task the body was suspended on; the reference is dropped so the state machine does not keep it. A failure
      * coming back through this await gets the await's frame ({@link AsyncTrace}).
+     *
+     * @return the task of the suspension just ended
      */
     public final Task<?> resumed() {
         Task<?> task = awaited;
@@ -362,6 +404,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * The source position of the await the body is suspended at, as a frame of the user's method; null where it is
      * not known. Generated state machines override this. The runtime asks for it when a failure comes back through
      * an await, and {@link #toString()} for the probe: never on a path that succeeds.
+     *
+     * @return the frame of the current await, or null
      */
     protected StackTraceElement awaitFrame() {
         return null;
@@ -370,6 +414,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * Initialises {@code type} as a {@code NEW} of it would: used where the transformer moved a {@code NEW} after
      * constructor arguments that await. Cached per class, so only the first call per class does any work.
+     *
+     * @param type the class to initialise
      */
     public static void initialize(Class<?> type) {
         INITIALIZED.get(type);
@@ -390,6 +436,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * Adapts the operand of an owning {@code await(CompletionStage)}: a view nobody else sees, which cancels the
      * stage if the await is abandoned on cancellation.
+     *
+     * @param stage the awaited stage
+     * @return a task that follows {@code stage}
      */
     public static Task<?> adapt(CompletionStage<?> stage) {
         return StageView.owned(stage);
@@ -398,6 +447,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * {@link #ready} for {@code await(stage)}: a done {@code CompletableFuture} is taken as it is, without making a
      * task for it; so is any stage when a cancellation waits to be delivered ({@link #takeStage} delivers it).
+     *
+     * @param stage the awaited stage
+     * @return true if {@link #takeStage} may be called with {@code stage} now; false if the body must suspend
+     * @throws NullPointerException if {@code stage} is null
      */
     public final boolean readyStage(CompletionStage<?> stage) {
         if (stage == null) throw new NullPointerException("Coda.await was given null instead of a CompletionStage");
@@ -408,6 +461,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * {@link #take} for {@code await(stage)}. The operand is the stage itself, if {@link #readyStage} said so, or
      * the view that {@link #suspendStage} suspended on. A stage awaited directly belongs to this coroutine: a
      * cancellation delivered here cancels it.
+     *
+     * @param operand the stage, or the task the body suspended on
+     * @return the stage's value
      */
     public final Object takeStage(Object operand) {
         if (operand instanceof Task) return take((Task<?>) operand);
@@ -420,12 +476,23 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return StageView.resultOf((CompletableFuture<?>) stage);
     }
 
-    /** {@link #suspend} for {@code await(stage)}: on a view that this coroutine owns (see {@link #takeStage}). */
+    /**
+     * {@link #suspend} for {@code await(stage)}: on a view that this coroutine owns (see {@link #takeStage}).
+     *
+     * @param stage the awaited stage
+     * @return true if the body must return at once; false if it goes on inline
+     */
     public final boolean suspendStage(CompletionStage<?> stage) {
         return suspend(StageView.owned(stage));
     }
 
-    /** Drop glue: starts closing {@code resource} if its drop flag {@code live} is set; a done task otherwise. */
+    /**
+     * Drop glue: starts closing {@code resource} if its drop flag {@code live} is set; a done task otherwise.
+     *
+     * @param resource the owned value
+     * @param live its drop flag
+     * @return the close's task; failed if {@code closeAsync()} threw or returned null
+     */
     public static Task<Void> drop(AsyncCloseable resource, boolean live) {
         if (!live) return Task.done();
         Task<Void> closing;
@@ -442,6 +509,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * Drop glue on an exceptional exit, with {@code inFlight} the exception (a {@link Cancelled} when unwinding; null
      * for a value nobody wanted, closed by the runtime): {@link #drop}, after a {@link TaskScope} has cancelled its
      * children (an exceptional exit cancels them).
+     *
+     * @param resource the owned value
+     * @param live its drop flag
+     * @param inFlight the exception in flight, or null
+     * @return the close's task
      */
     public static Task<Void> dropFailing(AsyncCloseable resource, boolean live, Throwable inFlight) {
         if (live && resource instanceof TaskScope) ((TaskScope) resource).ownerFailing();
@@ -451,32 +523,60 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * Drop glue: a drop that failed while {@code primary} was in flight is suppressed onto it (JLS 14.20.3). A null
      * {@code dropFailure} (nothing failed) is ignored.
+     *
+     * @param primary the exception in flight
+     * @param dropFailure the drop's failure, or null
      */
     public static void suppress(Throwable primary, Throwable dropFailure) {
         if (dropFailure != null && primary != dropFailure) primary.addSuppressed(dropFailure);
     }
 
-    /** Drop glue: the value of a drop flag for {@code value} just stored in an owned variable. */
+    /**
+     * Drop glue: the value of a drop flag for {@code value} just stored in an owned variable.
+     *
+     * @param value the stored value
+     * @return true if {@code value} is not null
+     */
     public static boolean owns(Object value) {
         return value != null;
     }
 
-    /** Marks an await of drop glue for the transformer; the rewrite replaces every call. */
+    /**
+     * Marks an await of drop glue for the transformer; the rewrite replaces every call.
+     *
+     * @param task the close's task
+     * @return never
+     * @throws IllegalStateException always, if called at all
+     */
     public static Object awaitCleanup(Task<?> task) {
         throw new IllegalStateException("Coroutine.awaitCleanup is a marker for the Coda transformer");
     }
 
-    /** Marks an await whose value goes straight into an owned variable; the rewrite replaces every call. */
+    /**
+     * Marks an await whose value goes straight into an owned variable; the rewrite replaces every call.
+     *
+     * @param task the awaited task
+     * @return never
+     * @throws IllegalStateException always, if called at all
+     */
     public static Object awaitOwned(Task<?> task) {
         throw new IllegalStateException("Coroutine.awaitOwned is a marker for the Coda transformer");
     }
 
-    /** {@code return Task.completed(value)} and friends. */
+    /**
+     * {@code return Task.completed(value)} and friends.
+     *
+     * @param value the value returned
+     */
     public final void returnValue(Object value) {
         endInBody(value, null, null);
     }
 
-    /** {@code return task}: this task completes as {@code task} does. */
+    /**
+     * {@code return task}: this task completes as {@code task} does.
+     *
+     * @param task the task returned; null fails this task
+     */
     public final void returnTask(Task<?> task) {
         if (task == null) endInBody(null, new NullPointerException("async function returned null instead of a Task"), null);
         else endInBody(null, null, task);
@@ -485,6 +585,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     /**
      * {@code return stage} from a function declared to return a CompletableFuture or CompletionStage. The stage
      * belongs to this task, as an awaited one does: a request that comes while the task waits for it cancels it.
+     *
+     * @param stage the stage returned; null fails this task
      */
     public final void returnStage(CompletionStage<?> stage) {
         if (stage == null) {

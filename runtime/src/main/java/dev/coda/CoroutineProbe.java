@@ -35,12 +35,23 @@ public final class CoroutineProbe {
 
     private CoroutineProbe() {}
 
-    /** Whether the probe was switched on when the JVM started. */
+    /**
+     * Whether the probe is on. It is read once, when this class initialises, from the system property
+     * {@code coda.probe}.
+     *
+     * @return true if coroutines are being tracked
+     */
     public static boolean isEnabled() {
         return ENABLED;
     }
 
-    /** The coroutines alive now, as the indented tree described above; empty when the probe is off. */
+    /**
+     * The coroutines alive now, as the tree described above: one line each, children indented two spaces under their
+     * parent, a coroutine whose parent is not listed at the top. Nothing is stopped while the list is made: a
+     * coroutine that starts, suspends or completes meanwhile may be shown either way.
+     *
+     * @return the tree, each line ended by a newline; empty when the probe is off or no coroutine is alive
+     */
     public static String dump() {
         List<Coroutine<?>> live = live();
         Map<Coroutine<?>, List<Coroutine<?>>> children = new IdentityHashMap<>();
@@ -57,7 +68,11 @@ public final class CoroutineProbe {
         return out.toString();
     }
 
-    /** How many coroutines are alive now; 0 when the probe is off. */
+    /**
+     * How many coroutines are alive now: started, not completed, not collected.
+     *
+     * @return the number of coroutines {@link #dump()} would list; 0 when the probe is off
+     */
     public static int liveCount() {
         return live().size();
     }

@@ -11,26 +11,41 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * The result of an asynchronous computation. The state machine of an {@code @Async} call is itself its {@code Task}.
+ * The result of an asynchronous computation: pending, then succeeded with a value, failed with an exception, or
+ * cancelled, once and for good. The state machine of an {@code @Async} call is itself its {@code Task}; the runtime
+ * makes the others: {@link #completed}, {@link #done}, {@link #failed} and {@link #from} stand for an outcome,
+ * {@link #all} and {@link #any} combine tasks, {@link Coda#sleep}, {@link Coda#yieldNow()} and {@link Coda#timeout}
+ * wait, and a {@link CompletableTask} is completed by hand. It has no public constructor: only the runtime and the state machines it generates make tasks.
  *
- * <h2>State</h2>
- * One atomic word, {@link #state}. Its low three bits are the outcome:
- * <pre>
- *   PENDING ──CAS──▶ COMPLETING ──add──▶ SUCCEEDED | FAILED | CANCELLED
- * </pre>
- * Only the thread whose CAS wins writes {@link #outcome}; the atomic add of the final outcome publishes it, so a
- * reader that sees a final outcome sees the value. Bit 3, OBSERVED, says that someone read the failure (an await,
- * a join, a combinator, a scope): a parent does not report it again. Bit 4, CLEANUP_WORK, marks a child
- * started while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, is a view's
- * (see {@link #reattach}). The bits above belong to {@link Coroutine}, whose lifecycle lives in the same word; every
- * change is atomic, so no bit is ever lost.
+ * <p>Inside an async function, {@link Coda#await(Task) await} a task; elsewhere, {@link #join()} blocks for it and
+ * {@link #toCompletableFuture()} adapts it. A task started while an async function runs (an async call, a
+ * combinator, a sleep, a {@code CompletableTask}) is that function's <em>child</em>: the function does not complete
+ * before it, cancels it on an exceptional exit or when cancelled while awaiting it, and takes over its failure if
+ * nobody else saw it; {@link #detach()} opts out.
  *
- * <p>Waiters live in a separate Treiber stack, {@link #waiters}, which the completing thread swaps for
- * {@link #FIRED} after publishing the outcome: a waiter whose CAS onto the stack succeeded is guaranteed to be run,
- * and one that finds {@code FIRED} knows the outcome is already readable. A waiter that stops waiting is removed
- * wherever it sits ({@link #removeWaiter}), so an abandoned wait leaves nothing behind.
+ * <p>Every method may be called from any thread. The outcome is published safely: a thread that sees the task done
+ * sees its value.
+ *
+ * @param <T> the type of the value
  */
 public class Task<T> {
+    /*
+     * State. One atomic word, state. Its low three bits are the outcome:
+     *
+     *   PENDING ──CAS──▶ COMPLETING ──add──▶ SUCCEEDED | FAILED | CANCELLED
+     *
+     * Only the thread whose CAS wins writes outcome; the atomic add of the final outcome publishes it, so a reader
+     * that sees a final outcome sees the value. Bit 3, OBSERVED, says that someone read the failure (an await, a
+     * join, a combinator, a scope): a parent does not report it again. Bit 4, CLEANUP_WORK, marks a child started
+     * while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, is a view's (see
+     * reattach()). The bits above belong to Coroutine, whose lifecycle lives in the same word; every change is atomic,
+     * so no bit is ever lost.
+     *
+     * Waiters live in a separate Treiber stack, waiters, which the completing thread swaps for FIRED after publishing
+     * the outcome: a waiter whose CAS onto the stack succeeded is guaranteed to be run, and one that finds FIRED knows
+     * the outcome is already readable. A waiter that stops waiting is removed wherever it sits (removeWaiter), so an
+     * abandoned wait leaves nothing behind.
+     */
     static final int PENDING = 0;
     static final int COMPLETING = 1;
     static final int SUCCEEDED = 2;
@@ -43,7 +58,7 @@ public class Task<T> {
     /** A task that stopped listening to its source when its last waiter left; the next waiter calls {@link #reattach}. */
     static final int DETACHED = 1 << 5;
 
-    /** See the class comment. Package-private for {@link Coroutine}, through {@link #STATE}. */
+    /** See the comment at the top of the class. Package-private for {@link Coroutine}, through {@link #STATE}. */
     volatile int state;
     /** The value (SUCCEEDED) or the Throwable (FAILED, CANCELLED). Plain: published by {@link #state}. */
     private Object outcome;
@@ -76,28 +91,58 @@ public class Task<T> {
 
     // ---- factories -------------------------------------------------------------------------------------------
 
+    /**
+     * A task that has already succeeded with {@code value}. It is nobody's child, and cancelling it does nothing.
+     *
+     * @param <T> the type of the value
+     * @param value the value, which may be null
+     * @return a succeeded task holding {@code value}
+     */
     public static <T> Task<T> completed(T value) {
         return new Task<>(SUCCEEDED, value);
     }
 
+    /**
+     * The task that has already succeeded with no value ({@code null}): what an async function returning
+     * {@code Task<Void>} ends with. Every call returns the same instance.
+     *
+     * @return the succeeded {@code Task<Void>}
+     */
     @SuppressWarnings("unchecked")
     public static Task<Void> done() {
         return DONE;
     }
 
+    /**
+     * A task that has already failed with {@code error}; awaiting or joining it throws {@code error} as described
+     * there. A {@link CancellationException} makes it a cancelled task ({@link #isCancelled()} is true), as a stage
+     * cancelled with one is. It is nobody's child, and cancelling it does nothing.
+     *
+     * @param <T> the type of the value the task would have had
+     * @param error the exception
+     * @return a failed, or cancelled, task holding {@code error}
+     * @throws NullPointerException if {@code error} is null
+     */
     public static <T> Task<T> failed(Throwable error) {
         if (error == null) throw new NullPointerException("error");
         return new Task<>(error instanceof CancellationException ? CANCELLED : FAILED, error);
     }
 
     /**
-     * A view of {@code stage}: a task that completes as the stage does, a {@link CompletionException} wrapper removed.
-     * Cancelling the view completes the view only; the stage, which others may share, is left alone; so does a
-     * coroutine cancelled while it awaits the view. This is how to await a future that others share: a stage awaited
-     * directly, {@code await(stage)}, belongs to the awaiting coroutine, which cancels it when it is cancelled there.
-     * However many views of one pending stage are made, the stage holds one registration for them all, and a
-     * cancelled view (a combinator's loser, say), or one whose every awaiter was cancelled, leaves nothing behind on
-     * it.
+     * A view of {@code stage}: a task that completes as the stage does, a {@link CompletionException} wrapper removed;
+     * a stage that completes with a {@link CancellationException} gives a cancelled task. Cancelling the view completes
+     * the view only; the stage, which others may share, is left alone; so does a coroutine cancelled while it awaits
+     * the view. This is how to await a future that others share: a stage awaited directly,
+     * {@link Coda#await(CompletionStage) await(stage)}, belongs to the awaiting coroutine, which cancels it when it is
+     * cancelled there. However many views of one pending stage are made, the stage holds one registration for them
+     * all, and a cancelled view (a combinator's loser, say), or one whose every awaiter was cancelled, leaves nothing
+     * behind on it. A view is nobody's child.
+     *
+     * @param <T> the type of the stage's value
+     * @param stage the stage to follow
+     * @return a task that completes as {@code stage} does; already done if {@code stage} is a done
+     *     {@code CompletableFuture}; failed with what the stage threw if it refuses a callback
+     * @throws NullPointerException if {@code stage} is null
      */
     public static <T> Task<T> from(CompletionStage<T> stage) {
         return StageView.shared(stage);
@@ -106,8 +151,18 @@ public class Task<T> {
     /**
      * The values of {@code tasks}, in order, once all have succeeded. The first failure (a cancellation counts)
      * cancels the others, newest first; the returned task fails with it once every task has completed, cleanup
-     * included, with the others' failures and cleanup failures suppressed onto it. A value that succeeded but is not
-     * delivered, if it is an {@link AsyncCloseable}, is closed first. Cancelling the returned task cancels them all.
+     * included, with the others' failures suppressed onto it (of a task that was cancelled, only a cancellation
+     * that carries cleanup failures). A value that succeeded but is not delivered, if it is an {@link AsyncCloseable},
+     * is closed first, and a failure to close it is suppressed too. Cancelling the returned
+     * task cancels every task still running, and it completes cancelled once all have completed; a cancellation that
+     * comes after a failure decided the outcome changes nothing. The returned task is a child of the async function
+     * running on this thread, if any.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for; none may be null
+     * @return a task whose value is the unmodifiable list of the tasks' values, in the order of {@code tasks};
+     *     already succeeded with an empty list if {@code tasks} is empty
+     * @throws NullPointerException if {@code tasks} or one of its elements is null
      */
     public static <T> Task<List<T>> all(List<? extends Task<? extends T>> tasks) {
         return new Combination.All<T>(tasks).watch();
@@ -116,10 +171,18 @@ public class Task<T> {
     /**
      * The value of the first of {@code tasks} to succeed. The others are cancelled, newest first, and the returned
      * task completes only once every one has completed, cleanup included; a value another one produced meanwhile, if
-     * it is an {@link AsyncCloseable}, is closed first. If all fail: the first task's failure, the others suppressed.
-     * Cancelling the returned task cancels them all.
+     * it is an {@link AsyncCloseable}, is closed first. A success that would lose a failure (a loser whose cleanup
+     * failed, a close that failed) becomes that failure instead, the value closed too, as a try-with-resources whose
+     * close fails does. If all fail: the first task's failure, in the order of {@code tasks}, with the others
+     * suppressed onto it. Cancelling the returned task cancels every task still running, and it completes cancelled
+     * once all have completed; a cancellation that comes after a success decided the outcome changes nothing. The
+     * returned task is a child of the async function running on this thread, if any.
      *
+     * @param <T> the type of the value
+     * @param tasks the tasks to race; at least one, none null
+     * @return a task whose value is that of the first task to succeed
      * @throws IllegalArgumentException if {@code tasks} is empty
+     * @throws NullPointerException if {@code tasks} or one of its elements is null
      */
     public static <T> Task<T> any(List<? extends Task<? extends T>> tasks) {
         return new Combination.Any<T>(tasks).watch();
@@ -127,18 +190,37 @@ public class Task<T> {
 
     // ---- queries ---------------------------------------------------------------------------------------------
 
+    /**
+     * Whether the task has completed, in any way: succeeded, failed or cancelled.
+     *
+     * @return true once the outcome is final
+     */
     public boolean isDone() {
         return (state & OUTCOME) >= SUCCEEDED;
     }
 
+    /**
+     * Whether the task completed cancelled. After {@link #cancel()} returned true it may still be false for a while:
+     * an async call completes cancelled only after its cleanup.
+     *
+     * @return true if the task is done and its outcome is a cancellation
+     */
     public boolean isCancelled() {
         return (state & OUTCOME) == CANCELLED;
     }
 
     /**
-     * Blocks until the task is done and returns its value. An unchecked exception or error is rethrown as it was
-     * thrown; a checked one is wrapped in {@link CompletionException}; a cancelled task throws
-     * {@link CancellationException}.
+     * Blocks until the task is done and returns its value: for code that is not async. On a thread that is running
+     * a coroutine it first runs the resumptions queued on that thread, which could not run while it blocks. The wait
+     * is not interruptible: an interrupt is remembered, and the thread's interrupt status set again on return. A
+     * failure that {@code join} throws counts as seen: the task's parent does not report it again.
+     *
+     * @return the task's value
+     * @throws CancellationException if the task was cancelled (its suppressed exceptions are the failures raised
+     *     during its cleanup), or failed with a {@code CancellationException}
+     * @throws CompletionException wrapping the exception the task failed with, if that is a checked exception
+     * @throws RuntimeException the exception the task failed with, as it was thrown, if it is unchecked
+     * @throws Error the error the task failed with, as it was thrown
      */
     public T join() {
         if (!isDone()) {
@@ -155,12 +237,27 @@ public class Task<T> {
     }
 
     /**
-     * Requests cancellation. A task that only stands for an outcome (from {@link #from} or a factory) completes as
-     * cancelled at once; the task of an async call gets the request at its current or next await, unwinds from
-     * there, and completes cancelled after its cleanup (see {@link Coroutine#cancel}).
-     * Idempotent, callable from any thread, a no-op on a finished task.
+     * Requests cancellation. Idempotent, callable from any thread, a no-op on a finished task. What it means depends
+     * on the task:
+     * <ul>
+     *   <li>the task of an async call gets the request at its body's current or next await, which throws
+     *       {@link Cancelled}; the body unwinds from there and the task completes cancelled after its cleanup. If
+     *       the body is suspended on a task of its own (a child), that task is cancelled and the body keeps waiting
+     *       for it, its cleanup included; if it is suspended on anything else, it stops waiting at once. If the body
+     *       has ended and waits for its children, they are cancelled, and a returned task too. A body that finishes
+     *       without reaching another await keeps its own outcome. The awaits of drop glue are never interrupted: a
+     *       close that has started finishes;</li>
+     *   <li>a view made by {@link #from}, a sleep, or a task of {@link Coda#yieldNow()} completes cancelled at once;
+     *       a view leaves its stage alone;</li>
+     *   <li>a combinator ({@link #all}, {@link #any}, {@link Coda#timeout}) cancels its inputs and completes cancelled
+     *       once they have all completed, unless the outcome was already decided;</li>
+     *   <li>a {@link CompletableTask} runs its cancellation hook, then completes cancelled;</li>
+     *   <li>the task of a {@link TaskScope}'s close cancels the scope's children and still completes as they do
+     *       (see {@link TaskScope#closeAsync()}).</li>
+     * </ul>
      *
-     * @return true if the task is cancelled, or its cancellation is under way; false if it completed otherwise
+     * @return true if the task is cancelled, or its cancellation is under way; false if it completed, or will
+     *     complete, otherwise. For the task of a scope's close, true only means that it had not completed yet.
      */
     public boolean cancel() {
         if (!isDone()) completeCancelled(new CancelledOutcome());
@@ -169,8 +266,11 @@ public class Task<T> {
 
     /**
      * Opts this task out of structured concurrency: it is no longer a child of the coroutine that started it, so
-     * that coroutine neither cancels it, nor waits for it when its body ends, nor reports its failure. Returns this
-     * task.
+     * that coroutine neither cancels it, nor waits for it when its body ends, nor reports its failure. Call it while
+     * the parent's body runs: a parent whose body has already ended waits for the children it found then. On a task
+     * that is nobody's child (a view, a task made outside async code, one already detached) it does nothing.
+     *
+     * @return this task
      */
     public Task<T> detach() {
         return this;
@@ -182,7 +282,10 @@ public class Task<T> {
      * cancelled once the task has, its cleanup finished (not at once, as a plain {@code CompletableFuture} would: code
      * that cancels and then joins sees the resources closed). Completing the future from outside ({@code complete},
      * {@code completeExceptionally}, {@code orTimeout}) settles the future and cancels the task, whose outcome then
-     * concerns nobody. Its dependent stages are plain {@code CompletableFuture}s.
+     * concerns nobody. Its dependent stages are plain {@code CompletableFuture}s. A failure the future receives counts
+     * as seen: the task's parent does not report it again.
+     *
+     * @return a new future for this task on every call; already done if the task is
      */
     public CompletableFuture<T> toCompletableFuture() {
         TaskFuture<T> future = new TaskFuture<>(this);

@@ -66,21 +66,40 @@ public final class TaskScope implements AsyncCloseable {
         this.executor = executor;
     }
 
-    /** A scope whose children run on the calling thread until they first suspend. */
+    /**
+     * A scope whose children run on the calling thread until they first suspend.
+     *
+     * @return a new, open scope
+     */
     public static TaskScope open() {
         return new TaskScope(null);
     }
 
-    /** A scope whose children start on {@code executor}; see the class comment. */
+    /**
+     * A scope whose children start on {@code executor}: the async calls a spawned body makes are built on the calling
+     * thread and their first step handed to the executor (see the class comment).
+     *
+     * @param executor runs the first step of every child
+     * @return a new, open scope
+     * @throws NullPointerException if {@code executor} is null
+     */
     public static TaskScope open(Executor executor) {
         return new TaskScope(Objects.requireNonNull(executor, "executor"));
     }
 
     /**
      * Starts {@code body} as a child of this scope and returns its task. A body that throws instead of returning a
-     * task, or returns null, gives a failed child.
+     * task, or returns null, gives a child failed with that exception (a {@code NullPointerException} for null),
+     * which fails the scope as any failed child does. A child spawned while the scope is cancelling its children (a
+     * child failed, or the owner left with an exception or was cancelled) is cancelled at once. Safe to call from
+     * any thread, children included, until the close has completed.
      *
+     * @param <T> the type of the child's value
+     * @param body starts the child and returns its task; with {@link #open(Executor)}, it should do no more than
+     *     make the async call, since it runs on the calling thread
+     * @return the child's task: the one {@code body} returned, or one failed with what it threw
      * @throws IllegalStateException if the scope's close has completed
+     * @throws NullPointerException if {@code body} is null
      */
     public <T> Task<T> spawn(Supplier<Task<T>> body) {
         Objects.requireNonNull(body, "body");
@@ -107,7 +126,14 @@ public final class TaskScope implements AsyncCloseable {
     }
 
     /**
-     * Closes the scope: see the class comment. Idempotent: every call returns the same task.
+     * Closes the scope: see the class comment. Idempotent: every call returns the same task. Cancelling that task
+     * cancels the children, and it still completes as they do; its {@code cancel()} returns true if it had not
+     * completed yet, whatever its outcome will be.
+     *
+     * @return the close's task, which completes once every child has completed: failed with the first child
+     *     failure, in order of completion, the later failures and then the outcomes of cancelled children that carry
+     *     cleanup failures suppressed onto it (with no failure, the first such outcome is the failure); succeeded
+     *     otherwise
      */
     @Override
     public Task<Void> closeAsync() {

@@ -12,13 +12,16 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  * <ul>
  *   <li>{@code java -javaagent:coda-agent.jar[=OPTIONS] ...} — {@link #premain}. OPTIONS, comma-separated:
  *       {@code verbose} logs every rewritten class at INFO; {@code dump=DIR} also writes every class the agent
- *       rewrites or generates under DIR, by internal name, for {@code javap};</li>
+ *       rewrites or generates under DIR, by internal name, for {@code javap}; {@code probe} switches the runtime's
+ *       live-coroutine probe on, as {@code -Dcoda.probe=true} does. An unknown option is logged and ignored;</li>
  *   <li>attached to a running JVM — {@link #agentmain}, also the {@code Launcher-Agent-Class} of an executable JAR;</li>
  *   <li>{@link #install()} — self-attach, for tests and IDE runs. It must run before any class with async code
  *       loads; such a class already loaded is reported, and its awaits throw {@link IllegalStateException} saying
  *       so.</li>
  * </ul>
- * Starting more than once is harmless: the first start wins.
+ * Starting more than once is harmless: the first start wins. The agent logs through {@link System.Logger} under the
+ * name {@code dev.coda.agent}, and never throws out of a class transformation: a class it cannot rewrite is left as
+ * it is and the reason logged.
  */
 public final class CodaAgent {
     private static Instrumentation instrumentation;
@@ -26,31 +29,60 @@ public final class CodaAgent {
 
     private CodaAgent() {}
 
+    /**
+     * The entry point of {@code -javaagent}, called by the JVM before {@code main}: registers the transformer, so
+     * that every class loaded from then on is rewritten if it has async code.
+     *
+     * @param options the options after {@code =} in {@code -javaagent:coda-agent.jar=OPTIONS}, or null
+     * @param inst the JVM's instrumentation
+     */
     public static void premain(String options, Instrumentation inst) {
         start(options, inst, false);
     }
 
+    /**
+     * The entry point of an agent attached to a running JVM, and of the {@code Launcher-Agent-Class} of an executable
+     * JAR: registers the transformer, as {@link #premain} does, then reports every class already loaded whose async
+     * code can no longer be rewritten; its awaits throw {@link IllegalStateException} saying so.
+     *
+     * @param options the agent's options, as for {@link #premain}, or null
+     * @param inst the JVM's instrumentation
+     */
     public static void agentmain(String options, Instrumentation inst) {
         start(options, inst, true);
     }
 
     /**
-     * Attaches the agent to the running JVM. On JDK 21 and later the JVM prints a warning about a dynamically
-     * loaded agent unless it runs with {@code -XX:+EnableDynamicAgentLoading}; {@code -javaagent} avoids both.
+     * Attaches the agent to the running JVM, through byte-buddy-agent, with no options; does nothing if the agent is
+     * already active. Call it before any class with async code loads; such a class already loaded is reported, as
+     * {@link #agentmain} does. On JDK 21 and later the JVM prints a warning about a dynamically loaded agent unless it
+     * runs with {@code -XX:+EnableDynamicAgentLoading}; {@code -javaagent} avoids both.
+     *
+     * @throws IllegalStateException if the agent cannot be attached to this JVM
      */
     public static synchronized void install() {
         if (instrumentation != null) return;
         start("", ByteBuddyAgent.install(), true);
     }
 
-    /** Whether the agent is active in this JVM. */
+    /**
+     * Whether the agent is active in this JVM, however it was started.
+     *
+     * @return true once {@link #premain}, {@link #agentmain} or {@link #install()} has run
+     */
     public static synchronized boolean isInstalled() {
         return instrumentation != null;
     }
 
     /**
      * The message logged for a rejected await at {@code line} of {@code caller}, or null. Called reflectively by
-     * the runtime's {@code Coda.await} when it runs in code that was not rewritten.
+     * the runtime's {@code Coda.await} when it runs in code that was not rewritten, so that it throws with that
+     * message: public for that call only, not for application code.
+     *
+     * @param caller the class whose await ran without being rewritten
+     * @param line the source line of that await; negative if unknown
+     * @return the message logged for that line, else the first one logged for that class, or null if the agent
+     *     logged nothing about it
      */
     public static String rejection(Class<?> caller, int line) {
         return REJECTIONS.find(caller, line);
