@@ -2,8 +2,10 @@ package dev.coda;
 
 /**
  * A resource whose release is asynchronous. In an async function, a try-with-resources resource of this type and
- * an {@link Owned @Owned} variable are <em>owned</em>: their {@link #closeAsync()} is awaited when their scope
- * ends, on every path, cancellation included.
+ * an {@link Owned @Owned} variable are <em>owned</em>: their release is awaited when their scope ends, on every
+ * path, cancellation included: {@link #closeAsync()} when the scope ends normally, {@link #abortAsync(Throwable)}
+ * when it ends with an exception or a cancellation in flight. A resource whose release does not depend on how its
+ * scope ended implements {@code closeAsync()} only.
  */
 public interface AsyncCloseable extends AutoCloseable {
     /**
@@ -14,6 +16,25 @@ public interface AsyncCloseable extends AutoCloseable {
      * @return a task that completes once the resource is released, or fails with the reason it could not be
      */
     Task<Void> closeAsync();
+
+    /**
+     * Starts releasing the resource after its owner's scope ended abnormally: a transaction rolls back here where
+     * {@link #closeAsync()} commits, a scope cancels its children first. Called instead of {@code closeAsync()} when
+     * an exception is in flight at the end of the scope (a {@link Cancelled} when the owner is cancelled), and when
+     * the runtime closes a value that no owner took (one that arrived after its awaiter was cancelled, a combinator's
+     * value that is not delivered): {@code cause} is then the cancellation, the failure that made the value
+     * unwanted, or null. The same rules hold as for {@code closeAsync()}: idempotent, and a second call to either
+     * method completes without a second effect; a failure belongs in the returned task; the task is awaited, and a
+     * cancellation of the owner is never delivered while it runs. It must not throw {@code cause}: the owner's
+     * outcome already carries it.
+     *
+     * @param cause the exception in flight, or null when nothing failed but the value was not wanted
+     * @return a task that completes once the resource is released, or fails with the reason it could not be; by
+     *     default {@link #closeAsync()}'s
+     */
+    default Task<Void> abortAsync(Throwable cause) {
+        return closeAsync();
+    }
 
     /**
      * The blocking fallback for code that is not async: calls {@link #closeAsync()}, waits until its task completes

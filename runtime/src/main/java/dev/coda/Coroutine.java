@@ -487,7 +487,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * Drop glue: starts closing {@code resource} if its drop flag {@code live} is set; a done task otherwise.
+     * Drop glue on a normal exit: starts {@code resource.closeAsync()} if its drop flag {@code live} is set; a done
+     * task otherwise.
      *
      * @param resource the owned value
      * @param live its drop flag
@@ -501,23 +502,34 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         } catch (Throwable t) {
             return Task.failed(t);
         }
-        return closing != null ? closing : Task.failed(new NullPointerException(
-                "closeAsync() of " + resource.getClass().getName() + " returned null instead of a task"));
+        return closeTask(resource, closing, "closeAsync()");
     }
 
     /**
      * Drop glue on an exceptional exit, with {@code inFlight} the exception (a {@link Cancelled} when unwinding; null
-     * for a value nobody wanted, closed by the runtime): {@link #drop}, after a {@link TaskScope} has cancelled its
-     * children (an exceptional exit cancels them).
+     * for a value nobody wanted, closed by the runtime): starts {@code resource.abortAsync(inFlight)} if its drop
+     * flag {@code live} is set.
      *
      * @param resource the owned value
      * @param live its drop flag
      * @param inFlight the exception in flight, or null
-     * @return the close's task
+     * @return the close's task; failed if {@code abortAsync} threw or returned null
      */
     public static Task<Void> dropFailing(AsyncCloseable resource, boolean live, Throwable inFlight) {
-        if (live && resource instanceof TaskScope) ((TaskScope) resource).ownerFailing();
-        return drop(resource, live);
+        if (!live) return Task.done();
+        Task<Void> closing;
+        try {
+            closing = resource.abortAsync(inFlight);
+        } catch (Throwable t) {
+            return Task.failed(t);
+        }
+        return closeTask(resource, closing, "abortAsync(Throwable)");
+    }
+
+    /** A close that returned null instead of a task failed, and says so. */
+    private static Task<Void> closeTask(AsyncCloseable resource, Task<Void> closing, String method) {
+        return closing != null ? closing : Task.failed(new NullPointerException(
+                method + " of " + resource.getClass().getName() + " returned null instead of a task"));
     }
 
     /**

@@ -170,9 +170,17 @@ public final class TaskScope implements AsyncCloseable {
         }
     }
 
-    /** Drop glue: the owner leaves the scope with an exception in flight, so the children are cancelled. */
-    void ownerFailing() {
+    /**
+     * Closes the scope after its owner left it with an exception or a cancellation in flight: cancels the children
+     * first, then closes as {@link #closeAsync()} does.
+     *
+     * @param cause the exception in flight, or null
+     * @return the close's task, as {@link #closeAsync()}'s
+     */
+    @Override
+    public Task<Void> abortAsync(Throwable cause) {
         cancelChildren();
+        return closeAsync();
     }
 
     private void cancelChildren() {
