@@ -1,7 +1,5 @@
 package dev.coda.transformer.constructs;
 
-import dev.coda.transformer.support.InMemoryCompiler;
-
 import static dev.coda.transformer.constructs.Driver.lineOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -149,8 +147,8 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("SyncLambda", src), "SyncLambda", at("SyncLambda", src, "// HERE")
-                + "Coda.await inside a synchronized block in SyncLambda." + InMemoryCompiler.lambda("make", 0) + "; a monitor cannot be held across "
-                + "a suspension: move the await out of the synchronized block");
+                + "Coda.await inside a synchronized block in a lambda in SyncLambda.make; a monitor cannot be held "
+                + "across a suspension: move the await out of the synchronized block");
     }
 
     @Test
@@ -246,9 +244,51 @@ class RejectionsTest {
                     }
                 }
                 """;
-        assertRejected(compile("Lam", src), "Lam", at("Lam", src, "// HERE")
-                + "Coda.await in Lam." + InMemoryCompiler.lambda("make", 0) + ", which is neither an @Async method nor an async lambda; annotate the "
-                + "method with @Async and make it return Task<T> (or await inside a lambda that returns a Task)");
+        assertRejected(compile("Lam", src), "Lam", at("Lam", src, "// HERE") + notAsyncLambda("Lam.make"));
+    }
+
+    /** A lambda cannot be annotated @Async: the message says what makes one async, and names where it is written. */
+    private static String notAsyncLambda(String method) {
+        return "Coda.await in a lambda in " + method + ", which is not an async lambda (it does not return a Task, so it "
+                + "cannot suspend); make the lambda return a Task (ending with return Task.completed(value)), or move "
+                + "the await out of the lambda (for example, await the tasks in a loop)";
+    }
+
+    @Test
+    void awaitInAStreamLambda() {
+        String src = """
+                public class Orders {
+                    static int total(java.util.List<Task<Integer>> prices) {
+                        return prices.stream().mapToInt(t -> await(t)).sum(); // HERE
+                    }
+                }
+                """;
+        assertRejected(compile("Orders", src), "Orders", at("Orders", src, "// HERE") + notAsyncLambda("Orders.total"));
+    }
+
+    /** ECJ's lambda names ({@code lambda$0}) do not even say which method a lambda is in: the creating code does. */
+    @Test
+    void aLambdaIsNamedAfterTheCodeThatCreatesIt() {
+        String src = """
+                public class Nested {
+                    Runnable r;
+                    Nested(Task<Integer> t) {
+                        r = () -> await(t); // CONSTRUCTOR
+                    }
+                    static Runnable make(Task<Integer> t) {
+                        return () -> {
+                            Runnable inner = () -> await(t); // INNER
+                            inner.run();
+                        };
+                    }
+                }
+                """;
+        assertRejected(compile("Nested", src), "Nested",
+                at("Nested", src, "// CONSTRUCTOR") + "Coda.await in a lambda in a constructor of Nested, which is not "
+                        + "an async lambda (it does not return a Task, so it cannot suspend); make the lambda return a "
+                        + "Task (ending with return Task.completed(value)), or move the await out of the lambda (for "
+                        + "example, await the tasks in a loop)",
+                at("Nested", src, "// INNER") + notAsyncLambda("Nested.make"));
     }
 
     @Test
