@@ -405,7 +405,7 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("NotCloseable", src), "NotCloseable", at("NotCloseable", src, "// HERE")
-                + "@Owned s in NotCloseable.go has type java.lang.String, which is not an AsyncCloseable; only an "
+                + "@Owned variable 's' in NotCloseable.go has type java.lang.String, which is not an AsyncCloseable; only an "
                 + "AsyncCloseable can be owned: remove @Owned, or make the type implement dev.coda.AsyncCloseable");
     }
 
@@ -419,7 +419,7 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("NotCloseableParam", src), "NotCloseableParam", at("NotCloseableParam", src, "// HERE")
-                + "@Owned c in NotCloseableParam.go has type java.lang.AutoCloseable, which is not an AsyncCloseable; "
+                + "@Owned parameter 'c' in NotCloseableParam.go has type java.lang.AutoCloseable, which is not an AsyncCloseable; "
                 + "only an AsyncCloseable can be owned: remove @Owned, or make the type implement dev.coda.AsyncCloseable");
     }
 
@@ -437,8 +437,26 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("Reassigned", src), "Reassigned", at("Reassigned", src, "// HERE")
-                + "assignment to @Owned c in Reassigned.go, which may still hold a live value; move the old value "
+                + "assignment to @Owned variable 'c' in Reassigned.go, which may still hold a live value; move the old value "
                 + "out first with Coda.move(c), or declare a new variable");
+    }
+
+    /** A variable's name is quoted, so that one named like a word of the sentence ('in') reads as a name. */
+    @Test
+    void assignmentToAnOwnedParameterNamedLikeAWord() {
+        String src = """
+                public class Reader {
+                """ + CONN + """
+                    @Async public static Task<Integer> read(@Owned Conn in, boolean b) {
+                        if (b) Coda.move(in);
+                        in = new Conn(); // HERE
+                        return Task.completed(1);
+                    }
+                }
+                """;
+        assertRejected(compile("Reader", src), "Reader", at("Reader", src, "// HERE")
+                + "assignment to @Owned parameter 'in' in Reader.read, which may still hold a live value; move the old "
+                + "value out first with Coda.move(in), or declare a new variable");
     }
 
     @Test
