@@ -19,6 +19,12 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  *       so.</li>
  * </ul>
  * Starting more than once is harmless: the first start wins.
+ *
+ * <p>What it cannot rewrite, and the warnings of a rewrite, are logged through {@link System.Logger}
+ * ({@code dev.coda.agent}) in javac's format, with the path under {@code <source root>/}
+ * ({@link dev.coda.transformer.Diagnostic#UNKNOWN_SOURCE_ROOT}): {@code <source root>/p/To.java:LINE: error: MESSAGE}.
+ * A loading class gives its package and its source file's name, never where its sources are; the plugin, which
+ * knows the source roots, prints the absolute path instead.
  */
 public final class CodaAgent {
     private static Instrumentation instrumentation;
