@@ -32,7 +32,10 @@ final class AgentLog {
         logger().log(Level.WARNING, "Coda agent: unknown option '" + option + "' ignored (known options: verbose, dump=DIR, probe)");
     }
 
-    /** A rejected use of await: the same javac-format line the plugin prints as a build error. */
+    /**
+     * An error: a rejected use of await, as the javac-format line the plugin prints as a build error, except that the
+     * path is under {@code <source root>/} where the plugin has the absolute one; or a class loaded too early.
+     */
     void rejected(String diagnostic) {
         logger().log(Level.ERROR, diagnostic);
     }

@@ -78,12 +78,15 @@ final class AsyncClassTransformer implements ClassFileTransformer {
         Files.write(file, bytes);
     }
 
+    /** Logs {@code d}; an error is also recorded for the awaits it concerns to throw. */
     private void report(ClassLoader loader, String className, Diagnostic d) {
+        // A loading class says nothing of where its source is: the path is relative to a source root unknown here.
+        String line = d.underUnknownSourceRoot().toString();
         String binaryName = className.replace('/', '.');
         if (d.isError()) {
-            if (rejections.record(loader, binaryName, d.line(), d.toString())) log.rejected(d.toString());
+            if (rejections.record(loader, binaryName, d.line(), line)) log.rejected(line);
         } else {
-            log.warning(d.toString());
+            log.warning(line);
         }
     }
 

@@ -19,9 +19,14 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  *       loads; such a class already loaded is reported, and its awaits throw {@link IllegalStateException} saying
  *       so.</li>
  * </ul>
- * Starting more than once is harmless: the first start wins. The agent logs through {@link System.Logger} under the
- * name {@code dev.coda.agent}, and never throws out of a class transformation: a class it cannot rewrite is left as
- * it is and the reason logged.
+ * Starting more than once is harmless: the first start wins. The agent never throws out of a class
+ * transformation: a class it cannot rewrite is left as it is and the reason logged.
+ *
+ * <p>What it cannot rewrite, and the warnings of a rewrite, are logged through {@link System.Logger}
+ * ({@code dev.coda.agent}) in javac's format, with the path under {@code <source root>/}
+ * ({@link dev.coda.transformer.Diagnostic#UNKNOWN_SOURCE_ROOT}): {@code <source root>/p/To.java:LINE: error: MESSAGE}.
+ * A loading class gives its package and its source file's name, never where its sources are; the plugin, which
+ * knows the source roots, prints the absolute path instead.
  */
 public final class CodaAgent {
     private static Instrumentation instrumentation;

@@ -152,7 +152,7 @@ class AgentIT {
         Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Locked");
         assertEquals(0, run.exit, run.err);
         assertEquals("42", run.out.strip());
-        assertTrue(run.err.contains("demo/Locked.java:8: warning: Locked.go may still hold the "
+        assertTrue(run.err.contains("<source root>/demo/Locked.java:8: warning: Locked.go may still hold the "
                 + "java.util.concurrent.locks.Lock it locked at line 6 when it reaches this await"), run.err);
     }
 
@@ -316,7 +316,7 @@ class AgentIT {
                 }
                 """);
         Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main");
-        String expected = "demo/Main.java:7: error: Coda.await inside a synchronized block in Main.locked; a monitor "
+        String expected = "<source root>/demo/Main.java:7: error: Coda.await inside a synchronized block in Main.locked; a monitor "
                 + "cannot be held across a suspension: move the await out of the synchronized block";
         assertEquals(0, run.exit, run.err);
         assertEquals(List.of(expected, expected), run.out.lines().toList());

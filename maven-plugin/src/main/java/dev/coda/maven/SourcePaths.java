@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 
 /**
  * Turns the source path of a diagnostic, relative to a source root ({@code p/To.java}), into the absolute path of
- * the {@code .java} file, so that the build log and IDEs can link to it. A file found under no source root keeps its
- * relative path.
+ * the {@code .java} file, so that the build log and IDEs can link to it. A file found under no compile source root
+ * is named as the agent names every file, under {@link Diagnostic#UNKNOWN_SOURCE_ROOT}.
  */
 final class SourcePaths {
     private final List<Path> roots;
@@ -19,17 +19,23 @@ final class SourcePaths {
         this.roots = sourceRoots.stream().map(Paths::get).collect(Collectors.toList());
     }
 
+    /** The absolute path of {@code relative} under the first source root that has it, or null. */
     String absolute(String relative) {
         if (relative == null) return null;
         for (Path root : roots) {
             Path file = root.resolve(relative);
             if (Files.isRegularFile(file)) return file.toAbsolutePath().normalize().toString();
         }
-        return relative;
+        return null;
     }
 
-    /** The same diagnostic with the absolute path: it prints as {@code /abs/path/p/To.java:LINE: error: MESSAGE}. */
+    /**
+     * The same diagnostic with the absolute path, printed as {@code /abs/path/p/To.java:LINE: error: MESSAGE}, or
+     * as {@code <source root>/p/To.java:LINE: error: MESSAGE} when no source root has the file.
+     */
     Diagnostic locate(Diagnostic d) {
-        return new Diagnostic(d.severity(), absolute(d.sourcePath()), d.line(), d.className(), d.message());
+        if (d.sourcePath() == null) return d;
+        String absolute = absolute(d.sourcePath());
+        return absolute != null ? d.withSourcePath(absolute) : d.underUnknownSourceRoot();
     }
 }

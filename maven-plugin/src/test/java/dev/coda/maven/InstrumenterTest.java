@@ -164,6 +164,23 @@ class InstrumenterTest {
         for (String name : before.keySet()) assertArrayEquals(before.get(name), after.get(name), name);
     }
 
+    /** A path relative to a source root must not pass for one relative to the working directory. */
+    @Test
+    void aSourceUnderNoSourceRootIsNamedUnderAnUnknownSourceRoot() throws Exception {
+        ws.compile("p/Bad", HEADER + "public class Bad {\n"
+                + "  int plain(Task<Integer> t) {\n"
+                + "    return Coda.await(t);\n"
+                + "  }\n"
+                + "}\n");
+        Files.delete(ws.sources.resolve("p/Bad.java"));
+
+        assertThrows(MojoFailureException.class, ws::run);
+
+        assertEquals(List.of("<source root>/p/Bad.java:5: error: Coda.await in Bad.plain, which is neither an @Async "
+                + "method nor an async lambda; annotate the method with @Async and make it return Task<T> (or await "
+                + "inside a lambda that returns a Task)"), ws.errors);
+    }
+
     @Test
     void aMalformedClassFileThatMentionsCodaFailsTheBuildNamingTheFile() throws Exception {
         Path broken = Files.createDirectories(ws.classes.resolve("p")).resolve("Broken.class");

@@ -87,9 +87,22 @@ public final class Diagnostics {
         return 0;
     }
 
-    /** {@code Foo.bar} for messages. */
+    /**
+     * {@code Foo.bar} for messages; a lambda body, whose name is the compiler's, is {@code a lambda in Foo.bar},
+     * after the method that creates it.
+     */
     public static String describe(ClassNode c, MethodNode m) {
-        String simple = c.name.substring(c.name.lastIndexOf('/') + 1);
-        return simple + "." + (m.name.equals("<init>") ? "<init>" : m.name);
+        if (Lambdas.isBody(m)) {
+            MethodNode enclosing = Lambdas.enclosingMethod(c, m);
+            if (enclosing == null) return "a lambda in " + simpleName(c);
+            if (enclosing.name.equals("<init>")) return "a lambda in a constructor of " + simpleName(c);
+            if (enclosing.name.equals("<clinit>")) return "a lambda in the static initializer of " + simpleName(c);
+            return "a lambda in " + simpleName(c) + "." + enclosing.name;
+        }
+        return simpleName(c) + "." + m.name;
+    }
+
+    private static String simpleName(ClassNode c) {
+        return c.name.substring(c.name.lastIndexOf('/') + 1);
     }
 }

@@ -51,9 +51,9 @@ final class AssignmentCheck {
                 out = false;
             } else if (n.getOpcode() == ASTORE && ((VarInsnNode) n).var == v.slot() && !v.stores().contains(n)) {
                 if (maybe[i] && reported.add(n)) {
-                    error.accept(n, "assignment to @Owned " + v.name() + " in " + where + ", which may still hold a "
-                            + "live value; move the old value out first with Coda.move(" + v.name() + "), or declare a "
-                            + "new variable");
+                    error.accept(n, "assignment to " + v.described() + " in " + where + ", which may still hold a "
+                            + "live value; move the old value out first with "
+                            + (v.named() ? "Coda.move(" + v.name() + ")" : "Coda.move") + ", or declare a new variable");
                 }
                 if (!assignments.contains(n)) assignments.add(n);
                 out = !storesNull(frames, n);

@@ -140,9 +140,9 @@ final class OwnershipFinder {
         if (stores == null) return null;
         AbstractInsnNode declaration = stores.iterator().next();
         int slot = ((VarInsnNode) declaration).var;
+        LocalVariableNode variable = LocalNames.storedBy(m, slot, declaration);
         return resources.computeIfAbsent(stores, k -> OwnedVariable.found(OwnedVariable.Kind.RESOURCE, slot,
-                LocalNames.nameOr(LocalNames.storedBy(m, slot, declaration), slot), OwnedVariable.ASYNC_CLOSEABLE_DESC,
-                k, List.of()));
+                LocalNames.nameOr(variable, slot), variable != null, OwnedVariable.ASYNC_CLOSEABLE_DESC, k, List.of()));
     }
 
     /**
@@ -180,11 +180,12 @@ final class OwnershipFinder {
         Type[] args = Type.getArgumentTypes(m.desc);
         int slot = (m.access & ACC_STATIC) != 0 ? 0 : 1;
         for (int i = 0; i < index; i++) slot += args[i].getSize();
-        String name = LocalNames.parameterName(m, index, slot);
-        if (name == null) name = "parameter " + index;
+        String sourceName = LocalNames.parameterName(m, index, slot);
+        String name = sourceName != null ? sourceName : "parameter " + index;
         String desc = args[index].getDescriptor();
-        if (checkOwnable(name, desc, m.instructions.getFirst())) {
-            scoped.add(OwnedVariable.found(OwnedVariable.Kind.PARAMETER, slot, name, desc, Set.of(), List.of()));
+        OwnedVariable.Kind kind = OwnedVariable.Kind.PARAMETER;
+        if (checkOwnable(OwnedVariable.describe(kind, name, sourceName != null, slot), desc, m.instructions.getFirst())) {
+            scoped.add(OwnedVariable.found(kind, slot, name, sourceName != null, desc, Set.of(), List.of()));
         }
     }
 
@@ -218,8 +219,9 @@ final class OwnershipFinder {
         Object[] stack = types.stackBefore(declaration);
         Object stored = stack == null ? null : stack[stack.length - 1];
         String desc = variable != null ? variable.desc : descriptorOf(stored);
-        if (checkOwnable(name, desc, declaration)) {
-            scoped.add(OwnedVariable.found(OwnedVariable.Kind.LOCAL, slot, name,
+        OwnedVariable.Kind kind = OwnedVariable.Kind.LOCAL;
+        if (checkOwnable(OwnedVariable.describe(kind, name, variable != null, slot), desc, declaration)) {
+            scoped.add(OwnedVariable.found(kind, slot, name, variable != null,
                     desc != null ? desc : OwnedVariable.ASYNC_CLOSEABLE_DESC, declarations, ranges));
         }
     }
@@ -230,15 +232,18 @@ final class OwnershipFinder {
         return null;
     }
 
-    /** Rejects {@code @Owned} on a type that is not AsyncCloseable; true when {@code desc} (null: unknown) is one. */
-    private boolean checkOwnable(String name, String desc, AbstractInsnNode at) {
+    /**
+     * Rejects {@code @Owned} on a type that is not AsyncCloseable; true when {@code desc} (null: unknown) is one.
+     * {@code variable} is how the message names the variable.
+     */
+    private boolean checkOwnable(String variable, String desc, AbstractInsnNode at) {
         if (desc == null) return true;
         Type type = Type.getType(desc);
         boolean ok = type.getSort() == Type.OBJECT
                 && !type.getInternalName().startsWith("java/")
                 && hierarchy.isSubtypeOf(type.getInternalName(), CodaNames.ASYNC_CLOSEABLE);
         if (!ok) {
-            error(at, "@Owned " + name + " in " + Diagnostics.describe(host, m) + " has type "
+            error(at, variable + " in " + Diagnostics.describe(host, m) + " has type "
                     + type.getClassName() + ", which is not an AsyncCloseable; only an AsyncCloseable can be owned: "
                     + "remove @Owned, or make the type implement dev.coda.AsyncCloseable");
         }

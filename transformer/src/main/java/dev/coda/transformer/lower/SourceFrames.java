@@ -20,12 +20,16 @@ record SourceFrames(MethodNode m, Frame<SourceValue>[] frames) {
     /** The frames of {@code m}, or null with the error reported when ASM cannot analyse it. */
     static SourceFrames of(ClassNode host, MethodNode m, Diagnostics diagnostics) {
         try {
-            return new SourceFrames(m, new Analyzer<>(new SourceInterpreter())
-                    .analyze(host.name, m));
+            return analyze(host.name, m);
         } catch (AnalyzerException e) {
             diagnostics.cannotAnalyse(m, e);
             return null;
         }
+    }
+
+    /** The frames of {@code m}, a method of class {@code owner}. */
+    static SourceFrames analyze(String owner, MethodNode m) throws AnalyzerException {
+        return new SourceFrames(m, new Analyzer<>(new SourceInterpreter()).analyze(owner, m));
     }
 
     /** The frame before {@code n}; null where the code is unreachable. */

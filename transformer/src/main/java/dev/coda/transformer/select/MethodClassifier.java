@@ -2,6 +2,7 @@ package dev.coda.transformer.select;
 
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.Diagnostics;
+import dev.coda.transformer.analysis.Lambdas;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.Handle;
@@ -72,6 +73,12 @@ public final class MethodClassifier {
             } else if (returns != null && isBlockCandidate(m, anonymous)) {
                 result.add(new AsyncMethod(m, AsyncMethod.Kind.BLOCK, returns, awaits,
                         OwnedParameters.indices(c, m)));
+            } else if (Lambdas.isBody(m)) {
+                // A lambda cannot be annotated: what makes it async is the task its functional interface returns.
+                diagnostics.error(m, firstAwait, "Coda.await in " + where + ", which is not an async lambda (it does "
+                        + "not return a Task, so it cannot suspend); make the lambda return a Task (ending with "
+                        + "return Task.completed(value)), or move the await out of the lambda (for example, await the "
+                        + "tasks in a loop)");
             } else {
                 diagnostics.error(m, firstAwait, "Coda.await in " + where + ", which is neither an @Async method nor an "
                         + "async lambda; annotate the method with @Async and make it return Task<T> (or await inside a "
@@ -81,10 +88,9 @@ public final class MethodClassifier {
         return result;
     }
 
-    /** Lambda bodies are private synthetic {@code lambda$...} methods; anonymous classes have no inner name. */
+    /** A lambda body, or an instance method of an anonymous class (which has no inner name). */
     private static boolean isBlockCandidate(MethodNode m, boolean inAnonymousClass) {
-        boolean lambdaBody = (m.access & Opcodes.ACC_SYNTHETIC) != 0 && m.name.startsWith("lambda$");
-        return lambdaBody || (inAnonymousClass && (m.access & Opcodes.ACC_STATIC) == 0);
+        return Lambdas.isBody(m) || (inAnonymousClass && (m.access & Opcodes.ACC_STATIC) == 0);
     }
 
     private static boolean isAnonymous(ClassNode c) {

@@ -1,7 +1,5 @@
 package dev.coda.transformer.constructs;
 
-import dev.coda.transformer.support.InMemoryCompiler;
-
 import static dev.coda.transformer.constructs.Driver.lineOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -149,8 +147,8 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("SyncLambda", src), "SyncLambda", at("SyncLambda", src, "// HERE")
-                + "Coda.await inside a synchronized block in SyncLambda." + InMemoryCompiler.lambda("make", 0) + "; a monitor cannot be held across "
-                + "a suspension: move the await out of the synchronized block");
+                + "Coda.await inside a synchronized block in a lambda in SyncLambda.make; a monitor cannot be held "
+                + "across a suspension: move the await out of the synchronized block");
     }
 
     @Test
@@ -246,9 +244,51 @@ class RejectionsTest {
                     }
                 }
                 """;
-        assertRejected(compile("Lam", src), "Lam", at("Lam", src, "// HERE")
-                + "Coda.await in Lam." + InMemoryCompiler.lambda("make", 0) + ", which is neither an @Async method nor an async lambda; annotate the "
-                + "method with @Async and make it return Task<T> (or await inside a lambda that returns a Task)");
+        assertRejected(compile("Lam", src), "Lam", at("Lam", src, "// HERE") + notAsyncLambda("Lam.make"));
+    }
+
+    /** A lambda cannot be annotated @Async: the message says what makes one async, and names where it is written. */
+    private static String notAsyncLambda(String method) {
+        return "Coda.await in a lambda in " + method + ", which is not an async lambda (it does not return a Task, so it "
+                + "cannot suspend); make the lambda return a Task (ending with return Task.completed(value)), or move "
+                + "the await out of the lambda (for example, await the tasks in a loop)";
+    }
+
+    @Test
+    void awaitInAStreamLambda() {
+        String src = """
+                public class Orders {
+                    static int total(java.util.List<Task<Integer>> prices) {
+                        return prices.stream().mapToInt(t -> await(t)).sum(); // HERE
+                    }
+                }
+                """;
+        assertRejected(compile("Orders", src), "Orders", at("Orders", src, "// HERE") + notAsyncLambda("Orders.total"));
+    }
+
+    /** ECJ's lambda names ({@code lambda$0}) do not even say which method a lambda is in: the creating code does. */
+    @Test
+    void aLambdaIsNamedAfterTheCodeThatCreatesIt() {
+        String src = """
+                public class Nested {
+                    Runnable r;
+                    Nested(Task<Integer> t) {
+                        r = () -> await(t); // CONSTRUCTOR
+                    }
+                    static Runnable make(Task<Integer> t) {
+                        return () -> {
+                            Runnable inner = () -> await(t); // INNER
+                            inner.run();
+                        };
+                    }
+                }
+                """;
+        assertRejected(compile("Nested", src), "Nested",
+                at("Nested", src, "// CONSTRUCTOR") + "Coda.await in a lambda in a constructor of Nested, which is not "
+                        + "an async lambda (it does not return a Task, so it cannot suspend); make the lambda return a "
+                        + "Task (ending with return Task.completed(value)), or move the await out of the lambda (for "
+                        + "example, await the tasks in a loop)",
+                at("Nested", src, "// INNER") + notAsyncLambda("Nested.make"));
     }
 
     @Test
@@ -365,7 +405,7 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("NotCloseable", src), "NotCloseable", at("NotCloseable", src, "// HERE")
-                + "@Owned s in NotCloseable.go has type java.lang.String, which is not an AsyncCloseable; only an "
+                + "@Owned variable 's' in NotCloseable.go has type java.lang.String, which is not an AsyncCloseable; only an "
                 + "AsyncCloseable can be owned: remove @Owned, or make the type implement dev.coda.AsyncCloseable");
     }
 
@@ -379,7 +419,7 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("NotCloseableParam", src), "NotCloseableParam", at("NotCloseableParam", src, "// HERE")
-                + "@Owned c in NotCloseableParam.go has type java.lang.AutoCloseable, which is not an AsyncCloseable; "
+                + "@Owned parameter 'c' in NotCloseableParam.go has type java.lang.AutoCloseable, which is not an AsyncCloseable; "
                 + "only an AsyncCloseable can be owned: remove @Owned, or make the type implement dev.coda.AsyncCloseable");
     }
 
@@ -397,8 +437,26 @@ class RejectionsTest {
                 }
                 """;
         assertRejected(compile("Reassigned", src), "Reassigned", at("Reassigned", src, "// HERE")
-                + "assignment to @Owned c in Reassigned.go, which may still hold a live value; move the old value "
+                + "assignment to @Owned variable 'c' in Reassigned.go, which may still hold a live value; move the old value "
                 + "out first with Coda.move(c), or declare a new variable");
+    }
+
+    /** A variable's name is quoted, so that one named like a word of the sentence ('in') reads as a name. */
+    @Test
+    void assignmentToAnOwnedParameterNamedLikeAWord() {
+        String src = """
+                public class Reader {
+                """ + CONN + """
+                    @Async public static Task<Integer> read(@Owned Conn in, boolean b) {
+                        if (b) Coda.move(in);
+                        in = new Conn(); // HERE
+                        return Task.completed(1);
+                    }
+                }
+                """;
+        assertRejected(compile("Reader", src), "Reader", at("Reader", src, "// HERE")
+                + "assignment to @Owned parameter 'in' in Reader.read, which may still hold a live value; move the old "
+                + "value out first with Coda.move(in), or declare a new variable");
     }
 
     @Test
