@@ -75,8 +75,8 @@ public final class Bank implements AsyncCloseable {
 
     /**
      * Moves {@code amount} from account {@code from} to account {@code to} in one transaction: reads both balances,
-     * debits {@code from}, runs {@code midway}, credits {@code to}, commits. Whatever ends it before the commit (a
-     * failure, a cancellation) rolls the debit back, and the connection goes back to the pool on every exit.
+     * debits {@code from}, runs {@code midway}, credits {@code to}. The transaction's drop commits after a normal exit
+     * and rolls the debit back after a failure or a cancellation; the connection goes back to the pool on every exit.
      */
     @Async
     public Task<Void> transfer(int from, int to, long amount, Midway midway) {
@@ -96,8 +96,7 @@ public final class Bank implements AsyncCloseable {
         await(c.update(DEBIT, amount, from));
         await(midway.between());
         await(c.update(CREDIT, amount, to));
-        await(tx.commit());
-        return Task.done();
+        return Task.done(); // the drops commit tx, then return c to the pool
     }
 
     @Async

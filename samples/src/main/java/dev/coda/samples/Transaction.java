@@ -14,16 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>{@code
  * @Owned Transaction tx = await(Transaction.begin(c));
  * ... statements on c ...
- * await(tx.commit());
  * }</pre>
- * A close is not told how its scope ended, so the function commits explicitly, as its last step, and the drop rolls
- * back whatever was not committed: after an exception, a cancellation, or a return before the commit. After a
- * commit the drop does nothing.
+ * Its drop commits when the function leaves the transaction's scope normally ({@link #closeAsync()}), and rolls back
+ * when an exception or a cancellation ends it ({@link #abortAsync}). The drop is awaited and never interrupted: a
+ * cancellation that comes while the COMMIT runs is not delivered there, so a transfer that committed reports
+ * success, and one that reports cancelled or failed was rolled back.
  */
 public final class Transaction implements AsyncCloseable {
     private final PooledConnection connection;
-    private volatile boolean committed;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     private Transaction(PooledConnection connection) {
         this.connection = connection;
@@ -37,23 +36,15 @@ public final class Transaction implements AsyncCloseable {
         return Task.completed(Coda.move(tx));
     }
 
-    /**
-     * Commits the transaction. Only a commit that completed counts: one that failed, or was cancelled before it ran,
-     * leaves the rollback to the drop. (A cancellation that comes while the COMMIT runs cannot take it back: the
-     * function then ends cancelled with its work committed, as with any database.)
-     */
-    @Async
-    public Task<Void> commit() {
-        if (committed || closed.get()) throw new IllegalStateException("the transaction has ended");
-        await(connection.commitTransaction());
-        committed = true;
-        return Task.done();
-    }
-
-    /** Rolls back unless committed; a second call does nothing. */
+    /** Commits: the owner's scope ended normally. A second call, or one after {@link #abortAsync}, does nothing. */
     @Override
     public Task<Void> closeAsync() {
-        if (!closed.compareAndSet(false, true) || committed) return Task.done();
-        return Task.from(connection.rollbackTransaction());
+        return ended.compareAndSet(false, true) ? Task.from(connection.commitTransaction()) : Task.done();
+    }
+
+    /** Rolls back: the owner's scope ended with {@code cause} in flight. A second call does nothing. */
+    @Override
+    public Task<Void> abortAsync(Throwable cause) {
+        return ended.compareAndSet(false, true) ? Task.from(connection.rollbackTransaction()) : Task.done();
     }
 }

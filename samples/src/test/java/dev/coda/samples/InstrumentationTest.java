@@ -15,7 +15,7 @@ class InstrumentationTest {
     @ParameterizedTest
     @CsvSource({"HttpFetch, fetchAll", "HttpFetch, fetchOne", "HttpFetch, fetchWithin", "FileCopy, copy",
             "FileCopy, sha256", "FileCopy, copyAndVerify", "Bank, open", "Bank, transfer", "Bank, balances",
-            "Transaction, begin", "Transaction, commit", "ConnectionPool, open", "Transfers, attempt"})
+            "Transaction, begin", "ConnectionPool, open", "Transfers, attempt"})
     void everyAsyncFunctionHasAStateMachine(String host, String method) throws Exception {
         Class<?> stateMachine = Class.forName("dev.coda.samples." + host + "$$Coda$" + method);
         assertTrue(Task.class.isAssignableFrom(stateMachine), "the state machine is the call's Task");
