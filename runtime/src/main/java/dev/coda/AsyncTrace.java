@@ -25,10 +25,40 @@ final class AsyncTrace {
 
     private AsyncTrace() {}
 
+    /** The chains this builds are cut at this depth: a trace is for reading, and a cycle must not hang it. */
+    private static final int MAX_DEPTH = 64;
+
+    /** Whether async traces are on. Read on each use, not once: a test or an operator can switch it at run time. */
+    private static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty("coda.asyncStackTraces"));
+    }
+
+    /**
+     * The trace of the await {@code suspended} is suspended at, for the cancellation signal delivered there: its
+     * frame, then the boundary and the awaits of the coroutines waiting for it, innermost first (only its frame when
+     * async traces are off). Empty if the await's frame is not known.
+     */
+    static StackTraceElement[] ofSuspension(Coroutine<?> suspended) {
+        StackTraceElement frame = suspended.awaitFrame();
+        if (frame == null) return new StackTraceElement[0];
+        if (!enabled()) return new StackTraceElement[] {frame};
+        StackTraceElement[] trace = new StackTraceElement[8];
+        trace[0] = frame;
+        int n = 1;
+        Coroutine<?> awaiter = suspended.awaitingCoroutine();
+        for (int depth = 0; awaiter != null && depth < MAX_DEPTH; depth++, awaiter = awaiter.awaitingCoroutine()) {
+            StackTraceElement f = awaiter.awaitFrame();
+            if (f == null) break;
+            if (n == 1) trace[n++] = BOUNDARY;
+            if (n == trace.length) trace = Arrays.copyOf(trace, 2 * n);
+            trace[n++] = f;
+        }
+        return Arrays.copyOf(trace, n);
+    }
+
     /** Adds {@code awaiter}'s await to {@code failure}'s trace, unless it is there already. */
     static void crossed(Throwable failure, Coroutine<?> awaiter) {
-        // Read on each failure, not once: a test or an operator can switch it at run time.
-        if ("false".equalsIgnoreCase(System.getProperty("coda.asyncStackTraces"))) return;
+        if (!enabled()) return;
         StackTraceElement frame = awaiter.awaitFrame();
         if (frame == null) return;
         StackTraceElement[] trace = failure.getStackTrace();

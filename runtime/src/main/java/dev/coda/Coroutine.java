@@ -214,7 +214,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         if ((state & (REQUESTED | DELIVERED)) != REQUESTED) return task.isDone();
         // A cancellation waits to be delivered: at once, unless the task is a pending child, which is cancelled
         // and waited for first.
-        if (task.isDone() || !isChild(task)) return true;
+        if (task.isDone() || !isChild(task)) {
+            ending().deliveredInline = true; // the label is an earlier await's: the signal gets the thread's stack
+            return true;
+        }
         task.cancel();
         return false;
     }
@@ -469,6 +472,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         if (operand instanceof Task) return take((Task<?>) operand);
         CompletionStage<?> stage = (CompletionStage<?>) operand;
         if ((state & (REQUESTED | DELIVERED)) == REQUESTED) {
+            ending().deliveredInline = true; // the stage was taken as it is, without a suspension
             Ending e = deliver(null);
             if (!StageView.isDoneFuture(stage)) suppress(e.signal, StageView.cancelOwned(stage));
             throw e.signal;
@@ -773,7 +777,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private Ending deliver(Task<?> awaited) {
         STATE.getAndBitwiseOr(this, DELIVERED);
         Ending e = ending();
-        e.signal = new Cancelled();
+        // After a suspension the label names this await, and the trace is known without walking the stack.
+        e.signal = e.deliveredInline ? Cancelled.here() : Cancelled.at(AsyncTrace.ofSuspension(this));
         if (awaited == null) return e; // a stage taken as it is: the caller cancels it
         // The one place a pending foreign task is abandoned, however the request was met (woken by cancel(), taken
         // back from a suspension, or without suspending): before the body can register on it again, so no later
@@ -1003,6 +1008,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
         /** Thrown at the delivering await; cleanup failures collect on it as suppressed. Null until delivery. */
         Cancelled signal;
+        /** The request is met at an await that did not suspend (see {@link #deliver}). */
+        boolean deliveredInline;
         /** The close of a value that was in transit at delivery, or null. */
         Task<?> inTransit;
         /** The pending task that an owning await no longer waited for at delivery, or null. */

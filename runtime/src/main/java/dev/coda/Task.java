@@ -603,6 +603,20 @@ public class Task<T> {
         return error;
     }
 
+    /**
+     * A coroutine waiting for this task, for traces only: the first in the waiter chain, or null. The chain may
+     * change while it is read; what it returns is a coroutine that was waiting a moment ago.
+     */
+    final Coroutine<?> awaitingCoroutine() {
+        Object head = waiters;
+        if (head instanceof Coroutine) return (Coroutine<?>) head;
+        for (WaiterNode n = head instanceof WaiterNode ? (WaiterNode) head : null; n != null; n = n.next) {
+            Waiter w = n.waiter;
+            if (w instanceof Coroutine) return (Coroutine<?>) w;
+        }
+        return null;
+    }
+
     /** A waiter chain link, allocated only when a task has more than one waiter. */
     private static final class WaiterNode {
         /** Null once removed. Plain: a completion that reads a stale value makes one late call, which is ignored. */
