@@ -31,6 +31,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Coda beside its pure-Java peers, in one class so that one run measures them together. Every row is named
@@ -58,8 +59,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * completed into the gates are a counter (boxed where the primitive holds objects) and 2 (cached), as in
  * {@link CoreBenchmark}, except in {@code suspendedHeap}, where nothing but the suspension may allocate.
  *
- * <p>Hand-written rows return their machine and Coda rows their joined value: a Coda call registered itself with
- * what it awaited, or with its carrier, so it has escaped already and its allocation stays in the figure.
+ * <p>Every row returns what carries its result (a machine, a task, a future), joined first where it can be, so that
+ * the JIT cannot remove its allocations.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -98,13 +99,14 @@ public class PeersBenchmark {
     }
 
     @Benchmark
-    public int twoPending_coda() {
+    public Task<Integer> twoPending_coda() {
         Task<Integer> a = PendingTasks.pending();
         Task<Integer> b = PendingTasks.pending();
         Task<Integer> t = CoreBenchmark.twoAwaits(a, b);
         PendingTasks.complete(a, x++);
         PendingTasks.complete(b, 2);
-        return t.join();
+        t.join();
+        return t;
     }
 
     /**
@@ -149,10 +151,12 @@ public class PeersBenchmark {
     }
 
     @Benchmark
-    public int twoComplete_coda() {
+    public Task<Integer> twoComplete_coda() {
         Task<Integer> a = Task.completed(x++);
         Task<Integer> b = Task.completed(2);
-        return CoreBenchmark.twoAwaits(a, b).join();
+        Task<Integer> t = CoreBenchmark.twoAwaits(a, b);
+        t.join();
+        return t;
     }
 
     /** A thread started and run to its end: nothing parks, but the start and the end go through the scheduler. */
@@ -188,57 +192,67 @@ public class PeersBenchmark {
     // ---- twoFuturesPending, twoFuturesComplete ---------------------------------------------------------------------
 
     @Benchmark
-    public int twoFuturesPending_whenComplete() {
+    public FutureMachine twoFuturesPending_whenComplete() {
         CompletableFuture<Integer> a = new CompletableFuture<>();
         CompletableFuture<Integer> b = new CompletableFuture<>();
         FutureMachine m = new FutureMachine(a, b);
         m.run();
         a.complete(x++);
         b.complete(2);
-        return m.join();
+        m.join();
+        return m;
     }
 
     @Benchmark
-    public int twoFuturesPending_thenCompose() {
+    public CompletableFuture<Integer> twoFuturesPending_thenCompose() {
         CompletableFuture<Integer> a = new CompletableFuture<>();
         CompletableFuture<Integer> b = new CompletableFuture<>();
         CompletableFuture<Integer> r = thenCompose(a, b);
         a.complete(x++);
         b.complete(2);
-        return r.join();
+        r.join();
+        return r;
     }
 
     @Benchmark
-    public int twoFuturesPending_coda() {
+    public Task<Integer> twoFuturesPending_coda() {
         CompletableFuture<Integer> a = new CompletableFuture<>();
         CompletableFuture<Integer> b = new CompletableFuture<>();
         Task<Integer> t = LeafBenchmark.twoFutures(a, b);
         a.complete(x++);
         b.complete(2);
-        return t.join();
+        t.join();
+        return t;
     }
 
     @Benchmark
-    public int twoFuturesComplete_whenComplete() {
+    public FutureMachine twoFuturesComplete_whenComplete() {
         CompletableFuture<Integer> a = CompletableFuture.completedFuture(x++);
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
         FutureMachine m = new FutureMachine(a, b);
         m.run();
-        return m.join();
+        m.join();
+        return m;
     }
 
     @Benchmark
-    public int twoFuturesComplete_thenCompose() {
+    public CompletableFuture<Integer> twoFuturesComplete_thenCompose(Blackhole bh) {
         CompletableFuture<Integer> a = CompletableFuture.completedFuture(x++);
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
-        return thenCompose(a, b).join();
+        bh.consume(a); // as the other rows' machines and calls hold them: else the JIT may remove them
+        bh.consume(b);
+        CompletableFuture<Integer> r = thenCompose(a, b);
+        r.join();
+        return r;
     }
 
     @Benchmark
-    public int twoFuturesComplete_coda() {
+    public Task<Integer> twoFuturesComplete_coda() {
         CompletableFuture<Integer> a = CompletableFuture.completedFuture(x++);
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
-        return LeafBenchmark.twoFutures(a, b).join();
+        Task<Integer> t = LeafBenchmark.twoFutures(a, b);
+        t.join();
+        return t;
     }
 
     static CompletableFuture<Integer> thenCompose(CompletableFuture<Integer> a, CompletableFuture<Integer> b) {
@@ -248,11 +262,12 @@ public class PeersBenchmark {
     // ---- cancelHoldingTwo -----------------------------------------------------------------------------------------
 
     @Benchmark
-    public int cancelHoldingTwo_codaResume() {
+    public Task<Integer> cancelHoldingTwo_codaResume() {
         Task<Integer> gate = PendingTasks.pending();
         Task<Integer> t = DropGlueBenchmark.holdTwoAndAwait(first, second, gate);
         PendingTasks.complete(gate, x++);
-        return t.join();
+        t.join();
+        return t;
     }
 
     @Benchmark
@@ -332,22 +347,24 @@ public class PeersBenchmark {
     }
 
     @Benchmark
-    public int scopeOfOne_coda() {
+    public Task<Integer> scopeOfOne_coda() {
         Task<Integer> gate = PendingTasks.pending();
         Task<Integer> t = scopeOfOne(gate);
         PendingTasks.complete(gate, x++);
-        return t.join();
+        t.join();
+        return t;
     }
 
     /** The child is a stage on the gate; the scope's wait is {@code allOf} over its children. No fail-fast: one child. */
     @Benchmark
-    public int scopeOfOne_completableFuture() {
+    public CompletableFuture<Integer> scopeOfOne_completableFuture() {
         CompletableFuture<Integer> gate = new CompletableFuture<>();
         CompletableFuture<Integer> child = gate.thenApply(v -> v + 1);
         CompletableFuture<?>[] children = {child};
         CompletableFuture<Integer> t = CompletableFuture.allOf(children).thenApply(ignored -> child.join());
         gate.complete(x++);
-        return t.join();
+        t.join();
+        return t;
     }
 
     // ---- anyOfTwo -------------------------------------------------------------------------------------------------
@@ -358,18 +375,18 @@ public class PeersBenchmark {
     }
 
     @Benchmark
-    public int anyOfTwo_coda() {
+    public Task<Integer> anyOfTwo_coda() {
         Task<Integer> a = PendingTasks.pending();
         Task<Integer> b = PendingTasks.pending();
         Task<Integer> t = anyOfTwo(a, b);
         PendingTasks.complete(a, x++);
-        int v = t.join();
+        t.join();
         if (!b.isCancelled()) throw new AssertionError("the loser was not cancelled");
-        return v;
+        return t;
     }
 
     @Benchmark
-    public int anyOfTwo_completableFutureAnyOf() {
+    public CompletableFuture<Integer> anyOfTwo_completableFutureAnyOf() {
         CompletableFuture<Integer> a = new CompletableFuture<>();
         CompletableFuture<Integer> b = new CompletableFuture<>();
         CompletableFuture<Integer> t = CompletableFuture.anyOf(a, b).thenApply(v -> {
@@ -378,9 +395,9 @@ public class PeersBenchmark {
             return (Integer) v;
         });
         a.complete(x++);
-        int v = t.join();
+        t.join();
         if (!b.isCancelled()) throw new AssertionError("the loser was not cancelled");
-        return v;
+        return t;
     }
 
     // ---- timeout --------------------------------------------------------------------------------------------------
@@ -394,19 +411,21 @@ public class PeersBenchmark {
     }
 
     @Benchmark
-    public int timeout_coda() {
+    public Task<Integer> timeout_coda() {
         Task<Integer> gate = PendingTasks.pending();
         Task<Integer> t = timeout(gate);
         PendingTasks.complete(gate, x++);
-        return t.join();
+        t.join();
+        return t;
     }
 
     @Benchmark
-    public int timeout_completableFutureOrTimeout() {
+    public CompletableFuture<Integer> timeout_completableFutureOrTimeout() {
         CompletableFuture<Integer> gate = new CompletableFuture<>();
         CompletableFuture<Integer> t = gate.thenApply(v -> v + 1).orTimeout(10, TimeUnit.SECONDS);
         gate.complete(x++);
-        return t.join();
+        t.join();
+        return t;
     }
 
     // ---- suspendedHeap --------------------------------------------------------------------------------------------
@@ -424,11 +443,12 @@ public class PeersBenchmark {
     }
 
     @Benchmark
-    public int suspendedHeap_coda() {
+    public Task<Integer> suspendedHeap_coda() {
         Task<Integer> gate = PendingTasks.pending();
         Task<Integer> t = holdThree(gate, x++);
         PendingTasks.complete(gate, 1);
-        return t.join();
+        t.join();
+        return t;
     }
 
     @Benchmark
