@@ -431,7 +431,11 @@ public class PeersBenchmark {
     // ---- suspendedHeap --------------------------------------------------------------------------------------------
     // One op: a new pending gate; a call that computes three ints from a parameter, awaits the gate and then uses
     // all three; the gate completed with 1 (a cached Integer where boxed) and the result masked to the Integer
-    // cache, so that nothing but the gate and the suspended call allocates, save what the resumption itself does.
+    // cache. So gc.alloc.rate.norm is the gate, plus the suspended call, plus whatever the suspension and the
+    // resumption allocate (nothing for the Coda and hand-written rows). The op completes the gate so that suspended
+    // calls do not pile up; a call that stayed suspended would hold the same bytes. For the virtual thread it is
+    // every byte any thread allocated in the op: the thread, its continuation and stack chunk (the frames from
+    // run() down to the park), the runnable, the future and its waiter, and the scheduler's share.
 
     @Async
     static Task<Integer> holdThree(Task<Integer> gate, int p) {
