@@ -329,7 +329,7 @@ public class PeersBenchmark {
             return true;
         }
 
-        /** r2, then r1; a failing close is not suppressed onto the other, as try-with-resources would. */
+        /** r2, then r1; unlike try-with-resources, a close that throws skips the other and suppresses nothing. */
         private void closeBoth(boolean aborted) {
             Task<Void> c2 = aborted ? r2.abortAsync(null) : r2.closeAsync();
             Task<Void> c1 = aborted ? r1.abortAsync(null) : r1.closeAsync();
