@@ -79,6 +79,11 @@ public class CoreBenchmark {
             return WAITER.compareAndSet(this, null, r);
         }
 
+        /** False if the gate completed first: {@code r} runs, or ran. */
+        boolean deregister(Runnable r) {
+            return WAITER.compareAndSet(this, r, null);
+        }
+
         void complete(int v) {
             value = v;
             Object w = WAITER.getAndSet(this, DONE);
