@@ -38,7 +38,9 @@ import java.util.concurrent.Executor;
  *   bit  9     DELIVERED the body met the request and unwinds; no await delivers again
  *   bit  10    CLEANUP   the body awaits drop glue, which a request never interrupts
  *   bit  11    EARLY     a completion came while the body was still making its suspension
- *   bits 12-31 sequence  the number of the current suspension: a claim is valid for that suspension only
+ *   bits 12-31 sequence  the number of the current suspension: a claim is valid for that suspension only.
+ *                        A deferred start begins at 1, so 0 means: started inline, never suspended
+ *                        (see {@link #end} for what that allows)
  * </pre>
  * The phases and who moves them:
  * <pre>
@@ -673,7 +675,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     /** The deferred start: the executor runs the first step unless a cancellation claims the start first. */
     private void startOn(Executor executor) {
-        STATE.set(this, UNSTARTED); // published to the runnable by execute(), and to cancel() by this task's publication
+        // Published to the runnable by execute(), and to cancel() by this task's publication. Sequence 1: this task
+        // is returned to the spawner before its body runs, so it is seen by others from the start.
+        STATE.set(this, UNSTARTED + SEQ_UNIT);
         try {
             executor.execute(this::startDeferred);
         } catch (Throwable rejected) { // RejectedExecutionException, or any failure of a foreign executor
@@ -728,7 +732,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (!closing.isDone() && closing.addWaiter(this)) return;
                 collect(closing);
             }
-            task.conclude(null, rejected, null, rejected == null, failed);
+            task.conclude(null, rejected, null, rejected == null, failed, false);
         }
 
         @Override
@@ -880,7 +884,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         youngestChild = null;
         boolean returnedPending = returned != null && !returned.isDone();
         if (concerned == 0 && !delivered && !returnedPending) {
-            conclude(value, thrown, returned, false, null); // nothing to wait for: the common case, no allocation
+            // Nothing to wait for: the common case, no allocation. A body that ends in the first step of an inline
+            // start, never having suspended (sequence 0), is still inside start(): nobody else has this task yet,
+            // no waiter can be registered and no cancel() can come, so the outcome needs no atomic publication.
+            conclude(value, thrown, returned, false, null, (state & SEQ) == 0);
             return;
         }
         boolean exceptional = delivered || thrown != null;
@@ -941,8 +948,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      *   <li>a value: it, unless a child failed unseen: then the first such failure, the others suppressed.</li>
      * </ul>
      * {@code failed} are the children and closes whose failures are to be reported, in order; null for none.
+     * {@code unseen}: no other thread has seen this task (see {@link #end}).
      */
-    private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed) {
+    private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed,
+                          boolean unseen) {
         if (CoroutineProbe.ENABLED) CoroutineProbe.finished(this);
         Ending e = ending;
         ending = null; // a done task keeps none of it; written before the outcome is published
@@ -954,7 +963,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
             }
             if (thrown != null) outcome.addSuppressed(thrown);
             addAll(outcome, failed);
-            completeAlone(CANCELLED, outcome);
+            finish(CANCELLED, outcome, unseen);
             return;
         }
         if (thrown == null && returned != null) {
@@ -965,7 +974,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 // A returned child cancelled because this task was asked to stop: the request is honoured.
                 if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
                     addAll(f, failed);
-                    completeAlone(CANCELLED, f);
+                    finish(CANCELLED, f, unseen);
                     return;
                 }
                 thrown = f;
@@ -976,10 +985,16 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
         if (thrown != null) {
             addAll(thrown, failed);
-            completeAlone(FAILED, thrown);
+            finish(FAILED, thrown, unseen);
         } else {
-            completeAlone(SUCCEEDED, value);
+            finish(SUCCEEDED, value, unseen);
         }
+    }
+
+    /** Completes this task: {@link #completeAlone}, or, for a task no other thread has seen, without atomics. */
+    private void finish(int phase, Object result, boolean unseen) {
+        if (unseen) completeUnseen(phase, result);
+        else completeAlone(phase, result);
     }
 
     private static void addAll(Throwable primary, List<Task<?>> failed) {
@@ -1104,7 +1119,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (t == null) t = abandonFailure;
                 else suppress(t, abandonFailure);
             }
-            owner.conclude(value, t, returnedAbandoned ? null : returned, returnedAbandoned, failed);
+            owner.conclude(value, t, returnedAbandoned ? null : returned, returnedAbandoned, failed, false);
         }
     }
 }

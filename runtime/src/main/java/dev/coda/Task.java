@@ -469,6 +469,17 @@ public class Task<T> {
     }
 
     /**
+     * {@link #completeAlone} for a task that no other thread has seen yet (a coroutine whose body ends inside its
+     * inline start, never having suspended): nothing else reads or writes its word, so a release store publishes
+     * the outcome to whoever receives the task from this thread, and no waiter can be registered yet.
+     */
+    final void completeUnseen(int phase, Object result) {
+        outcome = result;
+        STATE.setRelease(this, state + phase);
+        if (waiters != null) fireWaiters(); // cannot happen; one cheap read keeps a broken premise from hanging a waiter
+    }
+
+    /**
      * {@link #complete} for a task that nothing else can complete (a coroutine, whose outcome has one author: its
      * end): the outcome is written, then published with the outcome bits in one atomic add, then the waiters run.
      */
