@@ -19,13 +19,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The core of an async call, beside the hand-written state machines that bound it: {@code x = await(a);
- * y = await(b); return x + y + 1} with both tasks pending (then completed, in order, on the same thread) and with
- * both already complete. The limit is a hand-written state machine over a thread-safe one-shot gate: one CAS to
- * register the waiter, one atomic swap to complete, which is the least any design that may be completed from
- * another thread pays. Below it, the same machine over a plain gate (not thread-safe). Then the cost of children:
- * a call whose child finishes at once, awaited or not, and one whose unawaited child is still pending when its body
- * ends.
+ * The core of an async call. The hand-written state machines that bound it live here, for {@code x = await(a);
+ * y = await(b); return x + y + 1}: over a thread-safe one-shot gate (one CAS to register the waiter, one atomic swap
+ * to complete: the least any design that may be completed from another thread pays) and over a plain gate (not
+ * thread-safe); {@link PeersBenchmark} measures them beside Coda and its other peers. The rows here measure the
+ * cost of children: a call whose child finishes at once, awaited or not, and one whose unawaited child is still
+ * pending when its body ends.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -167,41 +166,7 @@ public class CoreBenchmark {
         }
     }
 
-    // The machines are returned, not their results: JMH consumes them, so the allocations stay as they would in
-    // real use instead of being scalar-replaced away.
-
-    @Benchmark
-    public PlainMachine plainGatePending() {
-        PlainGate a = new PlainGate();
-        PlainGate b = new PlainGate();
-        PlainMachine m = new PlainMachine(a, b);
-        m.run();
-        a.complete(x++);
-        b.complete(2);
-        return m;
-    }
-
-    @Benchmark
-    public AtomicMachine atomicGatePending() {
-        AtomicGate a = new AtomicGate();
-        AtomicGate b = new AtomicGate();
-        AtomicMachine m = new AtomicMachine(a, b);
-        m.run();
-        a.complete(x++);
-        b.complete(2);
-        return m;
-    }
-
-    @Benchmark
-    public AtomicMachine atomicGateComplete() {
-        AtomicGate a = new AtomicGate();
-        AtomicGate b = new AtomicGate();
-        a.complete(x++);
-        b.complete(2);
-        AtomicMachine m = new AtomicMachine(a, b);
-        m.run();
-        return m;
-    }
+    // The rows of this shape, beside their peers, are PeersBenchmark.twoPending_* and twoComplete_*.
 
     // ---- Coda -----------------------------------------------------------------------------------------------------
 
@@ -210,23 +175,6 @@ public class CoreBenchmark {
         int x = await(a);
         int y = await(b);
         return Task.completed(x + y + 1);
-    }
-
-    @Benchmark
-    public int codaPending() {
-        Task<Integer> a = PendingTasks.pending();
-        Task<Integer> b = PendingTasks.pending();
-        Task<Integer> t = twoAwaits(a, b);
-        PendingTasks.complete(a, x++);
-        PendingTasks.complete(b, 2);
-        return t.join();
-    }
-
-    @Benchmark
-    public int codaComplete() {
-        Task<Integer> a = Task.completed(x++);
-        Task<Integer> b = Task.completed(2);
-        return twoAwaits(a, b).join();
     }
 
     // ---- children -------------------------------------------------------------------------------------------------
