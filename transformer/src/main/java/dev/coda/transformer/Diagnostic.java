@@ -5,7 +5,7 @@ package dev.coda.transformer;
  * sees only the class file, so the path it gives is the source file relative to its source root (package folders
  * plus the SourceFile attribute, {@code p/To.java}); the plugin replaces it by the file's absolute path, and where no
  * one knows the source root the path is written under {@link #UNKNOWN_SOURCE_ROOT}. The line is the nearest
- * line-number entry, or 0 when the class has none.
+ * line-number entry: of the instruction, else of its method, else the smallest in the class, else 1.
  */
 public record Diagnostic(Severity severity, String sourcePath, int line, String className, String message) {
 

@@ -2,6 +2,7 @@ package dev.coda.transformer;
 
 import dev.coda.transformer.check.HeldLocks;
 import dev.coda.transformer.analysis.Diagnostics;
+import dev.coda.transformer.analysis.Lambdas;
 import dev.coda.transformer.analysis.MethodAnalysis;
 import dev.coda.transformer.analysis.MethodAnalyzer;
 import dev.coda.transformer.check.BlockingCloses;
@@ -111,8 +112,11 @@ public final class Transformer {
         } catch (MethodTooLargeException e) {
             MethodNode method = null;
             for (MethodNode m : host.methods) if (m.name.equals(e.getMethodName()) && m.desc.equals(e.getDescriptor())) method = m;
-            diagnostics.error(method, null, "method " + e.getClassName().replace('/', '.') + "." + e.getMethodName()
-                    + " is too large once rewritten into a state machine (" + e.getCodeSize() + " bytes of code; the "
+            MethodNode named = method;
+            for (MethodNode m : host.methods) if (named == null && m.name.equals(e.getMethodName())) named = m;
+            String what = named != null && Lambdas.isBody(named) ? Diagnostics.describe(host, named)
+                    : "method " + e.getClassName().replace('/', '.') + "." + e.getMethodName();
+            diagnostics.error(method, null, what + " is too large once rewritten into a state machine (" + e.getCodeSize() + " bytes of code; the "
                     + "JVM allows 65535): move code that does not await into methods of its own, or split it into "
                     + "several async functions");
             return TransformResult.unchanged(host.name, diagnostics.all());

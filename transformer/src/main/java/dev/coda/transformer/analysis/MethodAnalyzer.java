@@ -36,7 +36,7 @@ public final class MethodAnalyzer {
                 String where = Diagnostics.describe(owner, m);
                 diagnostics.error(m, await, drop
                         ? "an owned value is dropped inside a synchronized block in " + where + ", and its "
-                                + "closeAsync() would be awaited while the monitor is held: end the scope of the "
+                                + "close (closeAsync(), or abortAsync(cause) after an exception) would be awaited while the monitor is held: end the scope of the "
                                 + "@Owned variable or try-with-resources outside the synchronized block"
                         : "Coda.await inside a synchronized block in " + where + "; a monitor cannot be held across "
                                 + "a suspension: move the await out of the synchronized block");

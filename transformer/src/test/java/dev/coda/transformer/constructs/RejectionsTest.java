@@ -129,6 +129,24 @@ class RejectionsTest {
                 + "own, or split it into several async functions"), m);
     }
 
+    /** The same for an async lambda, named after the code that creates it rather than its synthetic method. */
+    @Test
+    void anAsyncLambdaTooLargeOnceRewrittenIsNamedAsALambda() {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 40; i++) body.append("            int v").append(i).append(" = t.hashCode() + ").append(i).append(";\n");
+        for (int i = 0; i < 400; i++) body.append("            v").append(i % 40).append(" += await(f);\n");
+        body.append("            return Task.completed(v0");
+        for (int i = 1; i < 40; i++) body.append(" + v").append(i);
+        body.append(");\n");
+        String src = "public class HugeLambda {\n    public static java.util.function.Supplier<Task<Integer>> make("
+                + "Task<Integer> f, Object t) {\n        return () -> {\n" + body + "        };\n    }\n}\n";
+        Instrumented code = compile("HugeLambda", src);
+        List<String> messages = code.results.get("p/HugeLambda").diagnostics().stream().map(Diagnostic::toString).toList();
+        assertEquals(1, messages.size(), messages.toString());
+        assertTrue(messages.get(0).contains(": error: a lambda in HugeLambda.make is too large once rewritten into a "
+                + "state machine ("), messages.get(0));
+    }
+
     @Test
     void awaitInsideNestedSynchronizedBlockInLambda() {
         String src = """
@@ -492,7 +510,8 @@ class RejectionsTest {
         TransformResult r = code.results.get("p/SyncDrop");
         assertFalse(r.changed());
         assertEquals(List.of(at("SyncDrop", src, "lock.hashCode()") + "an owned value is dropped inside a synchronized "
-                + "block in SyncDrop.go, and its closeAsync() would be awaited while the monitor is held: end the "
+                + "block in SyncDrop.go, and its close (closeAsync(), or abortAsync(cause) after an exception) would be "
+                + "awaited while the monitor is held: end the "
                 + "scope of the @Owned variable or try-with-resources outside the synchronized block"),
                 r.diagnostics().stream().map(Diagnostic::toString).toList());
     }
