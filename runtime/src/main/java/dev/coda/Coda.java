@@ -123,13 +123,28 @@ public final class Coda {
         return Timeout.start(d, nanos, Task.started(body, "Coda.timeout"));
     }
 
+    /**
+     * The calling method as its source names it: a lambda body ({@code lambda$total$0}, as javac names it; ECJ's
+     * {@code lambda$0} names no method) as "a lambda in" the method that holds it.
+     */
+    private static String describe(StackWalker.StackFrame caller) {
+        String method = caller.getMethodName();
+        String type = caller.getClassName();
+        if (!method.startsWith("lambda$")) return type + "." + method;
+        int end = method.lastIndexOf('$');
+        String enclosing = end > "lambda$".length() ? method.substring("lambda$".length(), end) : "";
+        if (enclosing.equals("new")) return "a lambda in a constructor of " + type;
+        if (enclosing.equals("static")) return "a lambda in the static initializer of " + type;
+        boolean named = !enclosing.isEmpty() && !Character.isDigit(enclosing.charAt(0));
+        return "a lambda in " + type + (named ? "." + enclosing : "");
+    }
+
     private static IllegalStateException notInstrumented() {
         StackWalker.StackFrame caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
                 .walk(frames -> frames.filter(f -> !f.getClassName().equals(Coda.class.getName())).findFirst())
                 .orElse(null);
-        String where = caller == null ? "unknown code"
-                : caller.getClassName() + "." + caller.getMethodName()
-                        + "(" + caller.getFileName() + ":" + caller.getLineNumber() + ")";
+        String where = caller == null ? "unknown code" : describe(caller)
+                + "(" + caller.getFileName() + ":" + caller.getLineNumber() + ")";
         String rejected = caller == null ? null
                 : AgentMessages.rejection(caller.getDeclaringClass(), caller.getLineNumber());
         if (rejected != null) return new IllegalStateException(rejected);

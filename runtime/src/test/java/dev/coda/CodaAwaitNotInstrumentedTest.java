@@ -66,6 +66,15 @@ class CodaAwaitNotInstrumentedTest {
         assertEquals(IllegalStateException.class, e.getClass());
     }
 
+    @Test
+    void aLambdaIsNamedAfterTheMethodThatHoldsIt() {
+        java.util.function.Supplier<String> lambda = () -> Coda.await(Task.completed("v"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, lambda::get);
+        String message = e.getMessage();
+        assertTrue(message.startsWith("Coda.await called in a lambda in " + CodaAwaitNotInstrumentedTest.class.getName()
+                + ".aLambdaIsNamedAfterTheMethodThatHoldsIt(CodaAwaitNotInstrumentedTest.java:"), () -> message);
+    }
+
     private static String callAwaitTask(Task<String> task) {
         return Coda.await(task);
     }
