@@ -28,14 +28,14 @@ import java.util.function.Supplier;
  * it completes the environment's pending items oldest first and cancels the top-level task once it has completed
  * {@code cancelAfter} of them ({@link #run}).
  *
- * <p><b>Cancellation (§6).</b> {@link #cancel} records a request. A frame suspended on a foreign task (a step, a
+ * <p><b>Cancellation.</b> {@link #cancel} records a request. A frame suspended on a foreign task (a step, a
  * close) is woken to meet it; one suspended on its own child cancels that child and keeps waiting for it, cleanup
  * included; one in drop glue is not disturbed. The request is delivered at the frame's current or next user await
  * (not at a drop): the await throws the signal, after which no await delivers again, and the outcome is cancelled
  * whatever the body does. A child awaited at delivery that failed, or was cancelled with cleanup failures, has that
  * outcome suppressed onto the signal. An owned await that delivers closes the value in transit.
  *
- * <p><b>The end of a body (§7).</b> When a body ends, its children still running are waited for: cancelled first,
+ * <p><b>The end of a body.</b> When a body ends, its children still running are waited for: cancelled first,
  * newest first, if it threw or unwinds a delivered cancellation (children started while it unwound are cleanup work,
  * never cancelled). A returned child is waited for, and the frame completes as it does. A request that reaches a
  * frame whose body ended with a value cancels its children still running, and a returned child, and the outcome is
