@@ -47,7 +47,7 @@ final class AsyncClassTransformer implements ClassFileTransformer {
             Transformer transformer = transformerFor(loader);
             TransformResult result = transformer.transform(bytes);
             for (Diagnostic d : result.diagnostics()) report(loader, className, d);
-            for (Diagnostic d : transformer.heldLocks(bytes, false)) report(loader, className, d);
+            for (Diagnostic d : result.heldLocks()) report(loader, className, d);
             if (!result.changed()) return null;
             definer.define(loader, domain, result.generated());
             log.rewritten(className, result.generated().size());

@@ -65,7 +65,8 @@ final class Instrumenter {
                     changes.stateMachine(file);
                 } else if (mentionsCoda(file, bytes)) {
                     TransformResult result = transform(transformer, file, bytes);
-                    changes.report(transformer.heldLocks(bytes, failOnHeldLock)); // on the awaits as compiled
+                    changes.report(failOnHeldLock ? result.heldLocks().stream().map(Diagnostic::asError).toList()
+                            : result.heldLocks());
                     changes.transformed(file, result, !result.changed() && InstrumentedProbe.isMarked(bytes));
                     changes.report(transformer.blockingCloses(result.changed() ? result.bytes() : bytes, failOnBlockingClose));
                 } else {

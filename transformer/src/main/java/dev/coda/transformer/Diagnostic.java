@@ -31,6 +31,11 @@ public record Diagnostic(Severity severity, String sourcePath, int line, String 
         return severity == Severity.ERROR;
     }
 
+    /** The same diagnostic as an error: for a warning that the build was asked to fail on. */
+    public Diagnostic asError() {
+        return new Diagnostic(Severity.ERROR, sourcePath, line, className, message);
+    }
+
     /** The same diagnostic with its source file named by {@code path}. */
     public Diagnostic withSourcePath(String path) {
         return new Diagnostic(severity, path, line, className, message);

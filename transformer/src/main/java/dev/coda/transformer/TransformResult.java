@@ -12,9 +12,12 @@ import java.util.Map;
  * @param generated  the generated state-machine classes, by internal name, in a stable order; empty when
  *                   {@code bytes} is null
  * @param diagnostics errors and warnings, in source order
+ * @param heldLocks  warnings, in source order, for the awaits at which a {@code java.util.concurrent.locks.Lock}
+ *                   may still be held, found in the class as compiled; apart from {@code diagnostics} because a
+ *                   build may be asked to treat them as errors ({@link Diagnostic#asError()})
  */
 public record TransformResult(String className, byte[] bytes, Map<String, byte[]> generated,
-                              List<Diagnostic> diagnostics) {
+                              List<Diagnostic> diagnostics, List<Diagnostic> heldLocks) {
 
     public boolean changed() {
         return bytes != null;
@@ -25,6 +28,10 @@ public record TransformResult(String className, byte[] bytes, Map<String, byte[]
     }
 
     static TransformResult unchanged(String className, List<Diagnostic> diagnostics) {
-        return new TransformResult(className, null, Map.of(), List.copyOf(diagnostics));
+        return new TransformResult(className, null, Map.of(), List.copyOf(diagnostics), List.of());
+    }
+
+    TransformResult withHeldLocks(List<Diagnostic> found) {
+        return new TransformResult(className, bytes, generated, diagnostics, List.copyOf(found));
     }
 }

@@ -63,14 +63,6 @@ public final class Transformer {
     }
 
     /**
-     * The awaits of a class as compiled (the input of {@link #transform}) at which a
-     * {@code java.util.concurrent.locks.Lock} may still be held, as warnings, or errors when {@code asErrors}.
-     */
-    public List<Diagnostic> heldLocks(byte[] classBytes, boolean asErrors) {
-        return HeldLocks.find(classBytes, hierarchy, asErrors);
-    }
-
-    /**
      * Rewrites one class. Problems with the code are reported as diagnostics; bytes that are not a class file at
      * all throw, since only the caller can name the file or class they came from.
      */
@@ -99,7 +91,14 @@ public final class Transformer {
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
 
-        // ---- the other stages: whatever goes wrong in them leaves the class as it was
+        // ---- check the class as compiled, before the rewrite changes it
+        List<Diagnostic> heldLocks = HeldLocks.find(host, hierarchy);
+        return rewriteOrExplain(reader, host, diagnostics).withHeldLocks(heldLocks);
+    }
+
+    /** The other stages: whatever goes wrong in them leaves the class as it was, and says why. */
+    private TransformResult rewriteOrExplain(ClassReader reader, ClassNode host, Diagnostics diagnostics)
+            throws ClassFileFacts.MalformedClassException {
         try {
             return rewrite(reader, host, diagnostics);
         } catch (AssertionError e) {
@@ -222,7 +221,8 @@ public final class Transformer {
                     + host.name.replace('/', '.') + " is left unchanged; please report this: " + problems);
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
-        return new TransformResult(host.name, written.host(), written.generated(), List.copyOf(diagnostics.all()));
+        return new TransformResult(host.name, written.host(), written.generated(), List.copyOf(diagnostics.all()),
+                List.of());
     }
 
     private byte[] write(ClassNode c) {

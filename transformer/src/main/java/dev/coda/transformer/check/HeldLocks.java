@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -30,8 +29,9 @@ import org.objectweb.asm.tree.analysis.SourceValue;
 /**
  * A {@code java.util.concurrent.locks.Lock} that an async method may still hold when it reaches an await. A lock
  * belongs to the thread that locked it, and the method may resume on another: there {@code unlock()} throws
- * {@code IllegalMonitorStateException} and the lock stays held for good. Run on a class as compiled, it reports
- * each such await, once per source line, as a warning (or an error, when the build asks for that).
+ * {@code IllegalMonitorStateException} and the lock stays held for good. Run on a class as compiled (before the
+ * rewrite changes it), it reports each such await, once per source line, as a warning; a build that asks for errors
+ * turns them into errors ({@link Diagnostic#asError()}).
  *
  * <p>A forward data flow over the method's normal and exception edges: {@code lock()}, {@code lockInterruptibly()}
  * and {@code tryLock(...)} on a Lock add the lock, named by where its reference comes from (a local, a field, a
@@ -42,14 +42,13 @@ public final class HeldLocks {
 
     private HeldLocks() {}
 
-    public static List<Diagnostic> find(byte[] classBytes, ClassHierarchy hierarchy, boolean asErrors) {
-        ClassNode c = new ClassNode();
-        new ClassReader(classBytes).accept(c, ClassReader.SKIP_FRAMES);
+    /** The warnings for class {@code c} as compiled; {@code c} is read, not changed. */
+    public static List<Diagnostic> find(ClassNode c, ClassHierarchy hierarchy) {
         Diagnostics diagnostics = new Diagnostics(c);
         for (MethodNode m : c.methods) {
             if (m.instructions == null || m.instructions.size() == 0 || !awaits(m)) continue;
             try {
-                check(c, m, hierarchy, diagnostics, asErrors);
+                check(c, m, hierarchy, diagnostics);
             } catch (AnalyzerException | ClassHierarchy.MissingClassException e) {
                 // Code that does not analyse is reported by the rewrite itself; an unknown class holds no lock.
             }
@@ -66,8 +65,8 @@ public final class HeldLocks {
         return n instanceof MethodInsnNode call && call.owner.equals(CodaNames.CODA) && call.name.equals("await");
     }
 
-    private static void check(ClassNode c, MethodNode m, ClassHierarchy hierarchy, Diagnostics diagnostics,
-                              boolean asErrors) throws AnalyzerException {
+    private static void check(ClassNode c, MethodNode m, ClassHierarchy hierarchy, Diagnostics diagnostics)
+            throws AnalyzerException {
         ControlFlow flow = ControlFlow.of(c.name, m);
         Frame<SourceValue>[] sources = new Analyzer<>(new SourceInterpreter()).analyze(c.name, m);
         AbstractInsnNode[] code = m.instructions.toArray();
@@ -105,8 +104,7 @@ public final class HeldLocks {
                     + "locked at " + acquired + " when it reaches this await; a Lock belongs to the thread that "
                     + "locked it and the method may resume on another, where unlock() throws "
                     + "IllegalMonitorStateException and the lock stays held: unlock before the await";
-            if (asErrors) diagnostics.error(m, code[i], message);
-            else diagnostics.warning(m, code[i], message);
+            diagnostics.warning(m, code[i], message);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.coda.transformer.ClassFileLocator;
 import dev.coda.transformer.Diagnostic;
 import dev.coda.transformer.Transformer;
+import dev.coda.transformer.read.ClassFileFacts;
 import dev.coda.transformer.support.InMemoryCompiler;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +65,11 @@ class HeldLocksTest {
             }
             """;
 
-    private static List<String> find(boolean asErrors) {
+    private static List<String> find(boolean asErrors) throws ClassFileFacts.MalformedClassException {
         byte[] bytes = InMemoryCompiler.compile(Map.of("p/Locks.java", SOURCE)).get("p/Locks");
         Transformer t = new Transformer(ClassFileLocator.of(HeldLocksTest.class.getClassLoader()));
-        return t.heldLocks(bytes, asErrors).stream().map(Diagnostic::toString).toList();
+        return t.transform(bytes).heldLocks().stream().map(d -> asErrors ? d.asError() : d).map(Diagnostic::toString)
+                .toList();
     }
 
     private static String expected(String kind, int line, String method, String locked) {
@@ -78,7 +80,7 @@ class HeldLocksTest {
     }
 
     @Test
-    void warnsAtEachAwaitWhereALockMayBeHeld() {
+    void warnsAtEachAwaitWhereALockMayBeHeld() throws Exception {
         assertEquals(List.of(
                 expected("warning", 12, "heldAcross", "line 10"),
                 expected("warning", 29, "fieldHeldOnOnePath", "line 27"),
@@ -86,7 +88,7 @@ class HeldLocksTest {
     }
 
     @Test
-    void anErrorWhenTheBuildAsksForOne() {
+    void anErrorWhenTheBuildAsksForOne() throws Exception {
         assertEquals(expected("error", 12, "heldAcross", "line 10"), find(true).get(0));
     }
 }
