@@ -8,7 +8,7 @@
  * <ol>
  *   <li><b>read</b> ({@code read}): skip classes whose constant pool never names Coda, check the class-file
  *       version, skip classes that carry the {@code dev.coda.Instrumented} attribute, parse with expanded frames →
- *       {@code ClassNode};</li>
+ *       {@code ClassNode}; then, on the class as compiled, the held-lock check ({@code check.HeldLocks});</li>
  *   <li><b>select</b> ({@code select}): choose the async functions and async blocks and read which of their
  *       parameters are {@code @Owned}, reject every misuse of {@code await} seen without data flow, check the
  *       selected methods' own frames → {@code AsyncMethod};</li>
