@@ -92,7 +92,12 @@ public final class Transformer {
         }
 
         // ---- check the class as compiled, before the rewrite changes it
-        List<Diagnostic> heldLocks = HeldLocks.find(host, hierarchy);
+        List<Diagnostic> heldLocks;
+        try {
+            heldLocks = HeldLocks.find(host, hierarchy);
+        } catch (AssertionError e) {
+            throw inconsistent(e);
+        }
         return rewriteOrExplain(reader, host, diagnostics).withHeldLocks(heldLocks);
     }
 
@@ -102,9 +107,7 @@ public final class Transformer {
         try {
             return rewrite(reader, host, diagnostics);
         } catch (AssertionError e) {
-            // ASM checks what parsing does not (a descriptor, say) where it first needs it, with an AssertionError.
-            throw new ClassFileFacts.MalformedClassException("inconsistent class file (" + e + " in "
-                    + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "ASM") + ")");
+            throw inconsistent(e);
         } catch (ClassHierarchy.MissingClassException e) {
             diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
             return TransformResult.unchanged(host.name, diagnostics.all());
@@ -131,6 +134,12 @@ public final class Transformer {
                     + ", left unchanged; please report this: " + e);
             return TransformResult.unchanged(host.name, diagnostics.all());
         }
+    }
+
+    /** ASM checks what parsing does not (a descriptor, say) where it first needs it, with an AssertionError. */
+    private static ClassFileFacts.MalformedClassException inconsistent(AssertionError e) {
+        return new ClassFileFacts.MalformedClassException("inconsistent class file (" + e + " in "
+                + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "ASM") + ")");
     }
 
     /** The stages after parsing, in order: each reads only what the ones before it handed on. */
