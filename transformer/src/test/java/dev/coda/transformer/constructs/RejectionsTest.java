@@ -106,17 +106,24 @@ class RejectionsTest {
         return ops;
     }
 
+    /**
+     * A body that fits the JVM's 64 KB as compiled but not as a state machine: 40 locals live across each of 400
+     * awaits of {@code f}, starting from {@code t}; each line starts with {@code indent}.
+     */
+    private static String hugeBody(String indent) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 40; i++) body.append(indent).append("int v").append(i).append(" = t.hashCode() + ").append(i).append(";\n");
+        for (int i = 0; i < 400; i++) body.append(indent).append("v").append(i % 40).append(" += await(f);\n");
+        body.append(indent).append("return Task.completed(v0");
+        for (int i = 1; i < 40; i++) body.append(" + v").append(i);
+        return body.append(");\n").toString();
+    }
+
     /** A method that fits the JVM's 64 KB as compiled but not as a state machine is named, with what to do. */
     @Test
     void aMethodTooLargeOnceRewrittenIsNamed() {
-        StringBuilder body = new StringBuilder();
-        for (int i = 0; i < 40; i++) body.append("        int v").append(i).append(" = t.hashCode() + ").append(i).append(";\n");
-        for (int i = 0; i < 400; i++) body.append("        v").append(i % 40).append(" += await(f);\n");
-        body.append("        return Task.completed(v0");
-        for (int i = 1; i < 40; i++) body.append(" + v").append(i);
-        body.append(");\n");
         String src = "public class Huge {\n    @Async public static Task<Integer> go(Task<Integer> f, Object t) {\n"
-                + body + "    }\n}\n";
+                + hugeBody("        ") + "    }\n}\n";
         Instrumented code = compile("Huge", src);
         TransformResult r = code.results.get("p/Huge");
         assertFalse(r.changed(), "a class whose rewrite does not fit is left unchanged");
@@ -132,14 +139,8 @@ class RejectionsTest {
     /** The same for an async lambda, named after the code that creates it rather than its synthetic method. */
     @Test
     void anAsyncLambdaTooLargeOnceRewrittenIsNamedAsALambda() {
-        StringBuilder body = new StringBuilder();
-        for (int i = 0; i < 40; i++) body.append("            int v").append(i).append(" = t.hashCode() + ").append(i).append(";\n");
-        for (int i = 0; i < 400; i++) body.append("            v").append(i % 40).append(" += await(f);\n");
-        body.append("            return Task.completed(v0");
-        for (int i = 1; i < 40; i++) body.append(" + v").append(i);
-        body.append(");\n");
         String src = "public class HugeLambda {\n    public static java.util.function.Supplier<Task<Integer>> make("
-                + "Task<Integer> f, Object t) {\n        return () -> {\n" + body + "        };\n    }\n}\n";
+                + "Task<Integer> f, Object t) {\n        return () -> {\n" + hugeBody("            ") + "        };\n    }\n}\n";
         Instrumented code = compile("HugeLambda", src);
         List<String> messages = code.results.get("p/HugeLambda").diagnostics().stream().map(Diagnostic::toString).toList();
         assertEquals(1, messages.size(), messages.toString());
