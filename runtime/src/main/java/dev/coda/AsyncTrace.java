@@ -1,6 +1,8 @@
 package dev.coda;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Async stack traces. A failure that comes back to a coroutine through an await it was suspended at gets a frame
@@ -42,18 +44,16 @@ final class AsyncTrace {
         StackTraceElement frame = suspended.awaitFrame();
         if (frame == null) return new StackTraceElement[0];
         if (!enabled()) return new StackTraceElement[] {frame};
-        StackTraceElement[] trace = new StackTraceElement[8];
-        trace[0] = frame;
-        int n = 1;
+        List<StackTraceElement> trace = new ArrayList<>();
+        trace.add(frame);
         Coroutine<?> awaiter = suspended.awaitingCoroutine();
         for (int depth = 0; awaiter != null && depth < MAX_DEPTH; depth++, awaiter = awaiter.awaitingCoroutine()) {
             StackTraceElement f = awaiter.awaitFrame();
             if (f == null) break;
-            if (n == 1) trace[n++] = BOUNDARY;
-            if (n == trace.length) trace = Arrays.copyOf(trace, 2 * n);
-            trace[n++] = f;
+            if (trace.size() == 1) trace.add(BOUNDARY);
+            trace.add(f);
         }
-        return Arrays.copyOf(trace, n);
+        return trace.toArray(new StackTraceElement[0]);
     }
 
     /** Adds {@code awaiter}'s await to {@code failure}'s trace, unless it is there already. */

@@ -474,7 +474,6 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         if (operand instanceof Task) return take((Task<?>) operand);
         CompletionStage<?> stage = (CompletionStage<?>) operand;
         if ((state & (REQUESTED | DELIVERED)) == REQUESTED) {
-            ending().deliveredInline = true; // the stage was taken as it is, without a suspension
             Ending e = deliver(null);
             if (!StageView.isDoneFuture(stage)) suppress(e.signal, StageView.cancelOwned(stage));
             throw e.signal;
@@ -501,14 +500,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * @return the close's task; failed if {@code closeAsync()} threw or returned null
      */
     public static Task<Void> drop(AsyncCloseable resource, boolean live) {
-        if (!live) return Task.done();
-        Task<Void> closing;
-        try {
-            closing = resource.closeAsync();
-        } catch (Throwable t) {
-            return Task.failed(t);
-        }
-        return closeTask(resource, closing, "closeAsync()");
+        return live ? release(resource, false, null) : Task.done();
     }
 
     /**
@@ -522,20 +514,19 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * @return the close's task; failed if {@code abortAsync} threw or returned null
      */
     public static Task<Void> dropFailing(AsyncCloseable resource, boolean live, Throwable inFlight) {
-        if (!live) return Task.done();
+        return live ? release(resource, true, inFlight) : Task.done();
+    }
+
+    /** Starts {@code abortAsync(cause)} or {@code closeAsync()}; one that throws or returns null is a failed close. */
+    private static Task<Void> release(AsyncCloseable resource, boolean abort, Throwable cause) {
         Task<Void> closing;
         try {
-            closing = resource.abortAsync(inFlight);
+            closing = abort ? resource.abortAsync(cause) : resource.closeAsync();
         } catch (Throwable t) {
             return Task.failed(t);
         }
-        return closeTask(resource, closing, "abortAsync(Throwable)");
-    }
-
-    /** A close that returned null instead of a task failed, and says so. */
-    private static Task<Void> closeTask(AsyncCloseable resource, Task<Void> closing, String method) {
-        return closing != null ? closing : Task.failed(new NullPointerException(
-                method + " of " + resource.getClass().getName() + " returned null instead of a task"));
+        return closing != null ? closing : Task.failed(new NullPointerException((abort ? "abortAsync(Throwable)"
+                : "closeAsync()") + " of " + resource.getClass().getName() + " returned null instead of a task"));
     }
 
     /**
@@ -781,8 +772,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private Ending deliver(Task<?> awaited) {
         STATE.getAndBitwiseOr(this, DELIVERED);
         Ending e = ending();
-        // After a suspension the label names this await, and the trace is known without walking the stack.
-        e.signal = e.deliveredInline ? Cancelled.here() : Cancelled.at(AsyncTrace.ofSuspension(this));
+        // After a suspension the label names this await, and the trace is known without walking the stack. A stage
+        // taken as it is (null) was never suspended on.
+        boolean suspended = !e.deliveredInline && awaited != null;
+        e.signal = suspended ? Cancelled.at(AsyncTrace.ofSuspension(this)) : Cancelled.here();
         if (awaited == null) return e; // a stage taken as it is: the caller cancels it
         // The one place a pending foreign task is abandoned, however the request was met (woken by cancel(), taken
         // back from a suspension, or without suspending): before the body can register on it again, so no later
