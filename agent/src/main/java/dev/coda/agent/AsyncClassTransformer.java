@@ -44,8 +44,7 @@ final class AsyncClassTransformer implements ClassFileTransformer {
             // defineClass(null, ...) may leave the name out: the bytes say it.
             if (className == null) className = ClassFileFacts.className(bytes);
             if (isSkipped(className)) return null;
-            Transformer transformer = transformerFor(loader);
-            TransformResult result = transformer.transform(bytes);
+            TransformResult result = transformerFor(loader).transform(bytes);
             for (Diagnostic d : result.diagnostics()) report(loader, className, d);
             for (Diagnostic d : result.heldLocks()) report(loader, className, d);
             if (!result.changed()) return null;

@@ -65,13 +65,13 @@ final class Instrumenter {
                     changes.stateMachine(file);
                 } else if (mentionsCoda(file, bytes)) {
                     TransformResult result = transform(transformer, file, bytes);
-                    changes.report(failOnHeldLock ? result.heldLocks().stream().map(Diagnostic::asError).toList()
-                            : result.heldLocks());
+                    changes.report(failingIf(failOnHeldLock, result.heldLocks()));
                     changes.transformed(file, result, !result.changed() && InstrumentedProbe.isMarked(bytes));
-                    changes.report(transformer.blockingCloses(result.changed() ? result.bytes() : bytes, failOnBlockingClose));
+                    byte[] written = result.changed() ? result.bytes() : bytes;
+                    changes.report(failingIf(failOnBlockingClose, transformer.blockingCloses(written)));
                 } else {
                     // No async code here (it never names dev/coda/), but it may close an AsyncCloseable.
-                    changes.report(transformer.blockingCloses(bytes, failOnBlockingClose));
+                    changes.report(failingIf(failOnBlockingClose, transformer.blockingCloses(bytes)));
                 }
             }
         } catch (IOException e) {
@@ -128,6 +128,11 @@ final class Instrumenter {
             }
         }
         return errors;
+    }
+
+    /** A check's warnings, as errors when the build was asked to fail on them. */
+    private static List<Diagnostic> failingIf(boolean fail, List<Diagnostic> warnings) {
+        return fail ? warnings.stream().map(Diagnostic::asError).toList() : warnings;
     }
 
     /** A line about one class: at INFO with {@code verbose}, else at debug level. */

@@ -56,10 +56,10 @@ public final class Transformer {
 
     /**
      * The synchronous closes of an AsyncCloseable left in a class's final bytes (the output of
-     * {@link #transform}, or the class as it is), as warnings, or errors when {@code asErrors}.
+     * {@link #transform}, or the class as it is), as warnings.
      */
-    public List<Diagnostic> blockingCloses(byte[] classBytes, boolean asErrors) {
-        return BlockingCloses.find(classBytes, hierarchy, asErrors);
+    public List<Diagnostic> blockingCloses(byte[] classBytes) {
+        return BlockingCloses.find(classBytes, hierarchy);
     }
 
     /**
@@ -112,10 +112,13 @@ public final class Transformer {
             diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": " + e.getMessage());
             return TransformResult.unchanged(host.name, diagnostics.all());
         } catch (MethodTooLargeException e) {
-            MethodNode method = null;
-            for (MethodNode m : host.methods) if (m.name.equals(e.getMethodName()) && m.desc.equals(e.getDescriptor())) method = m;
-            MethodNode named = method;
-            for (MethodNode m : host.methods) if (named == null && m.name.equals(e.getMethodName())) named = m;
+            MethodNode method = null; // the one too large
+            MethodNode named = null;  // the first of its name: a lambda's stub and body share it
+            for (MethodNode m : host.methods) {
+                if (!m.name.equals(e.getMethodName())) continue;
+                if (named == null) named = m;
+                if (m.desc.equals(e.getDescriptor())) method = m;
+            }
             String what = named != null && Lambdas.isBody(named) ? Diagnostics.describe(host, named)
                     : "method " + e.getClassName().replace('/', '.') + "." + e.getMethodName();
             diagnostics.error(method, null, what + " is too large once rewritten into a state machine (" + e.getCodeSize() + " bytes of code; the "

@@ -19,14 +19,14 @@ import org.objectweb.asm.tree.MethodNode;
  * A synchronous close of an {@code AsyncCloseable} in ordinary code (try-with-resources or an explicit
  * {@code close()} outside async code) blocks until {@code closeAsync()} completes. Run on a class's final bytes,
  * where every close in async code has already become awaited drop glue, it reports each remaining one, once per
- * source line, as a warning (or an error, when the build asks for that). A try-with-resources is one close in the
+ * source line, as a warning; a build that asks for errors turns them into errors ({@link Diagnostic#asError()}). A try-with-resources is one close in the
  * source however many the compiler wrote for it (one per exit, on lines of their own): it is reported once, at the
  * declaration of its resource.
  */
 public final class BlockingCloses {
     private BlockingCloses() {}
 
-    public static List<Diagnostic> find(byte[] classBytes, ClassHierarchy hierarchy, boolean asErrors) {
+    public static List<Diagnostic> find(byte[] classBytes, ClassHierarchy hierarchy) {
         ClassNode c = new ClassNode();
         new ClassReader(classBytes).accept(c, ClassReader.SKIP_FRAMES);
         Diagnostics diagnostics = new Diagnostics(c);
@@ -47,8 +47,7 @@ public final class BlockingCloses {
                         + close.owner.replace('/', '.') + ") synchronously, blocking until its closeAsync() completes "
                         + "(and throwing on a thread that runs a coroutine): close it in an @Async method, where "
                         + "try-with-resources awaits closeAsync(), or await closeAsync() yourself";
-                if (asErrors) diagnostics.error(m, at, message);
-                else diagnostics.warning(m, at, message);
+                diagnostics.warning(m, at, message);
             }
         }
         return diagnostics.all();

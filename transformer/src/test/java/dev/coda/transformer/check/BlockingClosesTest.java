@@ -64,7 +64,7 @@ class BlockingClosesTest {
         Transformer t = new Transformer(name -> classes.containsKey(name) ? classes.get(name) : runtime.locate(name));
         byte[] compiled = classes.get("p/Closes");
         TransformResult result = t.transform(compiled);
-        return t.blockingCloses(result.changed() ? result.bytes() : compiled, false).stream()
+        return t.blockingCloses(result.changed() ? result.bytes() : compiled).stream()
                 .map(Diagnostic::toString).toList();
     }
 
