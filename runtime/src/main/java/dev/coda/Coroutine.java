@@ -28,37 +28,44 @@ import java.util.concurrent.Executor;
  * task may already be resuming it on another thread.
  *
  * <h2>The state word</h2>
- * A coroutine's whole lifecycle is one atomic int, {@link Task#state}, shared with its task's outcome:
+ * A coroutine's lifecycle is one atomic int, {@link Task#state}, shared with its task's outcome:
  * <pre>
  *   bits 0-2   outcome   PENDING, COMPLETING, SUCCEEDED, FAILED, CANCELLED      (Task)
  *   bit  3     OBSERVED  the failure was seen; bit 4 CLEANUP_WORK: started while the parent unwound  (Task)
  *   bit  5     DETACHED  unused by a coroutine (a view's)                        (Task)
- *   bits 6-7   phase     RUNNING, SUSPENDED, FINISHING, UNSTARTED
+ *   bits 6-7   phase     RUNNING, FINISHING, UNSTARTED
  *   bit  8     REQUESTED cancel() was called; never cleared
  *   bit  9     DELIVERED the body met the request and unwinds; no await delivers again
  *   bit  10    CLEANUP   the body awaits drop glue, which a request never interrupts
- *   bit  11    EARLY     a completion came while the body was still making its suspension
- *   bits 12-31 sequence  the number of the current suspension: a claim is valid for that suspension only.
- *                        A deferred start begins at 1, so 0 means: started inline, never suspended
- *                        (see {@link #end} for what that allows)
  * </pre>
  * The phases and who moves them:
  * <pre>
  *   UNSTARTED ──start claimed (runnable)──▶ RUNNING        UNSTARTED ──cancel()──▶ FINISHING (parameters dropped)
- *   RUNNING ──suspend: registered, then add (sequence+1)──▶ SUSPENDED
- *   SUSPENDED ──CAS by the completion, or by cancel()──▶ RUNNING   (the claimant resumes the body)
  *   RUNNING ──the body ended, something to wait for──▶ FINISHING ──last wait over──▶ outcome
  *   RUNNING ──the body ended, nothing to wait for──▶ outcome
  * </pre>
- * A suspension registers on the task first and is published second, by one add that also reads the request and
- * EARLY bits: a completion that comes in between finds the body RUNNING, sets EARLY and leaves; {@code cancel()}
- * finds it RUNNING and leaves the request to it. The body, reading both in its add, goes on inline (or meets the
- * request) by claiming its own suspension back. The awaited task ({@link #awaited}) is plain data, read after the
- * word. A claim is a CAS that expects the suspension's number, so a slow {@code cancel()} whose suspension has ended
- * can no longer claim a later one on the same task; a late call from a registration of an earlier suspension
- * finds another task awaited, or sets only EARLY, which the body trusts only if its own task is done. So every
- * suspension is resumed exactly once, and a registration that cancel() abandons is removed before the body can run
- * again.
+ *
+ * <h2>Suspension: the claim is the registration</h2>
+ * RUNNING covers a body that runs and one that is suspended: a suspension does not touch the word. It is one
+ * registration on the awaited task's waiter stack, and whoever takes that registration off the stack owns the one
+ * resumption of that suspension: the task's completion (its swap takes the whole stack), {@code cancel()}, or the
+ * body itself, each with an atomic step on the same stack ({@link Task#removeWaiter}). So a suspension costs one CAS
+ * and one read of the word, and its resumption nothing on the coroutine.
+ * <ul>
+ *   <li>The body writes {@link #awaited}, registers (a CAS), then reads the word; {@code cancel()} sets REQUESTED (a
+ *       CAS), then reads {@code awaited}. Both CASes are full fences, so at least one of them sees the other: a
+ *       request that the body's read misses finds the registration, and one that finds nothing is met by the body,
+ *       which takes its own registration back and meets it at once.</li>
+ *   <li>Only one registration of a suspension can be taken back by a request before the request is delivered: the
+ *       first removal wakes the body, which delivers it. A stale taker (a {@code cancel()} or a suspending frame
+ *       that read the word before) may still take a later registration on the same pending task: one made after
+ *       delivery, or in drop glue, which a request never ends. It finds DELIVERED or CLEANUP in the word after its
+ *       removal, which it could not if the registration were the one it meant (that body is held by its
+ *       registration, so it cannot have delivered since), puts the registration back and, if the task completed in
+ *       between, resumes the body itself. So every suspension is resumed exactly once.</li>
+ *   <li>A completion that comes between the registration and the frame's return resumes the body on its own
+ *       thread at once: the frame touches nothing of the state machine after {@link #suspend} returns true.</li>
+ * </ul>
  *
  * <h2>Children and the one way to complete</h2>
  * A {@link ChildTask} started while this body runs is its child: one still running, or failed, when {@link #start}
@@ -70,16 +77,19 @@ import java.util.concurrent.Executor;
  * through the same place. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
  *
  * <h2>Atomic accesses on a suspension</h2>
- * A call that suspends on a pending task and is resumed when another party completes it pays, for that await:
+ * A call that suspends on a pending runtime task and is resumed when another party completes it pays, for that
+ * await:
  * <ul>
- *   <li>the CAS that registers on the task, and the add that publishes the suspension (and reads, in the same
- *       step, a request or an early completion that must be met here);</li>
- *   <li>the completing party's CAS that claims the resumption: it and {@code cancel()} may race;</li>
- *   <li>and, for the awaited task, whatever its completion costs (a runtime task: the CAS that claims its outcome
- *       against other completers, the add that publishes it, the swap that takes its waiters).</li>
+ *   <li>the CAS that registers on the task: a completer, or a {@code cancel()} taking the registration back, may
+ *       race it;</li>
+ *   <li>the task's completion: the CAS that claims its outcome against other completers (a cancellation, a second
+ *       {@code complete}), and the swap that takes its waiters (a registration may race it). The outcome itself is
+ *       published with a release store.</li>
  * </ul>
- * Starting a call costs a release store (its parent); a coroutine's own completion has a single author, so it is
- * one add that publishes the outcome and one swap that takes the waiters. An await of a done task reads two volatile
+ * Nothing is written to the coroutine's word for a suspension or a resumption. Starting a call costs a release
+ * store (its parent); a coroutine's own completion has a single author, so it is one add that publishes the outcome
+ * (it must not lose a concurrent request) and, only if someone waits, the swap that takes the waiters. A call that
+ * ends before it ever suspended publishes with a release store alone. An await of a done task reads two volatile
  * words and writes nothing.
  *
  * @param <T> the type of the task's value
@@ -88,17 +98,19 @@ import java.util.concurrent.Executor;
 public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private static final int PHASE = 3 << 6;
     private static final int RUNNING = 0;
-    private static final int SUSPENDED = 1 << 6;
-    private static final int FINISHING = 2 << 6;
-    private static final int UNSTARTED = 3 << 6;
+    private static final int FINISHING = 1 << 6;
+    private static final int UNSTARTED = 2 << 6;
     private static final int REQUESTED = 1 << 8;
     private static final int DELIVERED = 1 << 9;
     private static final int CLEANUP = 1 << 10;
-    private static final int EARLY = 1 << 11;
-    private static final int SEQ_UNIT = 1 << 12;
-    private static final int SEQ = -SEQ_UNIT;
 
-    /** The task of the current suspension (see the class comment); null while the body runs. */
+    /** What {@link #awaited} holds between suspensions: the body has suspended before, and is running now. */
+    private static final Task<?> NOTHING = Task.done();
+
+    /**
+     * The task of the current suspension (see the class comment); null if the body has never suspended (nor been
+     * handed to another thread: a deferred start), {@link #NOTHING} while it runs after that.
+     */
     private Task<?> awaited;
     /** The newest child in this coroutine's list, linked through {@link ChildTask#olderSibling}; body thread only. */
     private ChildTask<?> youngestChild;
@@ -140,9 +152,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
             case UNSTARTED:
                 dropUnstarted(null);
                 return true;
-            case SUSPENDED:
-                // Only this CAS saw the body suspended with the request: waking it is this thread's job.
-                wakeForRequest(next);
+            case RUNNING:
+                // Running, or suspended: the body meets the request at its next await, or in the suspension it is
+                // making; a suspension made already is woken from here.
+                wakeForRequest();
                 break;
             case FINISHING:
                 // The body has ended; its Ending was published by the CAS that set FINISHING (a body that never ran
@@ -151,7 +164,6 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
                 if (e != null) e.requested(this);
                 break;
             default:
-                // RUNNING: the body meets the request at its next await, or in the suspension it is making.
                 break;
         }
         return cancelledInTheEnd();
@@ -315,30 +327,25 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * @return true if the body must return at once; false if it goes on inline
      */
     public final boolean suspend(Task<?> task) {
-        awaited = task; // read by the task's completion through the registration, by cancel() through the add
+        awaited = task; // read by cancel() after the registration (see the class comment)
         if (!task.addWaiter(this)) return false; // completed meanwhile: go on inline
-        int s = (int) STATE.getAndAdd(this, SUSPENDED + SEQ_UNIT); // publishes the suspension; s is the word before
-        int now = s + SUSPENDED + SEQ_UNIT;
-        if ((s & EARLY) != 0 && task.isDone()) {
-            // The completion came between the registration and the add, saw the body running and left it to us.
-            return !claim(now); // unless cancel() claimed it first, and resumes the body itself
-        }
-        if ((s & REQUESTED) != 0) {
-            // A request that came while the body ran saw it running and left it to this await.
-            // The suspension is published: the body may already run on another thread, so what the child's
-            // cancellation starts must not be listed on it from here.
+        int s = state; // after the registration: a request this read misses finds the registration
+        if ((s & REQUESTED) == 0) return true;
+        // A request came while the body ran, and its cancel() may have looked before the registration was made.
+        // The body may already run on another thread (woken by the completion or by cancel()): what the child's
+        // cancellation starts must not be listed on it from here.
+        if (isChild(task)) {
             if (requestToMeet(s)) {
-                if (isChild(task)) {
-                    Carrier.current().unparented(task::cancel);
-                } else if (claim(now)) {
-                    return false; // the body meets the request at once, and abandons the task there (deliver)
-                }
-            } else if (isChild(task)) {
+                Carrier.current().unparented(task::cancel);
+            } else {
                 Carrier.current().unparented(() -> { // unwinding or in cleanup: the child is told, not interrupted
                     task.parentCancelled();
                     return null;
                 });
             }
+        } else if (requestToMeet(s) && task.removeWaiter(this)) {
+            if (requestToMeet(state)) return false; // this suspension's: the body meets the request at once
+            putBack(task); // a later suspension's, which the request does not end (see the class comment)
         }
         return true;
     }
@@ -348,14 +355,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         return (s & (REQUESTED | DELIVERED | CLEANUP)) == REQUESTED;
     }
 
-    /** Takes the resumption of suspension {@code s} (a SUSPENDED word): true for exactly one claimant. */
-    private boolean claim(int s) {
-        int d;
-        do {
-            d = state;
-            if ((d & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return false;
-        } while (!STATE.compareAndSet(this, d, d & ~(PHASE | EARLY)));
-        return true;
+    /**
+     * A registration on {@code task} taken back by a stale taker, which a request does not end: registered again,
+     * or, if the task completed in between, the body resumed from here (through the carrier: it is suspended).
+     */
+    private void putBack(Task<?> task) {
+        if (!task.addWaiter(this)) Carrier.current().resume(this);
     }
 
     /**
@@ -366,7 +371,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     public final Task<?> resumed() {
         Task<?> task = awaited;
-        awaited = null;
+        awaited = NOTHING;
         if ((task.state & OUTCOME) == FAILED) AsyncTrace.crossed(task.failureNow(), this);
         return task;
     }
@@ -379,14 +384,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     public String toString() {
         StackTraceElement frame = awaitFrame();
         int s = state;
-        String where = frame == null ? getClass().getName()
-                : (s & PHASE) == SUSPENDED ? frame.toString()
-                : method(frame);
+        Task<?> task = awaited; // a suspension's, or a moment ago's: this is for the probe only
+        boolean suspended = task != null && task != NOTHING && (s & PHASE) == RUNNING;
+        String where = frame == null ? getClass().getName() : suspended ? frame.toString() : method(frame);
         if ((s & OUTCOME) != PENDING) return where + " " + super.toString();
+        if (suspended) return where + " suspended, awaiting " + describe(task);
         switch (s & PHASE) {
-            case SUSPENDED:
-                Task<?> task = awaited;
-                return where + " suspended, awaiting " + (task == null ? "nothing" : describe(task));
             case FINISHING:
                 return where + " finishing: its body ended, waiting for its children or cleanup";
             case UNSTARTED:
@@ -621,28 +624,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     // ---- runtime ------------------------------------------------------------------------------------------------
 
     /**
-     * The awaited task completed. A registration of an earlier suspension (one that a request took back, or one
-     * whose completion was already taken) does nothing: only the current suspension's word is claimed.
+     * The awaited task completed, and its swap took this coroutine's registration: the resumption is this thread's
+     * (see the class comment). The body's frame is gone, or touches nothing any more.
      */
     @Override
     public final void onCompleted(Task<?> source) {
-        for (;;) {
-            int s = state; // before awaited: the awaited read is then at least as new as the suspension in s
-            if (awaited != source) return;
-            int phase = s & PHASE;
-            if (phase == SUSPENDED) {
-                if (STATE.compareAndSet(this, s, s & ~(PHASE | EARLY))) {
-                    Carrier.current().resume(this); // the body's frame is gone: this thread resumes it
-                    return;
-                }
-            } else if (phase == RUNNING) {
-                // Registered, not yet published: the body sees EARLY in its add and goes on inline. (A late call of
-                // an older registration may set it too: harmless, since the body checks that its task is done.)
-                if ((s & EARLY) != 0 || STATE.compareAndSet(this, s, s | EARLY)) return;
-            } else {
-                return;
-            }
-        }
+        Carrier.current().resume(this);
     }
 
     /**
@@ -666,9 +653,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     /** The deferred start: the executor runs the first step unless a cancellation claims the start first. */
     private void startOn(Executor executor) {
-        // Published to the runnable by execute(), and to cancel() by this task's publication. Sequence 1: this task
-        // is returned to the spawner before its body runs, so it is seen by others from the start.
-        STATE.set(this, UNSTARTED + SEQ_UNIT);
+        // Published to the runnable by execute(), and to cancel() by this task's publication. This task is returned
+        // to the spawner before its body runs, so it is seen by others from the start: not the unseen case of end().
+        awaited = NOTHING;
+        STATE.set(this, UNSTARTED);
         try {
             executor.execute(this::startDeferred);
         } catch (Throwable rejected) { // RejectedExecutionException, or any failure of a foreign executor
@@ -748,20 +736,21 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * cancel() found the body SUSPENDED ({@code s}, with its request bit): a child is cancelled and still waited
-     * for; in drop glue, a child is only told; anything else is abandoned, and the body woken to meet the request.
+     * cancel() set the request on a body that runs or is suspended. Suspended on a child: the child is cancelled
+     * (only told, in drop glue or after delivery) and still waited for. Suspended on anything else: the registration
+     * is taken back, and the body woken to meet the request. Running: the body meets it (see the class comment).
      */
-    private void wakeForRequest(int s) {
+    private void wakeForRequest() {
+        VarHandle.fullFence(); // the request before the look at awaited, as the body registers before its look
         Task<?> on = awaited;
-        // The read of awaited belongs to suspension s only if the word still shows it afterwards.
-        VarHandle.loadLoadFence();
-        if (on == null || (state & (PHASE | SEQ)) != (s & (PHASE | SEQ))) return;
-        if ((s & CLEANUP) != 0) {
-            if (isChild(on)) on.parentCancelled();
-        } else if (isChild(on)) {
-            on.cancel();
-        } else if (claim(s)) {
-            Carrier.current().resume(this); // the body meets the request, and abandons the task there (deliver)
+        if (on == null || on == NOTHING) return;
+        if (isChild(on)) {
+            // A stale read names a child that is done (a child's await ends only when it completes): both are no-ops.
+            if (requestToMeet(state)) on.cancel();
+            else on.parentCancelled();
+        } else if (on.removeWaiter(this)) {
+            if (requestToMeet(state)) Carrier.current().resume(this); // meets the request, abandons the task (deliver)
+            else putBack(on); // a later suspension's (see the class comment)
         }
     }
 
@@ -815,7 +804,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
         child.olderSibling = c;
         youngestChild = child;
-        if (isUnwinding()) STATE.getAndBitwiseOr(child, CLEANUP_WORK);
+        if (isUnwinding()) child.markWhilePending(CLEANUP_WORK);
         if (c == null) return;
         Ending e = ending;
         if (e == null) {
@@ -878,9 +867,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         boolean returnedPending = returned != null && !returned.isDone();
         if (concerned == 0 && !delivered && !returnedPending) {
             // Nothing to wait for: the common case, no allocation. A body that ends in the first step of an inline
-            // start, never having suspended (sequence 0), is still inside start(): nobody else has this task yet,
-            // no waiter can be registered and no cancel() can come, so the outcome needs no atomic publication.
-            conclude(value, thrown, returned, false, null, (state & SEQ) == 0);
+            // start, never having suspended (awaited still null), is still inside start(): nobody else has this task
+            // yet, no waiter can be registered and no cancel() can come, so the outcome needs no atomic publication.
+            conclude(value, thrown, returned, false, null, awaited == null);
             return;
         }
         boolean exceptional = delivered || thrown != null;

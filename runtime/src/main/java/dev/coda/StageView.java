@@ -175,7 +175,7 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
             stopListening();
             return cancelOwned(owned);
         }
-        STATE.getAndBitwiseOr(this, DETACHED); // before the look at the waiters: see Task.reattach
+        markWhilePending(DETACHED); // before the look at the waiters (see Task.reattach); a done view listens to nothing
         synchronized (this) {
             // The look and the stop are one step: a waiter that arrives after the look finds DETACHED and, through
             // reattach, takes this monitor after us and listens again.
@@ -195,7 +195,7 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
 
     @Override
     void reattach() {
-        STATE.getAndBitwiseAnd(this, ~DETACHED);
+        unmarkWhilePending(DETACHED);
         listenAgain();
     }
 

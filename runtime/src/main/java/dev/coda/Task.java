@@ -32,19 +32,20 @@ public class Task<T> {
     /*
      * State. One atomic word, state. Its low three bits are the outcome:
      *
-     *   PENDING ──CAS──▶ COMPLETING ──add──▶ SUCCEEDED | FAILED | CANCELLED
+     *   PENDING ──CAS──▶ COMPLETING ──release store──▶ SUCCEEDED | FAILED | CANCELLED
      *
-     * Only the thread whose CAS wins writes outcome; the atomic add of the final outcome publishes it, so a reader
-     * that sees a final outcome sees the value. Bit 3, OBSERVED, says that someone read the failure (an await, a
-     * join, a combinator, a scope): a parent does not report it again. Bit 4, CLEANUP_WORK, marks a child started
-     * while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, is a view's (see
-     * reattach()). The bits above belong to Coroutine, whose lifecycle lives in the same word; every change is atomic,
-     * so no bit is ever lost.
+     * Only the thread whose CAS wins writes outcome, then publishes it with the final outcome: a reader that sees a
+     * final outcome sees the value. While a task is COMPLETING nobody else writes its word (flags are set only on a
+     * pending word, see markWhilePending), so that publication is a plain release store. Bit 3, OBSERVED, says that
+     * someone read the failure (an await, a join, a combinator, a scope): a parent does not report it again; it is
+     * set on done tasks only. Bit 4, CLEANUP_WORK, marks a child started while its parent unwound: its parent waits
+     * for it but never cancels it. Bit 5, DETACHED, is a view's (see reattach()). The bits above belong to
+     * Coroutine, whose lifecycle lives in the same word and which completes with an atomic add (completeAlone).
      *
      * Waiters live in a separate Treiber stack, waiters, which the completing thread swaps for FIRED after publishing
-     * the outcome: a waiter whose CAS onto the stack succeeded is guaranteed to be run, and one that finds FIRED knows
-     * the outcome is already readable. A waiter that stops waiting is removed wherever it sits (removeWaiter), so an
-     * abandoned wait leaves nothing behind.
+     * the outcome: a waiter whose CAS onto the stack succeeded is run exactly once, by that swap, unless it takes
+     * itself back first (removeWaiter, a CAS too: whoever wins owns the waiter's wake-up); one that finds FIRED knows
+     * the outcome is readable. An abandoned wait is removed wherever it sits, so it leaves nothing behind.
      */
     static final int PENDING = 0;
     static final int COMPLETING = 1;
@@ -441,10 +442,7 @@ public class Task<T> {
         return complete(error instanceof CancellationException ? CANCELLED : FAILED, error);
     }
 
-    /**
-     * PENDING → COMPLETING → {@code phase}; then runs the waiters. False if the task was already completed. The bits
-     * above the outcome are kept: a coroutine's request bits may change at any moment, so both steps are atomic.
-     */
+    /** PENDING → COMPLETING → {@code phase}; then runs the waiters. False if the task was already completed. */
     boolean complete(int phase, Object result) {
         if (!claimOutcome()) return false;
         publish(phase, result);
@@ -461,11 +459,37 @@ public class Task<T> {
         return true;
     }
 
-    /** COMPLETING → {@code phase}, after {@link #claimOutcome}; then runs the waiters. */
+    /**
+     * COMPLETING → {@code phase}, after {@link #claimOutcome}; then runs the waiters. Nobody else writes a word that
+     * is not pending, so a release store publishes the outcome; the swap that takes the waiters comes after it, so a
+     * registration that finds FIRED reads the outcome.
+     */
     final void publish(int phase, Object result) {
         outcome = result;
-        STATE.getAndAdd(this, phase - COMPLETING); // publishes outcome
-        fireWaiters();
+        STATE.setRelease(this, state - COMPLETING + phase);
+        Object head = WAITERS.getAndSet(this, FIRED);
+        if (head != FIRED) fire(head); // else a registration took the stack back, and ran it
+    }
+
+    /**
+     * Sets {@code bit} if this task is pending. A task being completed is left alone: its completion publishes with
+     * a plain store (see {@link #publish}), and the flags say nothing about a done task.
+     */
+    final void markWhilePending(int bit) {
+        int s;
+        do {
+            s = state;
+            if ((s & OUTCOME) != PENDING) return;
+        } while (!STATE.compareAndSet(this, s, s | bit));
+    }
+
+    /** Clears {@code bit} if this task is pending (see {@link #markWhilePending}). */
+    final void unmarkWhilePending(int bit) {
+        int s;
+        do {
+            s = state;
+            if ((s & OUTCOME) != PENDING || (s & bit) == 0) return;
+        } while (!STATE.compareAndSet(this, s, s & ~bit));
     }
 
     /**
@@ -513,31 +537,28 @@ public class Task<T> {
     }
 
     /**
-     * Unregisters one registration of {@code w}, wherever it sits, so that a waiter that stopped waiting is not kept
-     * alive by a task that may never complete. The node is emptied first (a completion that already holds it skips
-     * it, or runs a waiter that ignores a call it no longer expects: every waiter tolerates one late call), then
-     * unlinked by CAS on its predecessor. Nodes are only ever pushed at the head, so an unlink skips empty nodes
-     * only; two concurrent unlinks may leave one empty node behind, which the next removal sweeps.
+     * Takes back one registration of {@code w}, wherever it sits, so that a waiter that stopped waiting is not kept
+     * alive by a task that may never complete. True if this call took it: the completion will not run it, and the
+     * caller owns what the wake-up would have done. False if it was not registered, or a completion already holds
+     * it. A node is emptied by CAS (the completion empties each node it runs the same way), then unlinked by CAS on
+     * its predecessor. Nodes are only ever pushed at the head, so an unlink skips empty nodes only; two concurrent
+     * unlinks may leave one empty node behind, which the next removal sweeps.
      */
-    final void removeWaiter(Waiter w) {
+    final boolean removeWaiter(Waiter w) {
         for (;;) {
             Object head = waiters;
             if (head == w) {
-                if (WAITERS.compareAndSet(this, w, null)) return;
-                continue; // a second waiter arrived and wrapped it in a node: look again
+                if (WAITERS.compareAndSet(this, w, null)) return true;
+                continue; // a second waiter arrived and wrapped it in a node, or the completion took it: look again
             }
-            if (!(head instanceof WaiterNode)) return; // not registered, or fired
-            WaiterNode found = null;
+            if (!(head instanceof WaiterNode)) return false; // not registered, or fired
             for (WaiterNode n = (WaiterNode) head; n != null; n = n.next) {
-                if (n.waiter == w) {
-                    found = n;
-                    break;
+                if (n.waiter == w && WaiterNode.WAITER.compareAndSet(n, w, null)) {
+                    unlinkEmpty();
+                    return true;
                 }
             }
-            if (found == null) return;
-            found.waiter = null;
-            unlinkEmpty();
-            return;
+            return false;
         }
     }
 
@@ -583,10 +604,12 @@ public class Task<T> {
         int size = 0;
         for (WaiterNode n = (WaiterNode) head; n != null; n = n.next) size++;
         Waiter[] inOrder = new Waiter[size];
-        for (WaiterNode n = (WaiterNode) head; n != null && size > 0; n = n.next) inOrder[--size] = n.waiter;
+        for (WaiterNode n = (WaiterNode) head; n != null && size > 0; n = n.next) {
+            inOrder[--size] = (Waiter) WaiterNode.WAITER.getAndSet(n, null); // against a concurrent removeWaiter
+        }
         Throwable failure = null;
         for (Waiter w : inOrder) {
-            if (w == null) continue; // removed
+            if (w == null) continue; // taken back
             try {
                 w.onCompleted(this);
             } catch (Throwable t) {
@@ -630,14 +653,17 @@ public class Task<T> {
 
     /** A waiter chain link, allocated only when a task has more than one waiter. */
     private static final class WaiterNode {
-        /** Null once removed. Plain: a completion that reads a stale value makes one late call, which is ignored. */
-        Waiter waiter;
+        /** Null once taken: by the completion that runs it, or by removeWaiter; each takes it with an atomic step. */
+        volatile Waiter waiter;
         volatile WaiterNode next;
 
         static final VarHandle NEXT;
+        static final VarHandle WAITER;
         static {
             try {
-                NEXT = MethodHandles.lookup().findVarHandle(WaiterNode.class, "next", WaiterNode.class);
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                NEXT = l.findVarHandle(WaiterNode.class, "next", WaiterNode.class);
+                WAITER = l.findVarHandle(WaiterNode.class, "waiter", Waiter.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }

@@ -2,12 +2,14 @@ package dev.coda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -74,7 +76,6 @@ class CoreEdgesTest {
 
     private static final int PHASE = coroutineConstant("PHASE");
     private static final int FINISHING = coroutineConstant("FINISHING");
-    private static final int EARLY = coroutineConstant("EARLY");
 
     /** A few dozen spins at most, drawn from {@code seed}: shifts one racer against the other from round to round. */
     static int jitter(int seed, int mask) {
@@ -241,56 +242,33 @@ class CoreEdgesTest {
         assertTrue(completed > 0);
     }
 
-    // ---- an early mark left over from an earlier suspension -----------------------------------------------------
+    // ---- a stale taker: a request's wake-up that acts after the body moved on ---------------------------------
 
     /**
-     * {@code try { v = await(x); } catch (Cancelled c) { caught = c; } w = await(y); if (caught) throw caught;}
-     * When cancel() claims the first suspension while x completes, x's late call may find the body running with
-     * x still awaited and set EARLY, which is still set when the body suspends on y, completed concurrently.
+     * {@code try { await(f); } catch (Cancelled c) { caught = c; } v = await(f); throw caught;}: the second await of
+     * the same pending task comes after the request was delivered, so no request may end it.
      */
-    static final class TwoAwaits extends Coroutine<String> {
-        final Task<String> x;
-        final Task<String> y;
+    static final class AwaitTwiceOnOne extends Coroutine<String> {
+        final Task<String> f;
         final AtomicInteger entries = new AtomicInteger();
-        final AtomicInteger inBody = new AtomicInteger();
-        volatile boolean overlap;
-        /** The early mark was already set when the body began its suspension on y. */
-        volatile boolean staleEarly;
-        Throwable caught;
+        Cancelled caught;
+        Object second;
         int label;
 
-        TwoAwaits(Task<String> x, Task<String> y) {
-            this.x = x;
-            this.y = y;
+        AwaitTwiceOnOne(Task<String> f) {
+            this.f = f;
         }
 
         @Override
         protected void resume() {
             entries.incrementAndGet();
-            if (inBody.getAndIncrement() != 0) overlap = true;
-            body();
-        }
-
-        /** suspend(), leaving the body before the suspension is published (the frame must not touch it after). */
-        private boolean park(Task<?> t) {
-            if (t == y && (state & EARLY) != 0) staleEarly = true; // nothing is registered on y yet: x's late call
-            inBody.decrementAndGet();
-            if (suspend(t)) return true;
-            if (inBody.getAndIncrement() != 0) overlap = true;
-            return false;
-        }
-
-        private void body() {
-            Task<?> t;
             switch (label) {
                 case 0:
-                    t = x;
-                    if (!ready(t)) {
+                    if (!ready(f)) {
                         label = 1;
-                        if (park(t)) return;
-                        t = resumed();
+                        if (suspend(f)) return;
                     }
-                    first(t);
+                    first(f);
                     return;
                 case 1:
                     first(resumed());
@@ -309,125 +287,88 @@ class CoreEdgesTest {
             } catch (Cancelled c) {
                 caught = c;
             }
-            t = y;
-            if (!ready(t)) {
+            if (!ready(f)) {
                 label = 2;
-                if (park(t)) return;
-                t = resumed();
+                if (suspend(f)) return;
             }
-            second(t);
+            second(f);
         }
 
         private void second(Task<?> t) {
-            Object w = take(t); // y still pending only where a cancellation is delivered; else take() fails
-            inBody.decrementAndGet(); // before the end: its completion may run waiters that touch nothing here
-            if (caught != null) throw (Cancelled) caught;
-            returnValue(w);
+            second = take(t); // throws if the body was woken while f is still pending
+            if (caught != null) throw caught;
+            returnValue(second);
         }
     }
 
-    /**
-     * A task that completes as its awaiter abandons it: the completion's call finds the awaiter claimed by cancel()
-     * but not yet resumed, with this task still awaited, and so leaves the early mark.
-     */
-    static final class CompletesWhenAbandoned extends Task<String> {
-        @Override
-        Throwable abandonedBy(Waiter w) {
-            succeed("x");
-            return super.abandonedBy(w);
-        }
+    /** Runs the wake-up that cancel() makes after setting its request, as a cancel() preempted until now would. */
+    private static void lateWakeUp(Coroutine<?> co) throws Exception {
+        Method wake = Coroutine.class.getDeclaredMethod("wakeForRequest");
+        wake.setAccessible(true);
+        wake.invoke(co);
     }
 
     /**
-     * An early mark left over from an earlier suspension never resumes a later one twice, nor before its task is
-     * done, nor loses it: with x's completion, cancel() and y's completion racing, the body runs on one thread at a
-     * time, at most three times, and ends with y's value or cancelled with nothing suppressed.
+     * A cancel() that read the body's suspension on f, and acts only after the body was woken, met the request and
+     * suspended on f again, takes that later registration off f: it must see that the request was delivered, put it
+     * back, and leave the body suspended until f completes.
      */
     @Test
-    void aStaleEarlyMarkNeverResumesALaterSuspensionTwice() throws Exception {
-        // Who does what rotates with the round, so every order of the three comes up. Left to the race, the mark
-        // is left over in at most a few rounds per thousand; so on every other round x completes as cancel()
-        // abandons it, which leaves the mark whenever cancel() claims the first suspension, and the second
-        // suspension begins with it thousands of times in 40,000 rounds (or 2.5 s).
-        final int workers = 3;
-        final int maxRounds = 40_000;
-        AtomicReference<Throwable> crash = new AtomicReference<>();
-        AtomicReference<TwoAwaits> current = new AtomicReference<>();
-        AtomicInteger round = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            final int id = w;
-            Thread t = new Thread(() -> {
-                int seen = 0;
-                int seed = 31 * id + 7;
-                while (true) {
-                    int r;
-                    while ((r = round.get()) == seen) Thread.yield();
-                    if (r < 0) return;
-                    seen = r;
-                    TwoAwaits co = current.get();
-                    seed = jitter(seed, 63);
-                    try {
-                        int action = (id + r) % workers;
-                        if (action == 0) co.x.succeed("x");
-                        else if (action == 1) co.cancel();
-                        else co.y.succeed("y");
-                    } catch (Throwable e) {
-                        crash.compareAndSet(null, e);
-                    }
-                    done.incrementAndGet();
-                }
-            }, "racer-" + w);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
-        // 2.5 s, or longer on a loaded machine until the case under test has come up (at most 30 s).
-        long enough = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_500);
-        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int rounds = 0;
-        int stale = 0;
-        int[] outcomes = new int[2];
-        try {
-            for (int i = 1; i <= maxRounds; i++) {
-                long now = System.nanoTime();
-                if (now > limit || (now > enough && stale > 0)) break;
-                TwoAwaits co = new TwoAwaits((i & 1) == 0 ? new Task<>() : new CompletesWhenAbandoned(), new Task<>());
-                current.set(co);
-                done.set(0);
-                co.start();
-                round.set(i);
-                while (done.get() < workers) Thread.yield();
-                if (crash.get() != null) throw new AssertionError("round " + i + ": a racer threw", crash.get());
-                long t0 = System.nanoTime();
-                while (!co.isDone()) {
-                    Thread.yield();
-                    if (System.nanoTime() - t0 > 2_000_000_000L) {
-                        throw new AssertionError("round " + i + ": lost wakeup");
-                    }
-                }
-                assertFalse(co.overlap, "round " + i + ": the body ran on two threads at once");
-                assertTrue(co.entries.get() <= 3, "round " + i + ": entries: " + co.entries.get());
-                if (co.isCancelled()) {
-                    assertEquals(0, co.failureNow().getSuppressed().length,
-                            "round " + i + ": " + Arrays.toString(co.failureNow().getSuppressed()));
-                    outcomes[1]++;
+    void aLateWakeUpPutsBackARegistrationMadeAfterDelivery() throws Exception {
+        Task<String> f = new Task<>();
+        AwaitTwiceOnOne co = new AwaitTwiceOnOne(f);
+        co.start();
+        assertEquals(1, co.entries.get());
+        assertTrue(co.cancel()); // takes the first registration, wakes the body: it meets the request, awaits f again
+        assertEquals(2, co.entries.get());
+        assertNotNull(co.caught);
+        assertFalse(co.isDone());
+        assertSame(co, f.awaitingCoroutine());
+
+        lateWakeUp(co);
+
+        assertEquals(2, co.entries.get(), "the late wake-up resumed a suspension that no request may end");
+        assertSame(co, f.awaitingCoroutine(), "the registration was not put back");
+        f.succeed("v");
+        assertEquals(3, co.entries.get());
+        assertEquals("v", co.second);
+        assertTrue(co.isCancelled());
+        assertEquals(0, co.failureNow().getSuppressed().length);
+    }
+
+    /**
+     * The same late wake-up while the body awaits drop glue before any delivery (a request never interrupts a
+     * close): the registration is put back, and the request is met at the next await.
+     */
+    @Test
+    void aLateWakeUpDoesNotEndAnAwaitOfDropGlue() throws Exception {
+        Task<Void> closing = new Task<>();
+        Task<String> next = Task.completed("n");
+        AtomicInteger entries = new AtomicInteger();
+        Coroutine<String> co = new Coroutine<>() {
+            int label;
+
+            @Override
+            protected void resume() {
+                entries.incrementAndGet();
+                if (label == 0) {
+                    label = 1;
+                    if (!readyCleanup(closing) && suspend(closing)) return;
                 } else {
-                    assertNull(co.failureNow(), "round " + i);
-                    assertEquals("y", co.join());
-                    outcomes[0]++;
+                    resumed();
                 }
-                if (co.staleEarly) stale++;
-                rounds++;
+                takeCleanup(closing);
+                if (ready(next)) returnValue(take(next));
             }
-        } finally {
-            round.set(-1);
-            for (Thread t : threads) t.join();
-        }
-        System.out.println("[coda-race] stale early mark: " + rounds + " rounds, " + outcomes[0] + " completed, "
-                + outcomes[1] + " cancelled; " + stale + " second suspensions began with the mark set");
-        assertTrue(stale > 0, "no second suspension began with a left-over mark in " + rounds + " rounds");
+        };
+        co.start();
+        Task.STATE.getAndBitwiseOr(co, coroutineConstant("REQUESTED")); // what cancel() sets before its wake-up
+        lateWakeUp(co);
+        assertEquals(1, entries.get(), "the late wake-up ended an await of drop glue");
+        assertSame(co, closing.awaitingCoroutine());
+        closing.succeed(null);
+        assertEquals(2, entries.get());
+        assertTrue(co.isCancelled(), "the request is met at the await after the close");
     }
 
     // ---- cancel() racing the end of a body ----------------------------------------------------------------------
