@@ -102,6 +102,7 @@ final class Carrier {
         }
     }
 
+    /** Runs the first step of {@code c} here; at the outermost level, then the resumptions that step queued. */
     void start(Coroutine<?> c) {
         if (running != null) {
             step(c);
@@ -145,13 +146,13 @@ final class Carrier {
         }
     }
 
+    /**
+     * Resumes {@code c}: queued if a coroutine runs on this thread (see the class comment), else stepped at once,
+     * as a start is (the queue is empty at the outermost level: it is drained before any step there returns).
+     */
     void resume(Coroutine<?> c) {
-        if (running != null) {
-            enqueue(c);
-            return;
-        }
-        enqueue(c);
-        runQueued();
+        if (running != null) enqueue(c);
+        else start(c);
     }
 
     private void enqueue(Coroutine<?> c) {
