@@ -127,6 +127,25 @@ final class Carrier {
      */
     private void step(Coroutine<?> c) {
         Coroutine<?> outer = running;
+        if (deferTo == null && !unparented) { // the common case: only the running coroutine to restore
+            running = c;
+            try {
+                c.step();
+            } finally {
+                running = outer;
+            }
+        } else {
+            stepInside(c, outer);
+        }
+        Throwable t = afterStep;
+        if (t != null) {
+            afterStep = null;
+            throw Sneaky.<RuntimeException>rethrow(t);
+        }
+    }
+
+    /** {@link #step} where a deferral or unparented work is in force: both are restored after the step. */
+    private void stepInside(Coroutine<?> c, Coroutine<?> outer) {
         Executor deferred = deferTo;
         boolean outerUnparented = unparented;
         running = c;
@@ -138,11 +157,6 @@ final class Carrier {
             running = outer;
             deferTo = deferred;
             unparented = outerUnparented;
-        }
-        Throwable t = afterStep;
-        if (t != null) {
-            afterStep = null;
-            throw Sneaky.<RuntimeException>rethrow(t);
         }
     }
 

@@ -219,4 +219,47 @@ class TaskWaitersTest {
         assertNull(waiters.get(foreign), "abandoned: the foreign task no longer holds the cancelled coroutine");
         assertTrue(foreign.succeed("late"));
     }
+
+    /**
+     * A removal races the completion for one waiter among several: exactly one of them takes it. Either the removal
+     * reports that it took the waiter and the waiter never runs, or the waiter runs once and the removal reports
+     * that it did not: never both (a double wake-up), never neither (a lost one).
+     */
+    @Test
+    void aRemovalAndTheCompletionNeverBothTakeTheSameWaiter() throws Exception {
+        int rounds = 20_000;
+        CyclicBarrier start = new CyclicBarrier(2);
+        int[] taken = new int[2];
+        for (int r = 0; r < rounds; r++) {
+            Task<String> task = new Task<>();
+            AtomicInteger runs = new AtomicInteger();
+            Waiter contested = source -> runs.incrementAndGet();
+            int below = r % 3; // alone, or inside a chain, at the top or further down
+            for (int i = 0; i < below; i++) task.addWaiter(source -> {});
+            task.addWaiter(contested);
+            if (r % 2 == 0) task.addWaiter(source -> {});
+            boolean[] removed = new boolean[1];
+            Thread remover = new Thread(() -> {
+                await(start);
+                removed[0] = task.removeWaiter(contested);
+            });
+            remover.start();
+            await(start);
+            task.succeed("v");
+            remover.join();
+            assertEquals(removed[0] ? 0 : 1, runs.get(),
+                    "round " + r + ": removal " + (removed[0] ? "took" : "missed") + " the waiter, which ran "
+                            + runs.get() + " times");
+            taken[removed[0] ? 0 : 1]++;
+        }
+        System.out.println("[coda-race] removal against completion: " + taken[0] + " removed, " + taken[1] + " run");
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
 }
