@@ -30,11 +30,15 @@ import java.util.concurrent.CancellationException;
  * @param <T> the type of the value
  */
 public final class CompletableTask<T> extends ChildTask<T> implements CompletionHandler<T, Object> {
-    /** Null, the hook, {@link #TAKEN} once a hook was taken to run, or {@link #CANCELLED_BARE} (cancelled, no hook). */
+    /**
+     * Null or the hook while the task is open; then, set by the one CAS that decides who completes the task:
+     * {@link #COMPLETED} (a completion), {@link #TAKEN} (a cancellation, running the hook) or
+     * {@link #CANCELLED_BARE} (a cancellation before any hook was set, which a later {@link #onCancel} runs). Every
+     * completer passes here first, so the task's own claim never has a rival.
+     */
     private volatile Object hook;
-    /** Set by the cancellation that claimed the outcome: a cancellation is under way (see {@link #cancel}). */
-    private volatile boolean cancelling;
 
+    private static final Object COMPLETED = new Object();
     private static final Object TAKEN = new Object();
     private static final Object CANCELLED_BARE = new Object();
     private static final VarHandle HOOK;
@@ -59,7 +63,7 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      * @return true if this call completed the task; false if it was already completed, failed or cancelled
      */
     public boolean complete(T value) {
-        return released(succeed(value));
+        return closeForCompletion() && succeed(value);
     }
 
     /**
@@ -72,14 +76,19 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      */
     public boolean completeExceptionally(Throwable error) {
         if (error == null) throw new NullPointerException("error");
-        return released(fail(error));
+        return closeForCompletion() && fail(error);
     }
 
-    /** After a completion: the hook can no longer run, so the task stops holding it (and what it holds: a channel). */
-    private boolean released(boolean completed) {
-        Object h = hook;
-        if (completed && h instanceof Runnable) HOOK.compareAndSet(this, h, null);
-        return completed;
+    /**
+     * Decides for a completion: true if it completes the task. The hook can then no longer run, and the task stops
+     * holding it (and what it holds: a channel).
+     */
+    private boolean closeForCompletion() {
+        for (;;) {
+            Object h = hook;
+            if (h != null && !(h instanceof Runnable)) return false; // completed or cancelled already
+            if (HOOK.compareAndSet(this, h, COMPLETED)) return true;
+        }
     }
 
     /**
@@ -97,15 +106,21 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      */
     public CompletableTask<T> onCancel(Runnable hook) {
         if (hook == null) throw new NullPointerException("hook");
-        // In the slot before the cancellation looks at it: the cancellation runs it (takeHook retries until it sees
-        // either the hook or the slot closed).
-        if (HOOK.compareAndSet(this, null, hook)) return this;
-        // Cancelled before any hook was set: this one runs here, and is the only one.
-        if (HOOK.compareAndSet(this, CANCELLED_BARE, TAKEN)) {
-            runHere(hook);
-            return this;
+        for (;;) {
+            Object h = this.hook;
+            if (h == null) {
+                if (HOOK.compareAndSet(this, null, hook)) return this; // the cancellation will run it
+            } else if (h == CANCELLED_BARE) {
+                if (HOOK.compareAndSet(this, CANCELLED_BARE, TAKEN)) { // cancelled before any hook was set
+                    runHere(hook);
+                    return this;
+                }
+            } else if (h == COMPLETED) {
+                return this; // completed otherwise: the hook never runs
+            } else {
+                throw new IllegalStateException("a cancellation hook was set already");
+            }
         }
-        throw new IllegalStateException("a cancellation hook was set already");
     }
 
     /**
@@ -117,32 +132,29 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      */
     @Override
     public boolean cancel() {
-        if (!claimOutcome()) return cancelling || isCancelled(); // true while another cancellation runs the hook
-        cancelling = true;
-        CancellationException outcome = new CancelledOutcome();
-        Runnable h = takeHook();
-        if (h != null) {
-            try {
-                runHere(h);
-            } catch (Throwable t) {
-                outcome.addSuppressed(t);
-            }
-        }
-        publish(CANCELLED, outcome);
-        return true;
-    }
-
-    /** For the cancellation: the hook to run, or null (none set, or onCancel took it back to run it itself). */
-    private Runnable takeHook() {
         for (;;) {
             Object h = hook;
-            if (h == TAKEN) return null;
-            if (h == null) {
-                if (HOOK.compareAndSet(this, null, CANCELLED_BARE)) return null;
-            } else if (HOOK.compareAndSet(this, h, TAKEN)) {
-                return (Runnable) h;
+            if (h == COMPLETED) return isCancelledOnceSettled();
+            if (h == TAKEN || h == CANCELLED_BARE) return true; // another cancellation decided: it completes the task
+            if (HOOK.compareAndSet(this, h, h == null ? CANCELLED_BARE : TAKEN)) {
+                CancellationException outcome = new CancelledOutcome();
+                if (h != null) {
+                    try {
+                        runHere((Runnable) h);
+                    } catch (Throwable t) {
+                        outcome.addSuppressed(t);
+                    }
+                }
+                completeCancelled(outcome); // the only completer: it wins
+                return true;
             }
         }
+    }
+
+    /** A completion decided first: its outcome, once published. */
+    private boolean isCancelledOnceSettled() {
+        awaitPublication();
+        return isCancelled();
     }
 
     /** NIO's completion: {@link #complete}. The attachment is ignored. */

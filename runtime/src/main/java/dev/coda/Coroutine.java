@@ -30,7 +30,7 @@ import java.util.concurrent.Executor;
  * <h2>The state word</h2>
  * A coroutine's lifecycle is one atomic int, {@link Task#state}, shared with its task's outcome:
  * <pre>
- *   bits 0-2   outcome   PENDING, COMPLETING, SUCCEEDED, FAILED, CANCELLED      (Task)
+ *   bits 0-2   outcome   PENDING, SUCCEEDED, FAILED, CANCELLED                  (Task)
  *   bit  3     OBSERVED  the failure was seen; bit 4 CLEANUP_WORK: started while the parent unwound  (Task)
  *   bit  5     DETACHED  unused by a coroutine (a view's)                        (Task)
  *   bits 6-7   phase     RUNNING, FINISHING, UNSTARTED
@@ -78,19 +78,19 @@ import java.util.concurrent.Executor;
  *
  * <h2>Atomic accesses on a suspension</h2>
  * A call that suspends on a pending runtime task and is resumed when another party completes it pays, for that
- * await:
+ * await, two atomic steps, both on the task's waiter stack:
  * <ul>
- *   <li>the CAS that registers on the task: a completer, or a {@code cancel()} taking the registration back, may
- *       race it;</li>
- *   <li>the task's completion: the CAS that claims its outcome against other completers (a cancellation, a second
- *       {@code complete}), and the swap that takes its waiters (a registration may race it). The outcome itself is
- *       published with a release store.</li>
+ *   <li>the CAS that registers: the completion, or a {@code cancel()} taking the registration back, may race it;</li>
+ *   <li>the task's completion: the CAS that claims it, deciding between rival completers (a cancellation, a second
+ *       {@code complete}) and taking the waiters in the same step. The outcome is published with release stores.</li>
  * </ul>
  * Nothing is written to the coroutine's word for a suspension or a resumption. Starting a call costs a release
- * store (its parent); a coroutine's own completion has a single author, so it is one add that publishes the outcome
- * (it must not lose a concurrent request) and, only if someone waits, the swap that takes the waiters. A call that
- * ends before it ever suspended publishes with a release store alone. An await of a done task reads two volatile
- * words and writes nothing.
+ * store (its parent); the coroutine's own completion is one CAS, the claim of its waiter stack (a registration, a
+ * {@code join()} from another thread, may race it), and a call that ends before it ever suspended publishes with
+ * release stores alone. A {@link CompletableTask} adds one CAS to its completion: the step that decides between its
+ * completion and its cancellation hook. An await of a done task reads two volatile words and writes nothing. The
+ * least any correct design pays is one atomic step to register and one to complete; the difference is the claim
+ * against rival completers, which a one-shot gate with a single completer does without.
  *
  * @param <T> the type of the task's value
  * @hidden
@@ -171,8 +171,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     /** What cancel() reports: see its comment. */
     private boolean cancelledInTheEnd() {
-        int s;
-        while (((s = state) & OUTCOME) == COMPLETING) Thread.onSpinWait(); // a completion a few instructions long
+        awaitPublication(); // a completion a few instructions long
+        int s = state;
         if ((s & OUTCOME) != PENDING) return (s & OUTCOME) == CANCELLED;
         Ending e = ending;
         if ((s & PHASE) == FINISHING && e != null) return e.endsCancelled();

@@ -30,25 +30,27 @@ import java.util.function.Supplier;
  */
 public class Task<T> {
     /*
-     * State. One atomic word, state. Its low three bits are the outcome:
+     * State. Two words. The waiter stack, waiters, is where a completion is decided:
      *
-     *   PENDING ──CAS──▶ COMPLETING ──release store──▶ SUCCEEDED | FAILED | CANCELLED
+     *   null | a waiter | a chain ──CAS by the one completer──▶ CLAIMED ──release store──▶ FIRED
      *
-     * Only the thread whose CAS wins writes outcome, then publishes it with the final outcome: a reader that sees a
-     * final outcome sees the value. While a task is COMPLETING nobody else writes its word (flags are set only on a
-     * pending word, see markWhilePending), so that publication is a plain release store. Bit 3, OBSERVED, says that
-     * someone read the failure (an await, a join, a combinator, a scope): a parent does not report it again; it is
-     * set on done tasks only. Bit 4, CLEANUP_WORK, marks a child started while its parent unwound: its parent waits
-     * for it but never cancels it. Bit 5, DETACHED, is a view's (see reattach()). The bits above belong to
-     * Coroutine, whose lifecycle lives in the same word and which completes with an atomic add (completeAlone).
+     * A completer claims the task by swapping whatever stack is there for CLAIMED in one CAS: that step decides
+     * between competing completers (a completion and a cancellation) and takes the waiters at once. It then writes
+     * outcome, publishes it with the outcome bits of state (a release store: PENDING ──▶ SUCCEEDED | FAILED |
+     * CANCELLED), stores FIRED (a release store) and runs the waiters it took. A registration is a CAS that pushes
+     * onto the stack: one that succeeds is run exactly once, by the completion that takes it, unless it takes
+     * itself back first (removeWaiter, also a CAS: whoever wins owns the wake-up); one that finds FIRED reads the
+     * outcome; one that finds CLAIMED waits the few instructions until FIRED. An abandoned wait is removed wherever
+     * it sits, so it leaves nothing behind. So a completion costs one atomic step, and a registration one.
      *
-     * Waiters live in a separate Treiber stack, waiters, which the completing thread swaps for FIRED after publishing
-     * the outcome: a waiter whose CAS onto the stack succeeded is run exactly once, by that swap, unless it takes
-     * itself back first (removeWaiter, a CAS too: whoever wins owns the waiter's wake-up); one that finds FIRED knows
-     * the outcome is readable. An abandoned wait is removed wherever it sits, so it leaves nothing behind.
+     * The other bits of state: bit 3, OBSERVED, says that someone read the failure (an await, a join, a combinator,
+     * a scope): a parent does not report it again; it is set on done tasks only. Bit 4, CLEANUP_WORK, marks a child
+     * started while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, is a view's
+     * (see reattach()). The bits above belong to Coroutine, whose lifecycle lives in the same word. Those bits are set
+     * by CAS, which the completion's plain store may overwrite if one lands while the task is being completed: each
+     * of them concerns a pending task only, so nothing is lost that anyone reads.
      */
     static final int PENDING = 0;
-    static final int COMPLETING = 1;
     static final int SUCCEEDED = 2;
     static final int FAILED = 3;
     static final int CANCELLED = 4;
@@ -61,11 +63,14 @@ public class Task<T> {
 
     /** See the comment at the top of the class. Package-private for {@link Coroutine}, through {@link #STATE}. */
     volatile int state;
-    /** The value (SUCCEEDED) or the Throwable (FAILED, CANCELLED). Plain: published by {@link #state}. */
+    /** The value (SUCCEEDED) or the Throwable (FAILED, CANCELLED). Plain: published by {@link #state}, and FIRED. */
     private Object outcome;
-    /** null, a single {@link Waiter}, a {@link WaiterNode} chain, or {@link #FIRED}. */
+    /** null, a single {@link Waiter}, a {@link WaiterNode} chain, {@link #CLAIMED} or {@link #FIRED}. */
     private volatile Object waiters;
 
+    /** The waiter stack while a completion that claimed it writes the outcome. */
+    private static final Object CLAIMED = new Object();
+    /** The waiter stack once the outcome is published. */
     private static final Object FIRED = new Object();
     private static final Task<Void> DONE = new Task<>(SUCCEEDED, null);
 
@@ -442,33 +447,41 @@ public class Task<T> {
         return complete(error instanceof CancellationException ? CANCELLED : FAILED, error);
     }
 
-    /** PENDING → COMPLETING → {@code phase}; then runs the waiters. False if the task was already completed. */
+    /** PENDING → {@code phase}; then runs the waiters. False if the task was already completed, or is being. */
     boolean complete(int phase, Object result) {
-        if (!claimOutcome()) return false;
-        publish(phase, result);
-        return true;
-    }
-
-    /** PENDING → COMPLETING: true for exactly one caller, who must then {@link #publish} the outcome. */
-    final boolean claimOutcome() {
-        int s;
-        do {
-            s = state;
-            if ((s & OUTCOME) != PENDING) return false;
-        } while (!STATE.compareAndSet(this, s, s + COMPLETING)); // claims the outcome against other completers
+        Object head = claimWaiters();
+        if (head == FIRED) return false;
+        publish(head, phase, result);
         return true;
     }
 
     /**
-     * COMPLETING → {@code phase}, after {@link #claimOutcome}; then runs the waiters. Nobody else writes a word that
-     * is not pending, so a release store publishes the outcome; the swap that takes the waiters comes after it, so a
-     * registration that finds FIRED reads the outcome.
+     * Claims the completion: the waiter stack taken, for {@link #publish}; or FIRED if another completer claimed it
+     * first, in which case its outcome is readable when this returns.
      */
-    final void publish(int phase, Object result) {
+    private Object claimWaiters() {
+        for (;;) {
+            Object head = waiters;
+            if (head == FIRED) return FIRED;
+            if (head == CLAIMED) {
+                awaitPublication();
+                return FIRED;
+            }
+            if (WAITERS.compareAndSet(this, head, CLAIMED)) return head;
+        }
+    }
+
+    /** Writes and publishes the outcome after {@link #claimWaiters}, then runs the waiters it took. */
+    private void publish(Object head, int phase, Object result) {
         outcome = result;
-        STATE.setRelease(this, state - COMPLETING + phase);
-        Object head = WAITERS.getAndSet(this, FIRED);
-        if (head != FIRED) fire(head); // else a registration took the stack back, and ran it
+        STATE.setRelease(this, state + phase); // PENDING is 0: the other bits are kept (see the state comment)
+        WAITERS.setRelease(this, FIRED);
+        fire(head);
+    }
+
+    /** Waits out a completion between its claim and its publication: a few instructions, no user code. */
+    final void awaitPublication() {
+        while (waiters == CLAIMED) Thread.onSpinWait();
     }
 
     /**
@@ -494,23 +507,22 @@ public class Task<T> {
 
     /**
      * {@link #completeAlone} for a task that no other thread has seen yet (a coroutine whose body ends inside its
-     * inline start, never having suspended): nothing else reads or writes its word, so a release store publishes
-     * the outcome to whoever receives the task from this thread, and no waiter can be registered yet.
+     * inline start, never having suspended): nothing else reads or writes its words, so release stores publish the
+     * outcome to whoever receives the task from this thread, and no waiter can be registered yet.
      */
     final void completeUnseen(int phase, Object result) {
+        Object head = waiters; // null: a broken premise would still run its waiters rather than hang them
         outcome = result;
         STATE.setRelease(this, state + phase);
-        if (waiters != null) fireWaiters(); // cannot happen; one cheap read keeps a broken premise from hanging a waiter
+        WAITERS.setRelease(this, FIRED);
+        fire(head);
     }
 
-    /**
-     * {@link #complete} for a task that nothing else can complete (a coroutine, whose outcome has one author: its
-     * end): the outcome is written, then published with the outcome bits in one atomic add, then the waiters run.
-     */
+    /** {@link #complete} for a task that nothing else can complete (a coroutine, whose outcome has one author). */
     final void completeAlone(int phase, Object result) {
-        outcome = result;
-        STATE.getAndAdd(this, phase); // PENDING is 0: the add sets the outcome and keeps every other bit
-        fireWaiters();
+        Object head = claimWaiters();
+        if (head == FIRED) throw new IllegalStateException("a coroutine's task was completed from outside: " + this);
+        publish(head, phase, result);
     }
 
     /**
@@ -522,17 +534,17 @@ public class Task<T> {
         for (;;) {
             Object head = waiters;
             if (head == FIRED) return false;
+            if (head == CLAIMED) {
+                awaitPublication();
+                return false;
+            }
             Object next;
             if (head == null) next = w; // the common case: one waiter, stored bare
             else next = new WaiterNode(w, head instanceof WaiterNode ? (WaiterNode) head : new WaiterNode((Waiter) head, null));
             if (!WAITERS.compareAndSet(this, head, next)) continue;
-            int s = state;
-            if ((s & DETACHED) != 0) reattach();
-            // A completion that found no waiter does not take the stack (see fireWaiters): if it came before this
-            // push, the push must see it, and whoever takes the stack back from here runs what is on it.
-            if ((s & OUTCOME) < SUCCEEDED || !WAITERS.compareAndSet(this, next, FIRED)) return true;
-            fire(next instanceof WaiterNode ? ((WaiterNode) next).next : null); // those below: w is the caller's
-            return false;
+            // Pushed before any claim: the completion's claim takes it with the rest of the stack.
+            if ((state & DETACHED) != 0) reattach();
+            return true;
         }
     }
 
@@ -581,15 +593,6 @@ public class Task<T> {
      * Runs every waiter once, in registration order. A waiter that throws does not stop the others: the first
      * throwable is rethrown after all have run, with any later ones suppressed onto it.
      */
-    private void fireWaiters() {
-        // The outcome was published (an atomic add) before this read, and a registration reads the outcome after
-        // its push: if this read misses a push, that registration sees the outcome and takes the stack back.
-        if (waiters == null) return;
-        Object head = WAITERS.getAndSet(this, FIRED);
-        if (head != FIRED) fire(head); // else a registration took the stack back, and ran it
-    }
-
-    /** Runs the waiters of a stack taken from {@link #waiters}, oldest first. */
     private void fire(Object head) {
         if (head == null) return;
         if (head instanceof Coroutine) { // the common case, called directly rather than through the interface

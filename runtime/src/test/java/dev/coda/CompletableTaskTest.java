@@ -2,7 +2,6 @@ package dev.coda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,8 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,11 +56,52 @@ class CompletableTaskTest {
     @Test
     void aCompletedTaskLetsGoOfItsHook() throws Exception {
         CompletableTask<String> t = new CompletableTask<>();
-        t.onCancel(() -> {});
+        Runnable set = () -> {};
+        t.onCancel(set);
         assertTrue(t.complete("v"));
         Field hook = CompletableTask.class.getDeclaredField("hook");
         hook.setAccessible(true);
-        assertNull(hook.get(t), "the hook, and what it holds, is released");
+        assertFalse(hook.get(t) instanceof Runnable, "the hook, and what it holds, is released");
         assertFalse(t.cancel());
+    }
+
+    /**
+     * A completion and a cancellation racing, with a hook set or not (set before, or after by the cancelling side):
+     * exactly one of them reports that it completed the task, the outcome is that one's, and the hook runs once if
+     * the task ends cancelled and never otherwise.
+     */
+    @Test
+    void aCompletionAndACancellationRacingAgreeOnTheOutcomeAndTheHook() throws Exception {
+        int rounds = 3_000;
+        CyclicBarrier start = new CyclicBarrier(2);
+        int[] outcomes = new int[2];
+        for (int r = 0; r < rounds; r++) {
+            CompletableTask<String> t = new CompletableTask<>();
+            AtomicInteger hookRuns = new AtomicInteger();
+            int variant = r % 3;
+            if (variant == 0) t.onCancel(hookRuns::incrementAndGet);
+            boolean[] cancelled = new boolean[1];
+            Thread canceller = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                cancelled[0] = t.cancel();
+                if (variant == 1) t.onCancel(hookRuns::incrementAndGet);
+            });
+            canceller.start();
+            start.await();
+            boolean completed = t.complete("v");
+            canceller.join();
+            assertTrue(t.isDone());
+            assertEquals(!completed, t.isCancelled(), "round " + r);
+            assertEquals(t.isCancelled(), cancelled[0], "round " + r);
+            int expectedRuns = t.isCancelled() && variant != 2 ? 1 : 0;
+            assertEquals(expectedRuns, hookRuns.get(), "round " + r + ", variant " + variant);
+            outcomes[completed ? 0 : 1]++;
+        }
+        System.out.println("[coda-race] completion against cancellation: " + outcomes[0] + " completed, "
+                + outcomes[1] + " cancelled");
     }
 }

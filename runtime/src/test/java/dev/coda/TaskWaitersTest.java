@@ -227,7 +227,7 @@ class TaskWaitersTest {
      */
     @Test
     void aRemovalAndTheCompletionNeverBothTakeTheSameWaiter() throws Exception {
-        int rounds = 20_000;
+        int rounds = 4_000;
         CyclicBarrier start = new CyclicBarrier(2);
         int[] taken = new int[2];
         for (int r = 0; r < rounds; r++) {
