@@ -53,9 +53,12 @@ import java.util.concurrent.Executor;
  * and one read of the word, and its resumption nothing on the coroutine.
  * <ul>
  *   <li>The body writes {@link #awaited}, registers (a CAS), then reads the word; {@code cancel()} sets REQUESTED (a
- *       CAS), then reads {@code awaited}. Both CASes are full fences, so at least one of them sees the other: a
- *       request that the body's read misses finds the registration, and one that finds nothing is met by the body,
- *       which takes its own registration back and meets it at once.</li>
+ *       CAS), then fences and reads {@code awaited}. So at least one of them sees the other: a request that the
+ *       body's read misses finds the registration, and one that finds nothing is met by the body, which takes its
+ *       own registration back and meets it at once. {@code awaited} is a plain field: this relies on the
+ *       registration's CAS ordering the write before it as a full fence does (a locked instruction on x86, a
+ *       release CAS on AArch64), which the language's memory model does not promise for a plain write; a volatile
+ *       field would, at the cost of a fence per suspension.</li>
  *   <li>Only one registration of a suspension can be taken back by a request before the request is delivered: the
  *       first removal wakes the body, which delivers it. A stale taker (a {@code cancel()} or a suspending frame
  *       that read the word before) may still take a later registration on the same pending task: one made after

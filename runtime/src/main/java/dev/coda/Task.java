@@ -461,12 +461,8 @@ public class Task<T> {
      */
     private Object claimWaiters() {
         for (;;) {
-            Object head = waiters;
+            Object head = openStack();
             if (head == FIRED) return FIRED;
-            if (head == CLAIMED) {
-                awaitPublication();
-                return FIRED;
-            }
             if (WAITERS.compareAndSet(this, head, CLAIMED)) return head;
         }
     }
@@ -479,9 +475,23 @@ public class Task<T> {
         fire(head);
     }
 
-    /** Waits out a completion between its claim and its publication: a few instructions, no user code. */
+    /** The waiter stack, or FIRED once a completion claimed it: then its outcome is readable on return. */
+    private Object openStack() {
+        Object head = waiters;
+        if (head != CLAIMED) return head;
+        awaitPublication();
+        return FIRED;
+    }
+
+    /**
+     * Waits out a completion between its claim and its publication: a few instructions, no user code. A completer
+     * descheduled in that window is given the processor rather than spun against.
+     */
     final void awaitPublication() {
-        while (waiters == CLAIMED) Thread.onSpinWait();
+        for (int spins = 0; waiters == CLAIMED; spins++) {
+            if (spins < 64) Thread.onSpinWait();
+            else Thread.yield();
+        }
     }
 
     /**
@@ -511,7 +521,7 @@ public class Task<T> {
      * outcome to whoever receives the task from this thread, and no waiter can be registered yet.
      */
     final void completeUnseen(int phase, Object result) {
-        Object head = waiters; // null: a broken premise would still run its waiters rather than hang them
+        Object head = waiters; // null while the premise holds
         outcome = result;
         STATE.setRelease(this, state + phase);
         WAITERS.setRelease(this, FIRED);
@@ -532,12 +542,8 @@ public class Task<T> {
      */
     final boolean addWaiter(Waiter w) {
         for (;;) {
-            Object head = waiters;
+            Object head = openStack();
             if (head == FIRED) return false;
-            if (head == CLAIMED) {
-                awaitPublication();
-                return false;
-            }
             Object next;
             if (head == null) next = w; // the common case: one waiter, stored bare
             else next = new WaiterNode(w, head instanceof WaiterNode ? (WaiterNode) head : new WaiterNode((Waiter) head, null));
