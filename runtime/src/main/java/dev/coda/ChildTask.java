@@ -20,7 +20,7 @@ abstract class ChildTask<T> extends Task<T> {
 
     /** For a task the runtime makes: a child of the coroutine running on this thread, if any. */
     ChildTask(Coroutine<?> parent) {
-        this.parent = parent;
+        setParent(parent);
     }
 
     /** Before the task is published: a release store suffices (and costs a starting call no fence). */

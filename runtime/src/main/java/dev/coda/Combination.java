@@ -50,7 +50,7 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
         super(Carrier.current().parentOfNew());
         inputs = tasks.toArray(new Task<?>[0]);
         for (Task<?> t : inputs) if (t == null) throw new NullPointerException("a task in the list is null");
-        pending = inputs.length;
+        PENDING.setRelease(this, inputs.length); // published by watch(), which follows
     }
 
     /** Registers on every input; called once, after construction. */

@@ -72,7 +72,6 @@ public class Task<T> {
     private static final Object CLAIMED = new Object();
     /** The waiter stack once the outcome is published. */
     private static final Object FIRED = new Object();
-    private static final Task<Void> DONE = new Task<>(SUCCEEDED, null);
 
     static final VarHandle STATE;
     private static final VarHandle WAITERS;
@@ -86,13 +85,18 @@ public class Task<T> {
         }
     }
 
+    /** Constructed after the handles its constructor uses. */
+    private static final Task<Void> DONE = new Task<>(SUCCEEDED, null);
+
     /** A pending task. Package-private: only the runtime and generated state machines complete tasks. */
     Task() {}
 
     private Task(int phase, Object outcome) {
+        // Release stores, as a constructor's writes to final fields would be: a volatile store here costs a fence
+        // per completed task, and whoever receives the task through a safe publication sees these anyway.
         this.outcome = outcome;
-        this.state = phase;
-        this.waiters = FIRED;
+        STATE.setRelease(this, phase);
+        WAITERS.setRelease(this, FIRED);
     }
 
     // ---- factories -------------------------------------------------------------------------------------------
@@ -679,8 +683,9 @@ public class Task<T> {
         }
 
         WaiterNode(Waiter waiter, WaiterNode next) {
-            this.waiter = waiter;
-            this.next = next;
+            // Plain stores: the CAS that pushes the node publishes it.
+            WAITER.set(this, waiter);
+            NEXT.set(this, next);
         }
     }
 }
