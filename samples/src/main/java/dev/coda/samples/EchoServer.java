@@ -51,6 +51,8 @@ public final class EchoServer {
     private final AsynchronousServerSocketChannel server;
     /** Handlers whose body is still running. */
     private final AtomicInteger running = new AtomicInteger();
+    /** Handlers whose read of the client's next line is under way. */
+    private final AtomicInteger readsWaiting = new AtomicInteger();
     /** What the server did, in order, for the sample's output and the test. */
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private Task<Void> acceptLoop;
@@ -70,6 +72,14 @@ public final class EchoServer {
 
     public int port() throws IOException {
         return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    }
+
+    /**
+     * How many handlers wait for their client's next line: each has its read under way, which a shutdown aborts. A
+     * client that has read its echo knows the bytes arrived, not that the handler has gone back to reading.
+     */
+    public int readsWaiting() {
+        return readsWaiting.get();
     }
 
     public List<String> events() {
@@ -94,7 +104,7 @@ public final class EchoServer {
                         events.add("accept aborted" + aftermath(accepting, "listening socket closed"));
                     }
                 }
-                @Owned Connection c = new Connection("connection " + (++n), socket, events);
+                @Owned Connection c = new Connection("connection " + (++n), socket, events, readsWaiting);
                 Connection handedOver = Coda.move(c); // the handler owns it now
                 handlers.spawn(() -> handle(handedOver, running));
             }
@@ -169,11 +179,13 @@ public final class EchoServer {
         private final ByteBuffer input = ByteBuffer.allocate(1024);
         private final StringBuilder pending = new StringBuilder();
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final AtomicInteger readsWaiting;
 
-        Connection(String name, AsynchronousSocketChannel socket, List<String> events) {
+        Connection(String name, AsynchronousSocketChannel socket, List<String> events, AtomicInteger readsWaiting) {
             this.name = name;
             this.socket = socket;
             this.events = events;
+            this.readsWaiting = readsWaiting;
         }
 
         /**
@@ -191,10 +203,12 @@ public final class EchoServer {
                 }
                 input.clear();
                 Task<Integer> read = AsyncChannels.read(socket, input);
+                readsWaiting.incrementAndGet();
                 int count;
                 try {
                     count = await(read);
                 } finally {
+                    readsWaiting.decrementAndGet();
                     // Cancelled while pending (the handler was): its cancellation shut the input down.
                     if (read.isCancelled()) events.add(name + " read aborted" + aftermath(read, "input shut down"));
                 }
