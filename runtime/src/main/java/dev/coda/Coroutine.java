@@ -338,19 +338,24 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         // The body may already run on another thread (woken by the completion or by cancel()): what the child's
         // cancellation starts must not be listed on it from here.
         if (isChild(task)) {
-            if (requestToMeet(s)) {
-                Carrier.current().unparented(task::cancel);
-            } else {
-                Carrier.current().unparented(() -> { // unwinding or in cleanup: the child is told, not interrupted
-                    task.parentCancelled();
-                    return null;
-                });
-            }
+            Carrier.current().unparented(() -> {
+                tellChild(task, s);
+                return null;
+            });
         } else if (requestToMeet(s) && task.removeWaiter(this)) {
             if (requestToMeet(state)) return false; // this suspension's: the body meets the request at once
             putBack(task); // a later suspension's, which the request does not end (see the class comment)
         }
         return true;
+    }
+
+    /**
+     * A request reaching a child the body awaits, with the body's word {@code s}: the child is cancelled if the
+     * request is to be met here; unwinding or in drop glue, it is told, not interrupted.
+     */
+    private static void tellChild(Task<?> child, int s) {
+        if (requestToMeet(s)) child.cancel();
+        else child.parentCancelled();
     }
 
     /** A request was made and is to be met at an await: not yet delivered, and not in drop glue. */
@@ -748,9 +753,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         Task<?> on = awaited;
         if (on == null || on == NOTHING) return;
         if (isChild(on)) {
-            // A stale read names a child that is done (a child's await ends only when it completes): both are no-ops.
-            if (requestToMeet(state)) on.cancel();
-            else on.parentCancelled();
+            tellChild(on, state); // a stale read names a child that is done (its await ends only when it completes)
         } else if (on.removeWaiter(this)) {
             if (requestToMeet(state)) Carrier.current().resume(this); // meets the request, abandons the task (deliver)
             else putBack(on); // a later suspension's (see the class comment)

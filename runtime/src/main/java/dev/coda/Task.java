@@ -525,11 +525,7 @@ public class Task<T> {
      * outcome to whoever receives the task from this thread, and no waiter can be registered yet.
      */
     final void completeUnseen(int phase, Object result) {
-        Object head = waiters; // null while the premise holds
-        outcome = result;
-        STATE.setRelease(this, state + phase);
-        WAITERS.setRelease(this, FIRED);
-        fire(head);
+        publish(waiters, phase, result); // the stack is null while the premise holds
     }
 
     /** {@link #complete} for a task that nothing else can complete (a coroutine, whose outcome has one author). */
