@@ -19,9 +19,18 @@ import java.util.function.Supplier;
  * exception is {@link TaskScope#spawn} on an executor, which evaluates its body here with starts <em>deferred</em>
  * ({@link #deferStarts}): each coroutine the body starts is built, its parameters bound, and only its first step is
  * handed to the executor.
+ *
+ * <p>Why a thread's carrier is replaced now and then: every step stores the coroutine it runs in {@link #running},
+ * almost always a young object. Once the carrier itself has been promoted to the old generation, G1's write barrier
+ * makes each such store of a young reference into an old object a fence (about 7 ns here, three times for a call
+ * that suspends twice). So after {@link #RENEW_AFTER} outermost steps, at a moment when it holds nothing (no
+ * coroutine running, nothing queued, no deferral or unparented work in force), the carrier is replaced by a new
+ * one, which is young; callers never keep a carrier across such a moment.
  */
 final class Carrier {
     private static final ThreadLocal<Carrier> CURRENT = ThreadLocal.withInitial(Carrier::new);
+    /** Outermost steps after which an idle carrier is replaced (see the class comment). */
+    static final int RENEW_AFTER = 1024;
 
     private Coroutine<?> running;
     /** True while the runtime works on behalf of another task: what starts now is nobody's child. */
@@ -34,6 +43,8 @@ final class Carrier {
     private List<Coroutine<?>> deferredStarts;
     private Coroutine<?> head;
     private Coroutine<?> tail;
+    /** Outermost steps run by this carrier, counted towards {@link #RENEW_AFTER}. */
+    private int outermostSteps;
 
     static Carrier current() {
         return CURRENT.get();
@@ -119,6 +130,7 @@ final class Carrier {
             throw t;
         }
         runQueued();
+        if (++outermostSteps >= RENEW_AFTER && deferTo == null && !unparented) CURRENT.set(new Carrier());
     }
 
     /**

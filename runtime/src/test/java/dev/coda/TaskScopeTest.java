@@ -191,6 +191,34 @@ class TaskScopeTest {
         assertEquals("12", child.join());
     }
 
+    /**
+     * A spawn body that resumes more coroutines than a carrier runs before it is replaced (each resumption an
+     * outermost step on this thread) still defers the call it makes afterwards: the carrier holding the deferral is
+     * not replaced while it is in force.
+     */
+    @Test
+    void aSpawnBodyThatResumesManyCoroutinesStillDefersTheCallsItMakesAfterwards() {
+        int n = 2 * Carrier.RENEW_AFTER + 1;
+        List<Task<Integer>> gates = new ArrayList<>();
+        List<Task<Integer>> waiting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Task<Integer> gate = new Task<>();
+            gates.add(gate);
+            waiting.add(new TestCoroutines.AwaitThen<Integer, Integer>(gate, v -> v + 1).start());
+        }
+        Queue queue = new Queue();
+        Task<String> child = TaskScope.open(queue).spawn(() -> {
+            for (int i = 0; i < n; i++) gates.get(i).succeed(i);
+            return new TestCoroutines.Run<>(() -> TestCoroutines.log(log, "deferred call ran"), "v").start();
+        });
+        for (int i = 0; i < n; i++) assertEquals(i + 1, waiting.get(i).join(), "resumed " + i);
+        assertEquals(List.of(), log, "the call the spawn body made after the resumptions ran inline");
+        assertEquals(1, queue.runnables.size());
+        queue.runAll();
+        assertEquals("v", child.join());
+        assertEquals(List.of("deferred call ran"), log);
+    }
+
     @Test
     void startVersusCancelRaceRunsTheBodyOrDropsTheParametersNeverBoth() throws Exception {
         int ran = 0;
