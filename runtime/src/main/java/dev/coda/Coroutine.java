@@ -589,7 +589,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * @param value the value returned
      */
     public final void returnValue(Object value) {
-        endInBody(value, null, null);
+        if (youngestChild == null && ending == null) succeedInBody(value);
+        else endInBody(value, null, null);
     }
 
     /**
@@ -624,6 +625,19 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private void endInBody(Object value, Throwable thrown, Task<?> returned) {
         try {
             end(value, thrown, returned);
+        } catch (Throwable t) {
+            Carrier.current().throwAfterStep(t);
+        }
+    }
+
+    /**
+     * {@link #returnValue} with no child listed and nothing delivered, the common case: {@link #end} would conclude at
+     * once with the value. What the completion throws leaves the step, as in {@link #endInBody}.
+     */
+    private void succeedInBody(Object value) {
+        if (CoroutineProbe.ENABLED) CoroutineProbe.finished(this);
+        try {
+            finish(SUCCEEDED, value, awaited == null);
         } catch (Throwable t) {
             Carrier.current().throwAfterStep(t);
         }
