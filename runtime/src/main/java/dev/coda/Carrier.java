@@ -115,22 +115,58 @@ final class Carrier {
 
     /** Runs the first step of {@code c} here; at the outermost level, then the resumptions that step queued. */
     void start(Coroutine<?> c) {
+        if (running != null || deferTo != null || unparented) {
+            startInside(c);
+            return;
+        }
+        // The common outermost step: only the running coroutine to set and clear.
+        running = c;
+        try {
+            c.step();
+        } catch (Throwable t) {
+            running = null;
+            throw drainThenRethrow(t);
+        }
+        running = null;
+        if (afterStep != null || head != null || ++outermostSteps >= RENEW_AFTER) afterOutermostStep();
+    }
+
+    /** {@link #start} inside another step, or with a deferral or unparented work in force. */
+    private void startInside(Coroutine<?> c) {
         if (running != null) {
             step(c);
             return;
         }
         try {
             step(c);
-        } catch (Throwable t) { // the queue is still run: a resumption queued by this step must not be stranded
-            try {
-                runQueued();
-            } catch (Throwable u) {
-                if (u != t) t.addSuppressed(u);
-            }
-            throw t;
+        } catch (Throwable t) {
+            throw drainThenRethrow(t);
         }
         runQueued();
-        if (++outermostSteps >= RENEW_AFTER && deferTo == null && !unparented) CURRENT.set(new Carrier());
+    }
+
+    /**
+     * After an outermost step: rethrows what a completion in the body raised, runs the resumptions the step queued,
+     * and replaces the carrier once it has run {@link #RENEW_AFTER} steps (see the class comment).
+     */
+    private void afterOutermostStep() {
+        Throwable t = afterStep;
+        if (t != null) {
+            afterStep = null;
+            throw drainThenRethrow(t);
+        }
+        runQueued();
+        if (outermostSteps >= RENEW_AFTER) CURRENT.set(new Carrier());
+    }
+
+    /** The queue is still run when an outermost step throws: a resumption it queued must not be stranded. */
+    private RuntimeException drainThenRethrow(Throwable t) {
+        try {
+            runQueued();
+        } catch (Throwable u) {
+            if (u != t) t.addSuppressed(u);
+        }
+        throw Sneaky.<RuntimeException>rethrow(t);
     }
 
     /**

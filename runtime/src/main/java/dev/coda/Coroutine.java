@@ -87,10 +87,10 @@ import java.util.concurrent.Executor;
  *   <li>the task's completion: the CAS that claims it, deciding between rival completers (a cancellation, a second
  *       {@code complete}) and taking the waiters in the same step. The outcome is published with release stores.</li>
  * </ul>
- * Nothing is written to the coroutine's word for a suspension or a resumption. Starting a call costs a release
- * store (its parent); the coroutine's own completion is one CAS, the claim of its waiter stack (a registration, a
- * {@code join()} from another thread, may race it), and a call that ends before it ever suspended publishes with
- * release stores alone. A {@link CompletableTask} adds one CAS to its completion: the step that decides between its
+ * Nothing is written to the coroutine's word for a suspension or a resumption. Starting a call from a body costs a
+ * release store (its parent; a call from outside async code, none); the coroutine's own completion is one CAS, the
+ * claim of its waiter stack (a registration, a {@code join()} from another thread, may race it), and a call that ends
+ * before it ever suspended publishes with release stores alone. A {@link CompletableTask} adds one CAS to its completion: the step that decides between its
  * completion and its cancellation hook. An await of a done task reads two volatile words and writes nothing. The
  * least any correct design pays is one atomic step to register and one to complete; the difference is the claim
  * against rival completers, which a one-shot gate with a single completer does without.
@@ -194,7 +194,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     public final Task<T> start() {
         if (CoroutineProbe.ENABLED) CoroutineProbe.started(this);
         Carrier carrier = Carrier.current();
-        setParent(carrier.parentOfNew());
+        Coroutine<?> parent = carrier.parentOfNew();
+        if (parent != null) setParent(parent); // a call from outside async code writes nothing
         Executor executor = carrier.deferringTo();
         if (executor == null) {
             carrier.start(this);
@@ -202,7 +203,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
             carrier.deferred(this);
             startOn(executor);
         }
-        started();
+        if (parent != null) started();
         return this;
     }
 
