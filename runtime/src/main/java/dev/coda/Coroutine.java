@@ -90,10 +90,11 @@ import java.util.concurrent.Executor;
  * Nothing is written to the coroutine's word for a suspension or a resumption. Starting a call from a body costs a
  * release store (its parent; a call from outside async code, none); the coroutine's own completion is one CAS, the
  * claim of its waiter stack (a registration, a {@code join()} from another thread, may race it), and a call that ends
- * before it ever suspended publishes with release stores alone. A {@link CompletableTask} adds one CAS to its completion: the step that decides between its
- * completion and its cancellation hook. An await of a done task reads two volatile words and writes nothing. The
- * least any correct design pays is one atomic step to register and one to complete; the difference is the claim
- * against rival completers, which a one-shot gate with a single completer does without.
+ * before it ever suspended publishes with release stores alone. A {@link CompletableTask} adds one CAS to its
+ * completion: the step that decides between its completion and its cancellation hook. An await of a done task reads
+ * two volatile words and writes nothing. The least any correct design pays is one atomic step to register and one to
+ * complete; the difference is the claim against rival completers, which a one-shot gate with a single completer does
+ * without.
  *
  * @param <T> the type of the task's value
  * @hidden
