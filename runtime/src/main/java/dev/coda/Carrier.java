@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * almost always a young object. Once the carrier itself has been promoted to the old generation, G1's write barrier
  * makes each such store of a young reference into an old object a fence (about 7 ns here, three times for a call
  * that suspends twice). So after {@link #RENEW_AFTER} outermost steps, at a moment when it holds nothing (no
- * coroutine running, nothing queued, no deferral or unparented work in force), the carrier is replaced by a new
- * one, which is young; callers never keep a carrier across such a moment.
+ * coroutine running, nothing queued, no frame of {@link #unparented} or {@link #deferStarts} open: those keep the
+ * carrier to restore it), the carrier is replaced by a new one, which is young.
  */
 final class Carrier {
     private static final ThreadLocal<Carrier> CURRENT = ThreadLocal.withInitial(Carrier::new);
@@ -45,6 +45,8 @@ final class Carrier {
     private Coroutine<?> tail;
     /** Outermost steps run by this carrier, counted towards {@link #RENEW_AFTER}. */
     private int outermostSteps;
+    /** Frames of {@link #unparented} and {@link #deferStarts} open on this thread: they hold this carrier. */
+    private int holders;
 
     static Carrier current() {
         return CURRENT.get();
@@ -68,10 +70,12 @@ final class Carrier {
     <T> T unparented(Supplier<T> work) {
         boolean outer = unparented;
         unparented = true;
+        holders++;
         try {
             return work.get();
         } finally {
             unparented = outer;
+            holders--;
         }
     }
 
@@ -105,17 +109,19 @@ final class Carrier {
         List<Coroutine<?>> outerStarted = deferredStarts;
         deferTo = executor;
         deferredStarts = started;
+        holders++;
         try {
             return body.get();
         } finally {
             deferTo = outerExecutor;
             deferredStarts = outerStarted;
+            holders--;
         }
     }
 
     /** Runs the first step of {@code c} here; at the outermost level, then the resumptions that step queued. */
     void start(Coroutine<?> c) {
-        if (running != null || deferTo != null || unparented) {
+        if (running != null || holders != 0) {
             startInside(c);
             return;
         }
@@ -128,10 +134,11 @@ final class Carrier {
             throw drainThenRethrow(t);
         }
         running = null;
-        if (afterStep != null || head != null || ++outermostSteps >= RENEW_AFTER) afterOutermostStep();
+        int steps = ++outermostSteps;
+        if (afterStep != null || head != null || steps >= RENEW_AFTER) afterOutermostStep();
     }
 
-    /** {@link #start} inside another step, or with a deferral or unparented work in force. */
+    /** {@link #start} inside another step, or under a frame of {@link #unparented} or {@link #deferStarts}. */
     private void startInside(Coroutine<?> c) {
         if (running != null) {
             step(c);

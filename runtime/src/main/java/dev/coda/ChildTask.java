@@ -15,7 +15,7 @@ abstract class ChildTask<T> extends Task<T> {
     /** The next older child in the parent's list (see {@link Coroutine}); touched by the parent's body thread only. */
     ChildTask<?> olderSibling;
 
-    /** For a coroutine, whose parent is set when it starts. */
+    /** For a coroutine, whose parent is set when it starts inside another coroutine's body. */
     ChildTask() {}
 
     /** For a task the runtime makes: a child of the coroutine running on this thread, if any. */

@@ -76,8 +76,9 @@ import java.util.concurrent.Executor;
  * children (done, and nothing to report) are released as new ones come. Every way the body ends (a value, a
  * returned task, a throw, a delivered cancellation) goes through {@link #end}: it waits for the children still
  * running (cancelling them first on an exceptional exit), for a returned task, and for values closed in transit;
- * then {@link #conclude} merges what they left and completes the task. A body that never ran concludes
- * through the same place. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
+ * then {@link #conclude} merges what they left and completes the task. A body that never ran concludes through the
+ * same place, and so does a value returned with no child listed and nothing delivered, without passing
+ * {@link #end}, which would have nothing to do. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
  *
  * <h2>Atomic accesses on a suspension</h2>
  * A call that suspends on a pending runtime task and is resumed when another party completes it pays, for that
@@ -634,12 +635,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     /**
      * {@link #returnValue} with no child listed and nothing delivered, the common case: {@link #end} would conclude at
-     * once with the value. What the completion throws leaves the step, as in {@link #endInBody}.
+     * once with the value, so this concludes without it. What the completion throws leaves the step, as in
+     * {@link #endInBody}.
      */
     private void succeedInBody(Object value) {
-        if (CoroutineProbe.ENABLED) CoroutineProbe.finished(this);
         try {
-            finish(SUCCEEDED, value, awaited == null);
+            conclude(value, null, null, false, null, awaited == null);
         } catch (Throwable t) {
             Carrier.current().throwAfterStep(t);
         }

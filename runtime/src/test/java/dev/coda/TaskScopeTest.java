@@ -219,6 +219,28 @@ class TaskScopeTest {
         assertEquals(List.of("deferred call ran"), log);
     }
 
+    /**
+     * The same with the calls made inside an inline scope's spawn nested in the deferring spawn: they run at once,
+     * as an inline scope's do, and the deferral of the enclosing spawn is still in force after them.
+     */
+    @Test
+    void aDeferringSpawnBodyStillDefersAfterANestedInlineSpawnMadeManyCalls() {
+        int n = 2 * Carrier.RENEW_AFTER + 1;
+        Queue queue = new Queue();
+        Task<String> child = TaskScope.open(queue).spawn(() -> {
+            TaskScope.open().spawn(() -> {
+                for (int i = 0; i < n; i++) new TestCoroutines.Run<>(() -> { }, i).start();
+                return Task.done();
+            });
+            return new TestCoroutines.Run<>(() -> TestCoroutines.log(log, "deferred call ran"), "v").start();
+        });
+        assertEquals(List.of(), log, "the call the spawn body made after the nested spawn ran inline");
+        assertEquals(1, queue.runnables.size());
+        queue.runAll();
+        assertEquals("v", child.join());
+        assertEquals(List.of("deferred call ran"), log);
+    }
+
     @Test
     void startVersusCancelRaceRunsTheBodyOrDropsTheParametersNeverBoth() throws Exception {
         int ran = 0;

@@ -2,6 +2,7 @@ package dev.coda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,5 +268,28 @@ class TrampolineTest {
         assertTrue(c2.isDone());
         assertEquals(3, c2.join());
         assertSame(Thread.currentThread(), c2.resumedOn);
+    }
+
+    /**
+     * The carrier is replaced after a run of outermost steps (to stay young for the garbage collector) also when
+     * every one of them queues a resumption: here each completion from outside resumes a coroutine whose completion
+     * queues the one awaiting it, and these resumptions are the only outermost steps. And the replacement loses
+     * nothing: every chain completes with its value.
+     */
+    @Test
+    void theCarrierIsReplacedAfterManyOutermostStepsThatQueueResumptions() {
+        Carrier first = Carrier.current();
+        for (int i = 0; i < 2 * Carrier.RENEW_AFTER; i++) {
+            Task<Integer> leaf = new Task<>();
+            AwaitThen<Integer, Integer> inner = new AwaitThen<>(leaf, v -> v + 1);
+            AwaitThen<Integer, Integer> outer = new AwaitThen<>(inner, v -> v + 1);
+            Carrier.current().unparented(() -> { // started here, these starts are not outermost steps
+                inner.start();
+                return outer.start();
+            });
+            leaf.succeed(i);
+            assertEquals(i + 2, TaskWaitersTest.outcomeOf(outer), "chain " + i);
+        }
+        assertNotSame(first, Carrier.current(), "the carrier was never replaced");
     }
 }
