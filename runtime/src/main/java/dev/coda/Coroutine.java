@@ -78,7 +78,8 @@ import java.util.concurrent.Executor;
  * running (cancelling them first on an exceptional exit), for a returned task, and for values closed in transit;
  * then {@link #conclude} merges what they left and completes the task. A body that never ran concludes through the
  * same place, and so does a value returned with no child listed and nothing delivered, without passing
- * {@link #end}, which would have nothing to do. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
+ * {@link #end}, which would have nothing to do. Bookkeeping ({@link Ending}) is allocated only when there is
+ * something to wait for.
  *
  * <h2>Atomic accesses on a suspension</h2>
  * A call that suspends on a pending runtime task and is resumed when another party completes it pays, for that
