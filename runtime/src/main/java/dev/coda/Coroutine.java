@@ -76,10 +76,10 @@ import java.util.concurrent.Executor;
  * children (done, and nothing to report) are released as new ones come. Every way the body ends (a value, a
  * returned task, a throw, a delivered cancellation) goes through {@link #end}: it waits for the children still
  * running (cancelling them first on an exceptional exit), for a returned task, and for values closed in transit;
- * then {@link #conclude} merges what they left and completes the task. A body that never ran concludes through the
- * same place, and so does a value returned with no child listed and nothing delivered, without passing
- * {@link #end}, which would have nothing to do. Bookkeeping ({@link Ending}) is allocated only when there is
- * something to wait for.
+ * then {@link #conclude} merges what they left into one outcome, and {@link #finish}, the one place the task
+ * completes, publishes it. A body that never ran concludes through the same place. A value returned with no child
+ * listed and nothing delivered goes straight to {@link #finish}: {@link #end} and {@link #conclude} would have
+ * nothing to do. Bookkeeping ({@link Ending}) is allocated only when there is something to wait for.
  *
  * <h2>Atomic accesses on a suspension</h2>
  * A call that suspends on a pending runtime task and is resumed when another party completes it pays, for that
@@ -636,12 +636,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     /**
      * {@link #returnValue} with no child listed and nothing delivered, the common case: {@link #end} would conclude at
-     * once with the value, so this concludes without it. What the completion throws leaves the step, as in
-     * {@link #endInBody}.
+     * once with the value, and {@link #conclude} finish with it, so this finishes without them. What the completion
+     * throws leaves the step, as in {@link #endInBody}.
      */
     private void succeedInBody(Object value) {
         try {
-            conclude(value, null, null, false, null, awaited == null);
+            finish(SUCCEEDED, value, awaited == null);
         } catch (Throwable t) {
             Carrier.current().throwAfterStep(t);
         }
@@ -946,7 +946,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * The one place this task completes, once the body has ended and nothing is left to wait for:
+     * The outcome of this task, once the body has ended and nothing is left to wait for, handed to {@link #finish}:
      * <ul>
      *   <li>cancelled (a delivered cancellation, or a returned foreign task abandoned on request): a
      *       {@link CancellationException}, with everything raised during the cleanup suppressed onto it;</li>
@@ -958,7 +958,6 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed,
                           boolean unseen) {
-        if (CoroutineProbe.ENABLED) CoroutineProbe.finished(this);
         Ending e = ending;
         ending = null; // a done task keeps none of it; written before the outcome is published
         if (cancelled || (e != null && e.signal != null)) {
@@ -997,8 +996,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
     }
 
-    /** Completes this task: {@link #completeAlone}, or, for a task no other thread has seen, without atomics. */
+    /**
+     * The one place this task completes: {@link #completeAlone}, or, for a task no other thread has seen, without
+     * atomics.
+     */
     private void finish(int phase, Object result, boolean unseen) {
+        if (CoroutineProbe.ENABLED) CoroutineProbe.finished(this);
         if (unseen) completeUnseen(phase, result);
         else completeAlone(phase, result);
     }
