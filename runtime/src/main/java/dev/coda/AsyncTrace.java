@@ -43,14 +43,17 @@ final class AsyncTrace {
     static StackTraceElement[] ofSuspension(Coroutine<?> suspended) {
         StackTraceElement frame = suspended.awaitFrame();
         if (frame == null) return new StackTraceElement[0];
-        if (!enabled()) return new StackTraceElement[] {frame};
+        Coroutine<?> awaiter = enabled() ? suspended.awaitingCoroutine() : null;
+        StackTraceElement next = awaiter == null ? null : awaiter.awaitFrame();
+        if (next == null) return new StackTraceElement[] {frame}; // nobody's await to add: the common case
         List<StackTraceElement> trace = new ArrayList<>();
         trace.add(frame);
-        Coroutine<?> awaiter = suspended.awaitingCoroutine();
-        for (int depth = 0; awaiter != null && depth < MAX_DEPTH; depth++, awaiter = awaiter.awaitingCoroutine()) {
+        trace.add(BOUNDARY);
+        trace.add(next);
+        awaiter = awaiter.awaitingCoroutine();
+        for (int depth = 1; awaiter != null && depth < MAX_DEPTH; depth++, awaiter = awaiter.awaitingCoroutine()) {
             StackTraceElement f = awaiter.awaitFrame();
             if (f == null) break;
-            if (trace.size() == 1) trace.add(BOUNDARY);
             trace.add(f);
         }
         return trace.toArray(new StackTraceElement[0]);
