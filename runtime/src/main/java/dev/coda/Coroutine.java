@@ -598,6 +598,19 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
+     * The body ends with {@code t}, which none of its own handlers caught: generated bodies call this from a
+     * handler of their own around the whole body.
+     *
+     * @param t the throwable
+     */
+    public final void uncaught(Throwable t) {
+        int s = state;
+        // Already ended: thrown by a waiter of the end, after the body's last action.
+        if ((s & PHASE) == FINISHING || (s & OUTCOME) != PENDING) throw Sneaky.<RuntimeException>rethrow(t);
+        end(null, t, null);
+    }
+
+    /**
      * {@code return task}: this task completes as {@code task} does.
      *
      * @param task the task returned; null fails this task
@@ -671,9 +684,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         try {
             resume();
         } catch (Throwable t) {
-            int s = state;
-            if ((s & PHASE) == FINISHING || (s & OUTCOME) != PENDING) throw t; // thrown by a waiter of the end
-            end(null, t, null);
+            uncaught(t); // a body the transformer wrote catches its own; a coroutine written by hand may not
         }
     }
 

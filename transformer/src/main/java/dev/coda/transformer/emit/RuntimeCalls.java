@@ -37,6 +37,7 @@ final class RuntimeCalls {
     static MethodInsnNode returnStage() {
         return Asm.invokevirtual(COROUTINE, "returnStage", "(Ljava/util/concurrent/CompletionStage;)V");
     }
+    static MethodInsnNode uncaught() { return Asm.invokevirtual(COROUTINE, "uncaught", "(Ljava/lang/Throwable;)V"); }
     static MethodInsnNode initialize() {
         return new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, COROUTINE, "initialize",
                 "(Ljava/lang/Class;)V", false);

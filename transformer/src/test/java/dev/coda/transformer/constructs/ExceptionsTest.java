@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +13,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coda.Task;
 import dev.coda.transformer.support.Instrumented;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 
 /** Exceptions cross awaits exactly as they were thrown, and stack traces point at the user's source lines. */
 class ExceptionsTest {
@@ -279,5 +290,61 @@ class ExceptionsTest {
         assertEquals("dev.coda.Coda.await(async boundary)", trace[original.length].toString());
         assertEquals("go", trace[original.length + 1].getMethodName());
         assertLog("waiting 1");
+    }
+
+    /**
+     * A throw that none of the user's handlers catches ends the body inside the body: the last entry of its
+     * exception table catches anything over all the code after the prologue stores the state machine, and its
+     * handler hands the throwable to {@code Coroutine.uncaught}. The user's handlers come first and still see
+     * what they catch; the throw reaches the task as the same instance, after the user's finally.
+     */
+    @Test
+    void anUncaughtThrowEndsTheBodyThroughTheBodysOwnLastHandler() throws Throwable {
+        Instrumented code = program("Uncaught", """
+                @Async public static Task<String> go(RuntimeException e) {
+                    try {
+                        await(later(1));
+                        throw e;
+                    } catch (IllegalArgumentException wrong) {
+                        return Task.completed("caught by the wrong handler");
+                    } finally {
+                        log("finally");
+                    }
+                }
+                """);
+        IllegalStateException e = new IllegalStateException("out");
+        assertSame(e, driveToFailure(code, "Uncaught", "go", e));
+        assertLog("finally");
+
+        ClassNode host = new ClassNode();
+        new ClassReader(code.output.get("p/Uncaught")).accept(host, 0);
+        MethodNode body = host.methods.stream()
+                .filter(m -> m.name.equals("go") && m.desc.equals("(Lp/Uncaught$$Coda$go;)V")).findFirst().orElseThrow();
+        TryCatchBlockNode last = body.tryCatchBlocks.get(body.tryCatchBlocks.size() - 1);
+        assertNull(last.type, "the last handler catches anything");
+        List<Integer> handlerCode = new ArrayList<>();
+        List<String> calls = new ArrayList<>();
+        for (AbstractInsnNode n = last.handler; n != null; n = n.getNext()) {
+            if (n.getOpcode() < 0) continue;
+            handlerCode.add(n.getOpcode());
+            if (n instanceof MethodInsnNode call) calls.add(call.owner + "." + call.name + call.desc);
+        }
+        assertEquals(List.of(Opcodes.ALOAD, Opcodes.SWAP, Opcodes.INVOKEVIRTUAL, Opcodes.RETURN), handlerCode);
+        assertEquals(List.of("dev/coda/Coroutine.uncaught(Ljava/lang/Throwable;)V"), calls);
+        InsnList insns = body.instructions;
+        int from = insns.indexOf(last.start);
+        int to = insns.indexOf(last.end);
+        // The prologue's first two instructions store the state machine (parameter 0) in a local of its own.
+        AbstractInsnNode load = insns.getFirst();
+        while (load.getOpcode() < 0) load = load.getNext();
+        AbstractInsnNode store = load.getNext();
+        while (store.getOpcode() < 0) store = store.getNext();
+        assertEquals(Opcodes.ALOAD, load.getOpcode());
+        assertEquals(Opcodes.ASTORE, store.getOpcode());
+        int smStored = insns.indexOf(store);
+        assertTrue(from > smStored, "covers from after the prologue's store of the state machine");
+        for (int i = smStored + 1; i < insns.indexOf(last.handler); i++) {
+            if (insns.get(i).getOpcode() >= 0) assertTrue(i > from && i < to, "instruction " + i + " not covered");
+        }
     }
 }
