@@ -10,6 +10,7 @@ import dev.coda.transformer.emit.BodyEmitter;
 import dev.coda.transformer.emit.HostWriter;
 import dev.coda.transformer.emit.StateMachineEmitter;
 import dev.coda.transformer.emit.StubEmitter;
+import dev.coda.transformer.emit.UncaughtHandler;
 import dev.coda.transformer.emit.VariableRanges;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
 import dev.coda.transformer.hierarchy.FrameComputer;
@@ -206,8 +207,9 @@ public final class Transformer {
             generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
             MethodNode original = plan.async().method();
             MethodNode stub = StubEmitter.stub(plan); // takes the original's name and descriptor
-            BodyEmitter.rewrite(plan);
+            int smLocal = BodyEmitter.rewrite(plan);
             MethodNode body = FrameComputer.withFrames(host, original, hierarchy);
+            UncaughtHandler.add(body, plan.className(), smLocal);
             VariableRanges.trimToLiveness(host.name, body);
             replacements.put(stub.name + stub.desc, List.of(stub, body));
             methods.add(stub.name + stub.desc);

@@ -29,7 +29,6 @@ import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
@@ -43,7 +42,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return;        (appended after all code,
  *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside every try range)
  *   return t:  sm.returnTask(t) / sm.returnStage(t); return     return Task.completed(v): sm.returnValue(v); return
- *   UNCAUGHT:  sm.uncaught(t); return          (the last handler, over all the code after the prologue stores sm)
+ *   UNCAUGHT:  sm.uncaught(t); return          (added once frames are computed: see UncaughtHandler)
  * </pre>
  * An {@code await(stage)} uses the stage variants ({@code readyStage}, {@code takeStage}, {@code suspendStage}): T
  * holds the stage until a suspension puts the task suspended on in its place, so a completed future is taken
@@ -66,11 +65,12 @@ public final class BodyEmitter {
         this.taskLocal = LocalSlots.take(m, 1);
     }
 
-    public static void rewrite(StateMachinePlan plan) {
-        new BodyEmitter(plan).rewrite();
+    /** Rewrites the plan's method in place; returns the local that holds the state machine. */
+    public static int rewrite(StateMachinePlan plan) {
+        return new BodyEmitter(plan).rewrite();
     }
 
-    private void rewrite() {
+    private int rewrite() {
         for (Relocation r : plan.relocations()) ConstructorRelocator.relocate(m, r);
         removeFrames();
         InsnList tail = new InsnList();
@@ -78,8 +78,7 @@ public final class BodyEmitter {
         for (AwaitSite site : plan.sites()) restores.add(rewriteAwait(site, tail));
         rewriteReturns();
         LabelNode badState = new LabelNode();
-        LabelNode smStored = new LabelNode();
-        m.instructions.insert(prologue(restores, badState, smStored));
+        m.instructions.insert(prologue(restores, badState));
         tail.add(badState);
         tail.add(new TypeInsnNode(NEW, "java/lang/IllegalStateException"));
         tail.add(op(DUP));
@@ -87,37 +86,18 @@ public final class BodyEmitter {
         tail.add(new MethodInsnNode(INVOKESPECIAL, "java/lang/IllegalStateException", "<init>", "(Ljava/lang/String;)V", false));
         tail.add(op(ATHROW));
         m.instructions.add(tail);
-        catchUncaught(smStored);
         rewriteHeader();
-    }
-
-    /**
-     * The last entry of the exception table: whatever no handler of the user's catches ends the body through
-     * {@code sm.uncaught(t)}. The runtime would catch it around the call anyway; caught here, in the same method,
-     * a throw (a delivered cancellation, above all) is a jump in compiled code instead of an unwinding of the
-     * body's frame by the JVM, which costs more than the rest of a cancellation together.
-     */
-    private void catchUncaught(LabelNode smStored) {
-        LabelNode end = new LabelNode();
-        LabelNode handler = new LabelNode();
-        m.instructions.add(end);
-        m.instructions.add(handler);
-        m.instructions.add(aload(smLocal));
-        m.instructions.add(op(SWAP));
-        m.instructions.add(RuntimeCalls.uncaught());
-        m.instructions.add(op(RETURN));
-        m.tryCatchBlocks.add(new TryCatchBlockNode(smStored, end, handler, null));
+        return smLocal;
     }
 
     private void removeFrames() {
         for (AbstractInsnNode n : m.instructions.toArray()) if (n instanceof FrameNode) m.instructions.remove(n);
     }
 
-    private InsnList prologue(List<LabelNode> restores, LabelNode badState, LabelNode smStored) {
+    private InsnList prologue(List<LabelNode> restores, LabelNode badState) {
         InsnList p = new InsnList();
         p.add(aload(0));
         p.add(new VarInsnNode(ASTORE, smLocal));
-        p.add(smStored);
         p.add(aload(smLocal));
         p.add(getfield(sm, StateMachinePlan.STATE_FIELD, "I"));
         LabelNode entry = new LabelNode();

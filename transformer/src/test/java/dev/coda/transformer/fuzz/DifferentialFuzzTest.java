@@ -1,5 +1,6 @@
 package dev.coda.transformer.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.coda.Task;
@@ -99,6 +100,23 @@ class DifferentialFuzzTest {
     /** What each worker runs, for the watchdog. */
     private final Map<Thread, Program> running = new ConcurrentHashMap<>();
     private final Map<Thread, Long> runningSince = new ConcurrentHashMap<>();
+
+    /**
+     * Programs that once failed, by seed and index, run on every build. Seed 20261208: with ECJ's output, #160 and
+     * #1031 exceeded ASM's default budget for computing stack map frames, and #97 and #1338 did once the rewritten
+     * body had a handler covering all its code while frames were computed.
+     */
+    @Test
+    void programsThatOnceFailedBehaveLikeJoiningOnes() {
+        long seed = 20261208L;
+        ProgramGenerator generator = new ProgramGenerator(seed);
+        List<Program> programs = new ArrayList<>();
+        for (int i : new int[] {97, 160, 1031, 1338}) programs.add(generator.generate(i));
+        Stats stats = new Stats();
+        runBatch(seed, programs, stats);
+        if (!stats.failures.isEmpty()) fail(String.join("\n", stats.failures));
+        assertEquals(programs.size() * (long) RUNS, stats.runs, "every program ran, none was refused");
+    }
 
     @Test
     void transformedProgramsBehaveLikeJoiningOnes() throws Exception {

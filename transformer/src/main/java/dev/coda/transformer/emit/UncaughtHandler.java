@@ -1,0 +1,120 @@
+package dev.coda.transformer.emit;
+
+import static dev.coda.transformer.emit.Asm.aload;
+import static dev.coda.transformer.emit.Asm.op;
+import static org.objectweb.asm.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Gives a rewritten body, once its frames are computed, a last handler that catches anything over all its code
+ * after the prologue stores the state machine (code that never runs aside), and ends the body with
+ * {@code sm.uncaught(t)}. The runtime also
+ * catches what escapes a body; caught in the same method, a throw (a delivered cancellation, above all) is a jump
+ * in compiled code instead of the JVM unwinding the body's frame, which costs more than the rest of a cancellation.
+ *
+ * <p>Added after the frames, with its one frame written here: the handler reads only the state machine's local, so
+ * every other local is {@code TOP} there, and computing that by data flow would merge every block of the body into
+ * it, which made large bodies exceed ASM's budget for computing frames.
+ */
+public final class UncaughtHandler {
+    private UncaughtHandler() {}
+
+    /**
+     * Adds the handler to {@code body}, the output of {@link BodyEmitter#rewrite} with computed (expanded) frames.
+     *
+     * @param stateMachine the internal name of the state machine class
+     * @param smLocal the local the prologue stores it in
+     */
+    public static void add(MethodNode body, String stateMachine, int smLocal) {
+        LabelNode handler = new LabelNode();
+        List<TryCatchBlockNode> ranges = ranges(body, stateMachine, smLocal, handler);
+        body.instructions.add(handler);
+        List<Object> locals = new ArrayList<>();
+        for (int slot = 0; slot < smLocal; slot++) locals.add(TOP);
+        locals.add(stateMachine);
+        body.instructions.add(new FrameNode(F_NEW, locals.size(), locals.toArray(), 1,
+                new Object[] {"java/lang/Throwable"}));
+        body.instructions.add(aload(smLocal));
+        body.instructions.add(op(SWAP));
+        body.instructions.add(RuntimeCalls.uncaught());
+        body.instructions.add(op(RETURN));
+        body.tryCatchBlocks.addAll(ranges);
+        body.maxStack = Math.max(body.maxStack, 2);
+    }
+
+    /**
+     * The handler's ranges: from the prologue's store to the end, less the code where the computed frames say the
+     * state machine's local holds nothing, which is code that never runs (ASM writes unreachable code as
+     * {@code nop}s and an {@code athrow} under a frame with no locals). There the handler's frame would not match.
+     */
+    private static List<TryCatchBlockNode> ranges(MethodNode body, String stateMachine, int smLocal,
+                                                  LabelNode handler) {
+        List<TryCatchBlockNode> ranges = new ArrayList<>();
+        AbstractInsnNode store = prologueStore(body, smLocal);
+        LabelNode open = new LabelNode();
+        body.instructions.insert(store, open);
+        boolean code = false; // a real instruction since open
+        for (AbstractInsnNode n = open.getNext(); n != null; n = n.getNext()) {
+            if (n instanceof FrameNode frame) {
+                boolean covered = holds(frame, stateMachine, smLocal);
+                if (open != null && !covered) {
+                    if (code) ranges.add(new TryCatchBlockNode(open, labelBefore(body, frame), handler, null));
+                    open = null;
+                } else if (open == null && covered) {
+                    open = labelBefore(body, frame);
+                    code = false;
+                }
+            } else if (n.getOpcode() >= 0) {
+                code = true;
+            }
+        }
+        if (open != null && code) {
+            LabelNode end = new LabelNode();
+            body.instructions.add(end);
+            ranges.add(new TryCatchBlockNode(open, end, handler, null));
+        }
+        return ranges;
+    }
+
+    /** Whether {@code frame} (expanded: a long or double is one entry for two slots) has the state machine. */
+    private static boolean holds(FrameNode frame, String stateMachine, int smLocal) {
+        int slot = 0;
+        for (Object type : frame.local) {
+            if (slot == smLocal) return stateMachine.equals(type);
+            slot += type == LONG || type == DOUBLE ? 2 : 1;
+        }
+        return false;
+    }
+
+    private static LabelNode labelBefore(MethodNode body, AbstractInsnNode n) {
+        LabelNode label = new LabelNode();
+        body.instructions.insertBefore(n, label);
+        return label;
+    }
+
+    /** The prologue's {@code aload 0; astore smLocal}, the body's first two instructions. */
+    private static AbstractInsnNode prologueStore(MethodNode body, int smLocal) {
+        AbstractInsnNode load = next(body.instructions.getFirst());
+        AbstractInsnNode store = next(load.getNext());
+        if (load.getOpcode() != ALOAD || ((VarInsnNode) load).var != 0 || store.getOpcode() != ASTORE
+                || ((VarInsnNode) store).var != smLocal) {
+            throw new IllegalStateException("the rewritten " + body.name + " does not begin with its prologue");
+        }
+        return store;
+    }
+
+    /** {@code n} or the first instruction after it that is not a label, line number or frame. */
+    private static AbstractInsnNode next(AbstractInsnNode n) {
+        while (n != null && n.getOpcode() < 0) n = n.getNext();
+        if (n == null) throw new IllegalStateException("a rewritten body without a prologue");
+        return n;
+    }
+}
