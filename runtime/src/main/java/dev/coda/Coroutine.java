@@ -607,7 +607,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         int s = state;
         // Already ended: thrown by a waiter of the end, after the body's last action.
         if ((s & PHASE) == FINISHING || (s & OUTCOME) != PENDING) throw Sneaky.<RuntimeException>rethrow(t);
-        end(null, t, null);
+        endInBody(null, t, null); // what the end throws leaves the step: caught again here, it would end twice
     }
 
     /**

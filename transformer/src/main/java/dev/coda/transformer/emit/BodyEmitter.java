@@ -40,14 +40,14 @@ import org.objectweb.asm.tree.VarInsnNode;
  *   prologue:  sm → local M; switch (sm.state) { 0: load params; fall into the code | k: goto RESTORE_k }
  *   await k:   task → local T; if (!sm.ready(T)) goto SUSPEND_k; GET_k: sm.take(T)        (inside the user's try ranges)
  *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return;        (appended after all code,
- *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside every try range)
+ *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside user try ranges)
  *   return t:  sm.returnTask(t) / sm.returnStage(t); return     return Task.completed(v): sm.returnValue(v); return
  *   UNCAUGHT:  sm.uncaught(t); return          (added once frames are computed: see UncaughtHandler)
  * </pre>
  * An {@code await(stage)} uses the stage variants ({@code readyStage}, {@code takeStage}, {@code suspendStage}): T
  * holds the stage until a suspension puts the task suspended on in its place, so a completed future is taken
  * without making a task for it.
- * Keeping the save and restore code out of the try ranges means a user's handler can only ever see exceptions of
+ * Keeping the save and restore code out of the user's try ranges means a user's handler can only ever see exceptions of
  * the user's own code and of the awaited task, which {@code take} rethrows at the original await.
  */
 public final class BodyEmitter {

@@ -68,6 +68,7 @@ public final class UncaughtHandler {
                 if (open != null && !covered) {
                     if (code) ranges.add(new TryCatchBlockNode(open, labelBefore(body, frame), handler, null));
                     open = null;
+                    requireUnreachable(body, frame);
                 } else if (open == null && covered) {
                     open = labelBefore(body, frame);
                     code = false;
@@ -82,6 +83,20 @@ public final class UncaughtHandler {
             ranges.add(new TryCatchBlockNode(open, end, handler, null));
         }
         return ranges;
+    }
+
+    /**
+     * The code a frame without the state machine starts must be what ASM writes for unreachable code: anything else
+     * means this handler's frame would be wrong there, and the body is refused rather than written.
+     */
+    private static void requireUnreachable(MethodNode body, FrameNode frame) {
+        for (AbstractInsnNode n = frame.getNext(); n != null && !(n instanceof FrameNode); n = n.getNext()) {
+            int op = n.getOpcode();
+            if (op == ATHROW) return;
+            if (op >= 0 && op != NOP) break;
+        }
+        throw new IllegalStateException("the rewritten " + body.name + " has reachable code where its state machine"
+                + " is not in its local");
     }
 
     /** Whether {@code frame} (expanded: a long or double is one entry for two slots) has the state machine. */
