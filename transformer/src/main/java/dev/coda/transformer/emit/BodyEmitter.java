@@ -47,8 +47,8 @@ import org.objectweb.asm.tree.VarInsnNode;
  * An {@code await(stage)} uses the stage variants ({@code readyStage}, {@code takeStage}, {@code suspendStage}): T
  * holds the stage until a suspension puts the task suspended on in its place, so a completed future is taken
  * without making a task for it.
- * Keeping the save and restore code out of the user's try ranges means a user's handler can only ever see exceptions of
- * the user's own code and of the awaited task, which {@code take} rethrows at the original await.
+ * Keeping the save and restore code out of the user's try ranges means a user's handler can only ever see
+ * exceptions of the user's own code and of the awaited task, which {@code take} rethrows at the original await.
  */
 public final class BodyEmitter {
     private final StateMachinePlan plan;

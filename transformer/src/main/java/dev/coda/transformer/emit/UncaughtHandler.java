@@ -4,6 +4,7 @@ import static dev.coda.transformer.emit.Asm.aload;
 import static dev.coda.transformer.emit.Asm.op;
 import static org.objectweb.asm.Opcodes.*;
 
+import dev.coda.transformer.analysis.RealInstructions;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -16,9 +17,9 @@ import org.objectweb.asm.tree.VarInsnNode;
 /**
  * Gives a rewritten body, once its frames are computed, a last handler that catches anything over all its code
  * after the prologue stores the state machine (code that never runs aside), and ends the body with
- * {@code sm.uncaught(t)}. The runtime also
- * catches what escapes a body; caught in the same method, a throw (a delivered cancellation, above all) is a jump
- * in compiled code instead of the JVM unwinding the body's frame, which costs more than the rest of a cancellation.
+ * {@code sm.uncaught(t)}. The runtime also catches what escapes a body; caught in the same method, a throw (a
+ * delivered cancellation, above all) is a jump in compiled code instead of the JVM unwinding the body's frame,
+ * which costs more than the rest of a cancellation.
  *
  * <p>Added after the frames, with its one frame written here: the handler reads only the state machine's local, so
  * every other local is {@code TOP} there, and computing that by data flow would merge every block of the body into
@@ -117,19 +118,13 @@ public final class UncaughtHandler {
 
     /** The prologue's {@code aload 0; astore smLocal}, the body's first two instructions. */
     private static AbstractInsnNode prologueStore(MethodNode body, int smLocal) {
-        AbstractInsnNode load = next(body.instructions.getFirst());
-        AbstractInsnNode store = next(load.getNext());
-        if (load.getOpcode() != ALOAD || ((VarInsnNode) load).var != 0 || store.getOpcode() != ASTORE
-                || ((VarInsnNode) store).var != smLocal) {
+        AbstractInsnNode first = body.instructions.getFirst();
+        AbstractInsnNode load = first != null && first.getOpcode() < 0 ? RealInstructions.next(first) : first;
+        AbstractInsnNode store = load == null ? null : RealInstructions.next(load);
+        if (store == null || load.getOpcode() != ALOAD || ((VarInsnNode) load).var != 0
+                || store.getOpcode() != ASTORE || ((VarInsnNode) store).var != smLocal) {
             throw new IllegalStateException("the rewritten " + body.name + " does not begin with its prologue");
         }
         return store;
-    }
-
-    /** {@code n} or the first instruction after it that is not a label, line number or frame. */
-    private static AbstractInsnNode next(AbstractInsnNode n) {
-        while (n != null && n.getOpcode() < 0) n = n.getNext();
-        if (n == null) throw new IllegalStateException("a rewritten body without a prologue");
-        return n;
     }
 }

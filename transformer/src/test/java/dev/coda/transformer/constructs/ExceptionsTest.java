@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
+import dev.coda.transformer.analysis.RealInstructions;
 import dev.coda.transformer.support.Instrumented;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -319,7 +320,8 @@ class ExceptionsTest {
         ClassNode host = new ClassNode();
         new ClassReader(code.output.get("p/Uncaught")).accept(host, 0);
         MethodNode body = host.methods.stream()
-                .filter(m -> m.name.equals("go") && m.desc.equals("(Lp/Uncaught$$Coda$go;)V")).findFirst().orElseThrow();
+                .filter(m -> m.name.equals("go") && m.desc.equals("(Lp/Uncaught$$Coda$go;)V"))
+                .findFirst().orElseThrow();
         TryCatchBlockNode last = body.tryCatchBlocks.get(body.tryCatchBlocks.size() - 1);
         assertNull(last.type, "the last handler catches anything");
         List<Integer> handlerCode = new ArrayList<>();
@@ -338,10 +340,9 @@ class ExceptionsTest {
         for (TryCatchBlockNode entry : body.tryCatchBlocks) if (entry.handler == last.handler) entries.add(entry);
         List<TryCatchBlockNode> table = body.tryCatchBlocks;
         assertEquals(entries, table.subList(table.size() - entries.size(), table.size()));
-        AbstractInsnNode load = insns.getFirst();
-        while (load.getOpcode() < 0) load = load.getNext();
-        AbstractInsnNode store = load.getNext();
-        while (store.getOpcode() < 0) store = store.getNext();
+        AbstractInsnNode first = insns.getFirst();
+        AbstractInsnNode load = first.getOpcode() >= 0 ? first : RealInstructions.next(first);
+        AbstractInsnNode store = RealInstructions.next(load);
         assertEquals(Opcodes.ALOAD, load.getOpcode());
         assertEquals(Opcodes.ASTORE, store.getOpcode());
         for (int i = insns.indexOf(store) + 1; i < insns.indexOf(last.handler); i++) {

@@ -115,8 +115,11 @@ class DifferentialFuzzTest {
         Stats stats = new Stats();
         runBatch(seed, programs, stats);
         if (!stats.failures.isEmpty()) fail(String.join("\n", stats.failures));
-        assertEquals(programs.size() * (long) Integer.getInteger("coda.fuzz.runs", RUNS), stats.runs,
-                "every program ran, none was refused");
+        assertEquals(programs.size() * (long) runsPerProgram(), stats.runs, "every program ran, none was refused");
+    }
+
+    private static int runsPerProgram() {
+        return Integer.getInteger("coda.fuzz.runs", RUNS);
     }
 
     @Test
@@ -270,7 +273,7 @@ class DifferentialFuzzTest {
         }
         // Each compiled program runs several times: other inputs take other paths, other orders of completion
         // suspend at other awaits. Compiling costs far more than running.
-        int runs = Integer.getInteger("coda.fuzz.runs", RUNS);
+        int runs = runsPerProgram();
         SplittableRandom inputs = new SplittableRandom(seed * 31 + p.index());
         for (int run = 0; run < runs; run++) {
             int input = run == 0 ? 0 : inputs.nextInt(-50, 1000);
