@@ -8,6 +8,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
  * The base class of every generated state machine. A state machine is the {@link Task} of one async call; it holds
@@ -69,6 +70,11 @@ import java.util.concurrent.Executor;
  *   <li>A completion that comes between the registration and the frame's return resumes the body on its own
  *       thread at once: the frame touches nothing of the state machine after {@link #suspend} returns true.</li>
  * </ul>
+ * A {@code CompletableFuture} awaited directly is registered on directly, this coroutine its callback
+ * ({@link #suspendStage}): a callback cannot be taken back, so there the one resumption is the future's completion,
+ * and a request is met by cancelling the future, which completes it (the future belongs to the awaiting body). The
+ * same handshake on {@code awaited} and the word decides whether {@code cancel()} or the suspending frame cancels it;
+ * both may, which is harmless. A stale read names a future that is done, which cannot be suspended on again.
  *
  * <h2>Children and the one way to complete</h2>
  * A {@link ChildTask} started while this body runs is its child: one still running, or failed, when {@link #start}
@@ -96,12 +102,13 @@ import java.util.concurrent.Executor;
  * completion: the step that decides between its completion and its cancellation hook. An await of a done task reads
  * two volatile words and writes nothing. The least any correct design pays is one atomic step to register and one to
  * complete; the difference is the claim against rival completers, which a one-shot gate with a single completer does
- * without.
+ * without. An await of a pending plain {@code CompletableFuture} adds no atomic step to the future's own: its
+ * {@code whenComplete} push, and its completion's claim of the callback.
  *
  * @param <T> the type of the task's value
  * @hidden
  */
-public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
+public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiConsumer<Object, Throwable> {
     private static final int PHASE = 3 << 6;
     private static final int RUNNING = 0;
     private static final int FINISHING = 1 << 6;
@@ -114,10 +121,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     private static final Task<?> NOTHING = Task.done();
 
     /**
-     * The task of the current suspension (see the class comment); null if the body has never suspended (nor been
-     * handed to another thread: a deferred start), {@link #NOTHING} while it runs after that.
+     * What the current suspension waits for (see the class comment): a task, or a {@code CompletableFuture}
+     * registered on directly (see {@link #suspendStage}); null if the body has never suspended (nor been handed to
+     * another thread: a deferred start), {@link #NOTHING} while it runs after that.
      */
-    private Task<?> awaited;
+    private Object awaited;
     /** The newest child in this coroutine's list, linked through {@link ChildTask#olderSibling}; body thread only. */
     private ChildTask<?> youngestChild;
     /** Allocated when needed: at delivery, when children pile up, when the end has something to wait for. */
@@ -382,7 +390,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * @return the task of the suspension just ended
      */
     public final Task<?> resumed() {
-        Task<?> task = awaited;
+        Task<?> task = (Task<?>) awaited;
         awaited = NOTHING;
         if ((task.state & OUTCOME) == FAILED) AsyncTrace.crossed(task.failureNow(), this);
         return task;
@@ -396,7 +404,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     public String toString() {
         StackTraceElement frame = awaitFrame();
         int s = state;
-        Task<?> task = awaited; // a suspension's, or a moment ago's: this is for the probe only
+        Object task = awaited; // a suspension's, or a moment ago's: this is for the probe only
         boolean suspended = task != null && task != NOTHING && (s & PHASE) == RUNNING;
         String where = frame == null ? getClass().getName() : suspended ? frame.toString() : method(frame);
         if ((s & OUTCOME) != PENDING) return where + " " + super.toString();
@@ -411,7 +419,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
         }
     }
 
-    private static String describe(Task<?> task) {
+    private static String describe(Object task) {
         StackTraceElement f = task instanceof Coroutine ? ((Coroutine<?>) task).awaitFrame() : null;
         return f != null ? method(f) : task.toString();
     }
@@ -479,8 +487,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
 
     /**
      * {@link #take} for {@code await(stage)}. The operand is the stage itself, if {@link #readyStage} said so, or
-     * the view that {@link #suspendStage} suspended on. A stage awaited directly belongs to this coroutine: a
-     * cancellation delivered here cancels it.
+     * what {@link #suspendStage} suspended on: the future itself, or a view of another stage. A stage awaited
+     * directly belongs to this coroutine: a cancellation delivered here cancels it.
      *
      * @param operand the stage, or the task the body suspended on
      * @return the stage's value
@@ -488,8 +496,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     public final Object takeStage(Object operand) {
         if (operand instanceof Task) return take((Task<?>) operand);
         CompletionStage<?> stage = (CompletionStage<?>) operand;
+        boolean suspended = operand == awaited; // left there by resumedStage; else NOTHING, or null
+        if (suspended) awaited = NOTHING;
         if ((state & (REQUESTED | DELIVERED)) == REQUESTED) {
-            Ending e = deliver(null);
+            // Suspended on: the request cancelled the future, which resumed the body; its outcome is not taken.
+            Ending e = deliver(suspended ? stage : null);
             if (!StageView.isDoneFuture(stage)) suppress(e.signal, StageView.cancelOwned(stage));
             throw e.signal;
         }
@@ -497,13 +508,55 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
     }
 
     /**
-     * {@link #suspend} for {@code await(stage)}: on a view that this coroutine owns (see {@link #takeStage}).
+     * {@link #suspend} for {@code await(stage)}. A {@code CompletableFuture} (that class exactly) is registered on
+     * directly, this coroutine its callback: its completion is the one resumption of the suspension, because a
+     * request is met by cancelling the future (the future belongs to this coroutine, see {@link #takeStage}), which
+     * completes it. Any other stage is awaited through a view that this coroutine owns.
      *
      * @param stage the awaited stage
      * @return true if the body must return at once; false if it goes on inline
      */
     public final boolean suspendStage(CompletionStage<?> stage) {
-        return suspend(StageView.owned(stage));
+        if (stage.getClass() != CompletableFuture.class) return suspend(StageView.owned(stage));
+        CompletableFuture<?> future = (CompletableFuture<?>) stage;
+        awaited = future; // read by cancel() after the registration, as in suspend()
+        // A future that completed meanwhile calls back here, on this thread, inside the body: the resumption is
+        // queued until the step returns (see Carrier), so the body returns as it would otherwise.
+        future.whenComplete(this);
+        // A request that cancel() may have looked for before the registration: met as cancel() meets it. The body
+        // may already run on another thread (the future completed there), so what this throws leaves the step.
+        if (requestToMeet(state)) {
+            Throwable t = StageView.cancelOwned(future);
+            if (t != null) Carrier.current().throwAfterStep(t);
+        }
+        return true;
+    }
+
+    /**
+     * The future this coroutine suspended on directly (see {@link #suspendStage}) completed: the resumption is this
+     * thread's. Called by the future; the body's frame is gone, or touches nothing any more.
+     *
+     * @param value the future's value
+     * @param error the future's exception, or null
+     */
+    @Override
+    public final void accept(Object value, Throwable error) {
+        Carrier.current().resume(this);
+    }
+
+    /**
+     * {@link #resumed} for {@code await(stage)}: the view, or the future registered on directly. A future stays in
+     * {@link #awaited} until {@link #takeStage} takes it, which so knows that this await suspended (it delivers a
+     * request there: this runs outside the body's try blocks, and must not throw).
+     *
+     * @return the task or future of the suspension just ended, for {@link #takeStage}
+     */
+    public final Object resumedStage() {
+        Object on = awaited;
+        if (on instanceof Task) return resumed();
+        CompletableFuture<?> future = (CompletableFuture<?>) on;
+        if (future.isCompletedExceptionally()) AsyncTrace.crossed(StageView.failureOf(future), this);
+        return future;
     }
 
     /**
@@ -779,8 +832,17 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      */
     private void wakeForRequest() {
         VarHandle.fullFence(); // the request before the look at awaited, as the body registers before its look
-        Task<?> on = awaited;
-        if (on == null || on == NOTHING) return;
+        Object awaiting = awaited;
+        if (awaiting == null || awaiting == NOTHING) return;
+        if (awaiting instanceof CompletableFuture) {
+            // Registered on directly: cancelling the future completes it, which resumes the body (a stale read names
+            // a future that is done: cancelling it does nothing). Unwinding, or in drop glue, the future is left be.
+            if (!requestToMeet(state)) return;
+            Throwable t = StageView.cancelOwned((CompletableFuture<?>) awaiting);
+            if (t != null) throw Sneaky.<RuntimeException>rethrow(t);
+            return;
+        }
+        Task<?> on = (Task<?>) awaiting;
         if (isChild(on)) {
             tellChild(on, state); // a stale read names a child that is done (its await ends only when it completes)
         } else if (on.removeWaiter(this)) {
@@ -793,14 +855,16 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter {
      * Delivers the requested cancellation at an await of {@code awaited}: the body unwinds from here. A child that
      * was cancelled and waited for may have failed in its cleanup: that failure is kept, suppressed onto the signal.
      */
-    private Ending deliver(Task<?> awaited) {
+    private Ending deliver(Object awaiting) {
         STATE.getAndBitwiseOr(this, DELIVERED);
         Ending e = ending();
         // After a suspension the label names this await, and the trace is known without walking the stack. A stage
         // taken as it is (null) was never suspended on.
-        boolean suspended = !e.deliveredInline && awaited != null;
+        boolean suspended = !e.deliveredInline && awaiting != null;
         e.signal = suspended ? Cancelled.at(AsyncTrace.ofSuspension(this)) : Cancelled.here();
-        if (awaited == null) return e; // a stage taken as it is: the caller cancels it
+        // A stage taken as it is: the caller cancels it. A future suspended on directly: cancelled by the request.
+        if (!(awaiting instanceof Task)) return e;
+        Task<?> awaited = (Task<?>) awaiting;
         // The one place a pending foreign task is abandoned, however the request was met (woken by cancel(), taken
         // back from a suspension, or without suspending): before the body can register on it again, so no later
         // registration is removed. A view of a stage unregisters from the stage; an owned one cancels it.

@@ -16,13 +16,14 @@ import java.util.function.BiConsumer;
  *       waits on the stage's {@link Relay}, one per pending stage, registered on the stage once. A view that is
  *       cancelled, or whose last waiter was cancelled, unregisters from the relay, so a stage awaited and abandoned
  *       a million times holds one callback, not a million; a view awaited again registers again.</li>
- *   <li>An <em>owned</em> view stands for a stage an async function awaited or returned directly, which belongs to
- *       that function: when the function is cancelled there, the view cancels the stage ({@code cancel(true)}),
- *       so the operation behind it (an HTTP exchange, a timer) is told to stop. A {@code CompletableFuture} so
- *       cancelled completes, which ends the view's registration on it, so an owned view of one registers on it
- *       directly. Any other stage, which cancelling cannot reach (a minimal stage, whose
- *       {@code toCompletableFuture()} is a copy; another library's stage), is only abandoned, and is waited for
- *       through its relay as a shared view is.</li>
+ *   <li>An <em>owned</em> view stands for a stage an async function returned, or awaited into an owned variable,
+ *       or awaited directly when the stage is not a plain {@code CompletableFuture} (one is registered on by the
+ *       coroutine itself: see {@link Coroutine#suspendStage}); the stage belongs to that function: when the
+ *       function is cancelled there, the view cancels the stage ({@code cancel(true)}), so the operation behind it
+ *       (an HTTP exchange, a timer) is told to stop. A {@code CompletableFuture} so cancelled completes, which ends
+ *       the view's registration on it, so an owned view of one registers on it directly. Any other stage, which
+ *       cancelling cannot reach (a minimal stage, whose {@code toCompletableFuture()} is a copy; another library's
+ *       stage), is only abandoned, and is waited for through its relay as a shared view is.</li>
  * </ul>
  */
 final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwable> {
@@ -106,6 +107,18 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
             return future.getNow(null);
         } catch (CompletionException e) {
             throw Sneaky.<RuntimeException>rethrow(unwrap(e));
+        }
+    }
+
+    /** The exception of a future that completed exceptionally, as {@link #resultOf} throws it. */
+    static Throwable failureOf(CompletableFuture<?> future) {
+        try {
+            future.getNow(null);
+            return null;
+        } catch (CancellationException e) {
+            return e;
+        } catch (CompletionException e) {
+            return unwrap(e);
         }
     }
 

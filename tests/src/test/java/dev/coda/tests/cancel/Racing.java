@@ -50,4 +50,20 @@ public final class Racing {
         }
         return Task.completed("done");
     }
+
+    /**
+     * Awaits {@code go}, then {@code f}, both futures awaited directly. {@code seen[0]} gets what {@code f} gave;
+     * {@code finallies[0]} counts the runs of the finally block.
+     */
+    @Async
+    public static Task<String> awaitFutureAfterGo(CompletableFuture<String> go, CompletableFuture<String> f,
+                                                  String[] seen, int[] finallies) {
+        try {
+            await(go);
+            seen[0] = await(f);
+            return Task.completed(seen[0]);
+        } finally {
+            finallies[0]++;
+        }
+    }
 }

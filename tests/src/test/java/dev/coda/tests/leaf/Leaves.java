@@ -47,6 +47,16 @@ public final class Leaves {
         }
     }
 
+    /** {@link #awaitsStage}, whose finally says whether {@code f} is cancelled by then. */
+    @Async
+    public static Task<String> awaitsStageSeeingIt(CompletableFuture<String> f) {
+        try {
+            return Task.completed(await(f));
+        } finally {
+            log("finally, stage cancelled: " + f.isCancelled());
+        }
+    }
+
     /** Awaits {@code f} through a shared view: {@code f} belongs to whoever made it. */
     @Async
     public static Task<String> awaitsView(CompletableFuture<String> f) {

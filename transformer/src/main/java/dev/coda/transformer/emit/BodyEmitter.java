@@ -44,9 +44,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  *   return t:  sm.returnTask(t) / sm.returnStage(t); return     return Task.completed(v): sm.returnValue(v); return
  *   UNCAUGHT:  sm.uncaught(t); return          (added once frames are computed: see UncaughtHandler)
  * </pre>
- * An {@code await(stage)} uses the stage variants ({@code readyStage}, {@code takeStage}, {@code suspendStage}): T
- * holds the stage until a suspension puts the task suspended on in its place, so a completed future is taken
- * without making a task for it.
+ * An {@code await(stage)} uses the stage variants ({@code readyStage}, {@code takeStage}, {@code suspendStage},
+ * {@code resumedStage}): T holds the stage, or after a suspension what was suspended on (a future itself, or a task
+ * standing for another stage), so a completed future is taken without making a task for it.
  * Keeping the save and restore code out of the user's try ranges means a user's handler can only ever see
  * exceptions of the user's own code and of the awaited task, which {@code take} rethrows at the original await.
  */
@@ -182,7 +182,7 @@ public final class BodyEmitter {
             if (s.isReference()) clearField(tail, s.field(), s.descriptor());
         }
         tail.add(aload(smLocal));
-        tail.add(RuntimeCalls.resumed());
+        tail.add(RuntimeCalls.resumed(site.kind()));
         tail.add(new VarInsnNode(ASTORE, taskLocal));
         tail.add(new JumpInsnNode(GOTO, get));
         return restore;

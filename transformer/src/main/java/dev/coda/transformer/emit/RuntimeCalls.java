@@ -31,7 +31,12 @@ final class RuntimeCalls {
                 ? Asm.invokevirtual(COROUTINE, "suspendStage", "(Ljava/util/concurrent/CompletionStage;)Z")
                 : Asm.invokevirtual(COROUTINE, "suspend", "(Ldev/coda/Task;)Z");
     }
-    static MethodInsnNode resumed() { return Asm.invokevirtual(COROUTINE, "resumed", "()Ldev/coda/Task;"); }
+    /** For a STAGE site, what was suspended on: the task, or the future registered on directly: an Object. */
+    static MethodInsnNode resumed(AwaitSite.Kind kind) {
+        return kind == AwaitSite.Kind.STAGE
+                ? Asm.invokevirtual(COROUTINE, "resumedStage", "()Ljava/lang/Object;")
+                : Asm.invokevirtual(COROUTINE, "resumed", "()Ldev/coda/Task;");
+    }
     static MethodInsnNode returnValue() { return Asm.invokevirtual(COROUTINE, "returnValue", "(Ljava/lang/Object;)V"); }
     static MethodInsnNode returnTask() { return Asm.invokevirtual(COROUTINE, "returnTask", "(Ldev/coda/Task;)V"); }
     static MethodInsnNode returnStage() {
