@@ -37,7 +37,7 @@ public final class Coda {
     /**
      * {@link #await(Task)} for any {@link CompletionStage}: the value, or the exception the stage completed with, a
      * {@link java.util.concurrent.CompletionException} wrapper removed. The stage belongs to the awaiting function: if
-     * a cancellation is delivered at this await, the stage is cancelled ({@code cancel(true)}; a stage that is not
+     * the function is cancelled at this await, the stage is cancelled ({@code cancel(true)}; a stage that is not
      * itself a {@code CompletableFuture}, or a minimal stage, is only abandoned), so the operation behind it is told
      * to stop. To await a future that others share, await {@link Task#from} of it instead. A
      * {@code CompletableFuture} that is already done is taken at once, without allocating anything.

@@ -390,8 +390,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * @return the task of the suspension just ended
      */
     public final Task<?> resumed() {
-        Task<?> task = (Task<?>) awaited;
+        Object on = awaited;
         awaited = NOTHING;
+        // A future here means a stage await compiled against an older runtime, which resumes through this method.
+        Task<?> task = on instanceof Task ? (Task<?>) on : StageView.settled((CompletableFuture<?>) on);
         if ((task.state & OUTCOME) == FAILED) AsyncTrace.crossed(task.failureNow(), this);
         return task;
     }
@@ -488,7 +490,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     /**
      * {@link #take} for {@code await(stage)}. The operand is the stage itself, if {@link #readyStage} said so, or
      * what {@link #suspendStage} suspended on: the future itself, or a view of another stage. A stage awaited
-     * directly belongs to this coroutine: a cancellation delivered here cancels it.
+     * directly belongs to this coroutine: a cancellation delivered here cancels it (a future suspended on directly
+     * was cancelled when the request was made).
      *
      * @param operand the stage, or the task the body suspended on
      * @return the stage's value
@@ -524,11 +527,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         // queued until the step returns (see Carrier), so the body returns as it would otherwise.
         future.whenComplete(this);
         // A request that cancel() may have looked for before the registration: met as cancel() meets it. The body
-        // may already run on another thread (the future completed there), so what this throws leaves the step.
-        if (requestToMeet(state)) {
-            Throwable t = StageView.cancelOwned(future);
-            if (t != null) Carrier.current().throwAfterStep(t);
-        }
+        // may already run on another thread (the future completed there): what this throws leaves the step.
+        if (requestToMeet(state)) raise(StageView.cancelOwned(future));
         return true;
     }
 
@@ -541,7 +541,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     @Override
     public final void accept(Object value, Throwable error) {
-        Carrier.current().resume(this);
+        // Only the future suspended on calls this, once it is done; a call from anywhere else is ignored.
+        Object on = awaited;
+        if (on instanceof CompletableFuture && ((CompletableFuture<?>) on).isDone()) Carrier.current().resume(this);
     }
 
     /**
@@ -555,7 +557,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         Object on = awaited;
         if (on instanceof Task) return resumed();
         CompletableFuture<?> future = (CompletableFuture<?>) on;
-        if (future.isCompletedExceptionally()) AsyncTrace.crossed(StageView.failureOf(future), this);
+        // A failure is the await's unless a request is met there (the future's own exception is then not taken).
+        if ((state & (REQUESTED | DELIVERED)) != REQUESTED && future.isCompletedExceptionally()) {
+            AsyncTrace.crossed(StageView.failureOf(future), this);
+        }
         return future;
     }
 
@@ -827,19 +832,19 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
 
     /**
      * cancel() set the request on a body that runs or is suspended. Suspended on a child: the child is cancelled
-     * (only told, in drop glue or after delivery) and still waited for. Suspended on anything else: the registration
-     * is taken back, and the body woken to meet the request. Running: the body meets it (see the class comment).
+     * (only told, in drop glue or after delivery) and still waited for. Suspended on a future registered on directly:
+     * the future is cancelled, which resumes the body. Suspended on anything else: the registration is taken back,
+     * and the body woken to meet the request. Running: the body meets it (see the class comment).
      */
     private void wakeForRequest() {
         VarHandle.fullFence(); // the request before the look at awaited, as the body registers before its look
         Object awaiting = awaited;
+        VarHandle.acquireFence(); // the look at awaited before the looks at the word below
         if (awaiting == null || awaiting == NOTHING) return;
         if (awaiting instanceof CompletableFuture) {
             // Registered on directly: cancelling the future completes it, which resumes the body (a stale read names
             // a future that is done: cancelling it does nothing). Unwinding, or in drop glue, the future is left be.
-            if (!requestToMeet(state)) return;
-            Throwable t = StageView.cancelOwned((CompletableFuture<?>) awaiting);
-            if (t != null) throw Sneaky.<RuntimeException>rethrow(t);
+            if (requestToMeet(state)) raise(StageView.cancelOwned((CompletableFuture<?>) awaiting));
             return;
         }
         Task<?> on = (Task<?>) awaiting;
@@ -849,6 +854,18 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
             if (requestToMeet(state)) Carrier.current().resume(this); // meets the request, abandons the task (deliver)
             else putBack(on); // a later suspension's (see the class comment)
         }
+    }
+
+    /**
+     * What cancelling a future registered on directly threw (null: nothing): it leaves the step running on this
+     * thread, as what a completion throws does; with no step running (a {@code cancel()} from plain code), it is
+     * thrown to the caller. It is never thrown into a loop that cancels several tasks from inside a body.
+     */
+    private static void raise(Throwable t) {
+        if (t == null) return;
+        Carrier carrier = Carrier.current();
+        if (carrier.running() != null) carrier.throwAfterStep(t);
+        else throw Sneaky.<RuntimeException>rethrow(t);
     }
 
     /**

@@ -123,7 +123,7 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
     }
 
     /** A done future's outcome, read without registering anything on it. */
-    private static <T> Task<T> settled(CompletableFuture<T> future) {
+    static <T> Task<T> settled(CompletableFuture<T> future) {
         try {
             return Task.completed(future.getNow(null));
         } catch (CancellationException e) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coda.TestCoroutines.AwaitStage;
 import dev.coda.TestCoroutines.AwaitThen;
 import dev.coda.TestCoroutines.ReturnStage;
 import dev.coda.TestCoroutines.ReturnTask;
@@ -395,5 +396,42 @@ class CoroutineProtocolTest {
     @SuppressWarnings("unchecked")
     private static <T> Task<T> cast(Task<?> t) {
         return (Task<T>) t;
+    }
+
+    @Test
+    void aPlainFutureIsSuspendedOnDirectlyAndResumesTheBodyOnce() {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        AwaitStage<String> co = new AwaitStage<>(f, false);
+        co.start();
+        assertEquals(1, f.getNumberOfDependents(), "the coroutine itself is the future's one dependent");
+        co.accept("stray", null); // not from the future, which is pending: ignored
+        assertFalse(co.isDone());
+        f.complete("v");
+        assertEquals("v", co.join());
+        co.accept("stray", null); // after the resumption: ignored
+        assertEquals("v", co.join());
+    }
+
+    @Test
+    void aStageAwaitGeneratedForAnOlderRuntimeResumesThroughResumed() {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        AwaitStage<String> co = new AwaitStage<>(f, true);
+        co.start();
+        f.complete("v");
+        assertEquals("v", co.join());
+
+        CompletableFuture<String> g = new CompletableFuture<>();
+        AwaitStage<String> failing = new AwaitStage<>(g, true);
+        failing.start();
+        IOException error = new IOException("boom");
+        g.completeExceptionally(error);
+        assertSame(error, assertThrows(CompletionException.class, failing::join).getCause());
+
+        CompletableFuture<String> h = new CompletableFuture<>();
+        AwaitStage<String> cancelled = new AwaitStage<>(h, true);
+        cancelled.start();
+        assertTrue(cancelled.cancel());
+        assertTrue(h.isCancelled(), "the future was cancelled with the call");
+        assertTrue(cancelled.isCancelled());
     }
 }

@@ -62,6 +62,38 @@ final class TestCoroutines {
     }
 
     /** A body that only does {@code return task;} (tail-returns another task). */
+    /**
+     * {@code return Task.completed(await(stage))}, resuming through {@link Coroutine#resumedStage} as generated code
+     * does, or, with {@code olderCode}, through {@link Coroutine#resumed} as code generated for an older runtime did.
+     */
+    static final class AwaitStage<T> extends Coroutine<T> {
+        int state;
+        private final CompletionStage<T> stage;
+        private final boolean olderCode;
+
+        AwaitStage(CompletionStage<T> stage, boolean olderCode) {
+            this.stage = stage;
+            this.olderCode = olderCode;
+        }
+
+        @SuppressWarnings("unchecked")
+        @Override
+        protected void resume() {
+            Object operand;
+            if (state == 0) {
+                operand = stage;
+                if (!readyStage(stage)) {
+                    state = 1;
+                    if (suspendStage(stage)) return;
+                    operand = olderCode ? resumed() : resumedStage();
+                }
+            } else {
+                operand = olderCode ? resumed() : resumedStage();
+            }
+            returnValue((T) takeStage(operand));
+        }
+    }
+
     static final class ReturnTask<T> extends Coroutine<T> {
         private final Task<T> target;
         int runs;

@@ -41,6 +41,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  *   await k:   task → local T; if (!sm.ready(T)) goto SUSPEND_k; GET_k: sm.take(T)        (inside the user's try ranges)
  *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return;        (appended after all code,
  *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside user try ranges)
+ *              (sm.resumedStage() at a stage await)
  *   return t:  sm.returnTask(t) / sm.returnStage(t); return     return Task.completed(v): sm.returnValue(v); return
  *   UNCAUGHT:  sm.uncaught(t); return          (added once frames are computed: see UncaughtHandler)
  * </pre>
