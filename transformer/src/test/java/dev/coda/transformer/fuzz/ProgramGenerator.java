@@ -640,6 +640,12 @@ public final class ProgramGenerator {
             if (shape != 2 && !text.contains("Coda.await(")) {
                 out.setLength(start);
                 out.append(resolve(text, 1));
+            } else if (shape != 2) {
+                // Whether a block is async is read from its bytecode, and a compiler may drop every await of the
+                // source as unreachable (ECJ folds "c ? true : true" and skips the branch it rules out): one await
+                // that no compiler can drop keeps the block what the source says it is.
+                int in = text.indexOf('\n', text.indexOf("e.log(\"" + f + " in\"")) + 1;
+                out.insert(start + in, pad(indent + (anonymous ? 2 : 1)) + "Coda.await(e.ti(0, 0));\n");
             }
             lambdaDepth--;
             vars = savedVars;
