@@ -292,4 +292,57 @@ class TrampolineTest {
         }
         assertNotSame(first, Carrier.current(), "the carrier was never replaced");
     }
+
+    /**
+     * Carriers are also found by thread id modulo a table size: a thread whose slot another thread holds, inside a
+     * coroutine at that moment, still gets a carrier of its own, and runs its coroutines on it.
+     */
+    @Test
+    void threadsThatShareASlotEachGetTheirOwnCarrier() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Carrier[] held = new Carrier[1];
+        Thread holder = new Thread(() -> {
+            Task<Integer> gate = new Task<>();
+            AwaitThen<Integer, Integer> inside = new AwaitThen<>(gate, v -> {
+                held[0] = Carrier.current(); // running this coroutine
+                holding.countDown();
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return v;
+            });
+            inside.start();
+            gate.succeed(1);
+        });
+        Carrier[] seen = new Carrier[2];
+        int[] value = new int[1];
+        Runnable share = () -> {
+            seen[0] = Carrier.current();
+            Task<Integer> leaf = new Task<>();
+            AwaitThen<Integer, Integer> co = new AwaitThen<>(leaf, v -> v + 1);
+            co.start();
+            leaf.succeed(41);
+            value[0] = (Integer) TaskWaitersTest.outcomeOf(co);
+            seen[1] = Carrier.current();
+        };
+        Thread sharer;
+        do sharer = new Thread(share); while ((sharer.getId() - holder.getId()) % Carrier.SLOTS != 0);
+        holder.start();
+        holding.await();
+        try {
+            assertEquals(0, (sharer.getId() - holder.getId()) % Carrier.SLOTS, "the two threads share a slot");
+            sharer.start();
+            sharer.join();
+        } finally {
+            done.countDown();
+            holder.join();
+        }
+        assertNotSame(held[0], seen[0], "the sharer got the holder's carrier");
+        assertSame(seen[0], seen[1], "one carrier per thread");
+        assertEquals(42, value[0]);
+        assertNull(seen[0].running(), "the sharer's carrier is idle after its step");
+    }
 }
