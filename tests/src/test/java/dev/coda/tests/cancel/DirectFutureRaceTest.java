@@ -24,29 +24,21 @@ import org.junit.jupiter.api.Timeout;
 class DirectFutureRaceTest {
     private static final int ROUNDS = Integer.getInteger("coda.race.rounds", 1_000_000);
 
-    private volatile int round;
-    private volatile int finished;
     private volatile CompletableFuture<String> go;
     private volatile Task<String> task;
-    private volatile Throwable thrown;
 
     @Test
     void aCancellationRacingASuspensionOnAFutureCancelsTheFutureItSuspendedOn() {
-        Thread resumer = worker("resumer", () -> go.complete("go"));
-        Thread canceller = worker("canceller", () -> task.cancel());
-        try {
+        try (RaceWorkers workers = new RaceWorkers()
+                .add("resumer", () -> go.complete("go"))
+                .add("canceller", () -> task.cancel())) {
             for (int i = 1; i <= ROUNDS; i++) {
                 CompletableFuture<String> f = new CompletableFuture<>();
                 String[] seen = new String[1];
                 int[] finallies = new int[1];
                 go = new CompletableFuture<>();
                 task = Racing.awaitFutureAfterGo(go, f, seen, finallies);
-                finished = 0;
-                round = i;
-                while (finished < 2) {
-                    if (thrown != null) throw new AssertionError("round " + i + ": a worker threw", thrown);
-                    Thread.yield(); // three threads on what may be two cores: spinning would starve a worker
-                }
+                workers.run(i);
                 Task<String> t = task;
                 // Nothing completes f but the cancellation: the body has ended by now, whatever the interleaving.
                 assertTrue(t.isCancelled(), "round " + i + ": " + t + ", f " + f + ", go " + go);
@@ -57,35 +49,7 @@ class DirectFutureRaceTest {
                 assertEquals(1, finallies[0], "round " + i + ": the finally block ran once");
                 assertEquals(0, f.getNumberOfDependents(), "round " + i + ": nothing is left registered on f");
             }
-        } finally {
-            round = -1;
-            resumer.interrupt();
-            canceller.interrupt();
         }
         System.out.println("[coda-race] " + ROUNDS + " rounds of cancel() against a suspension on a future");
-    }
-
-    private Thread worker(String name, Runnable action) {
-        Thread t = new Thread(() -> {
-            int seen = 0;
-            while (true) {
-                int r;
-                while ((r = round) == seen) Thread.yield();
-                if (r < 0) return;
-                seen = r;
-                try {
-                    action.run();
-                } catch (Throwable e) {
-                    thrown = e;
-                    return;
-                }
-                synchronized (this) {
-                    finished++;
-                }
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 }
