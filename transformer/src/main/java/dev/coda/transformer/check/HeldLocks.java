@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.objectweb.asm.LimitExceededException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -48,9 +49,15 @@ public final class HeldLocks {
         for (MethodNode m : c.methods) {
             if (m.instructions == null || m.instructions.size() == 0 || !awaits(m)) continue;
             try {
-                check(c, m, hierarchy, diagnostics);
+                // A method that calls no Lock method holds none: the data flow, whose cost grows with the method's
+                // size and the values on its stack, runs only where a lock is taken or released.
+                if (callsLock(m, hierarchy)) check(c, m, hierarchy, diagnostics);
             } catch (AnalyzerException | ClassHierarchy.MissingClassException e) {
                 // Code that does not analyse is reported by the rewrite itself; an unknown class holds no lock.
+            } catch (LimitExceededException e) {
+                diagnostics.warning(m, null, Diagnostics.describe(c, m) + " takes and releases a "
+                        + "java.util.concurrent.locks.Lock, and is too large to check whether it may hold one at an "
+                        + "await; check it by hand, or split it");
             }
         }
         return diagnostics.all();
@@ -58,6 +65,13 @@ public final class HeldLocks {
 
     private static boolean awaits(MethodNode m) {
         for (AbstractInsnNode n : m.instructions) if (isAwait(n)) return true;
+        return false;
+    }
+
+    private static boolean callsLock(MethodNode m, ClassHierarchy hierarchy) {
+        for (AbstractInsnNode n : m.instructions) {
+            if (n instanceof MethodInsnNode call && lockCall(call, hierarchy) != null) return true;
+        }
         return false;
     }
 

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.coda.transformer.ClassFileLocator;
 import dev.coda.transformer.Diagnostic;
 import dev.coda.transformer.Transformer;
+import dev.coda.transformer.fuzz.ProgramGenerator;
+import dev.coda.transformer.hierarchy.ClassHierarchy;
 import dev.coda.transformer.read.ClassFileFacts;
 import dev.coda.transformer.support.InMemoryCompiler;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.tree.ClassNode;
 
 /** An async method that may hold a java.util.concurrent.locks.Lock at an await is warned about, once per line. */
 class HeldLocksTest {
@@ -90,5 +94,21 @@ class HeldLocksTest {
     @Test
     void anErrorWhenTheBuildAsksForOne() throws Exception {
         assertEquals(expected("error", 12, "heldAcross", "line 10"), find(true).get(0));
+    }
+
+    /**
+     * A method that calls no Lock method is not analysed: the analysis of the values on the stack grows with a
+     * method's size, and a long generated method (seed 20261211, program 2746, with javac) once took it past ASM's
+     * budget, which failed the whole transform for a check that had nothing to find.
+     */
+    @Test
+    void aMethodThatTakesNoLockIsNotAnalysed() throws Exception {
+        ProgramGenerator.Program program = new ProgramGenerator(20261211L).generate(2746);
+        byte[] bytes = InMemoryCompiler.compile(Map.of(program.fileName(), program.source()))
+                .get(program.fileName().replace(".java", ""));
+        ClassNode c = new ClassNode();
+        new ClassReader(bytes).accept(c, ClassReader.EXPAND_FRAMES);
+        ClassHierarchy hierarchy = new ClassHierarchy(ClassFileLocator.of(HeldLocksTest.class.getClassLoader()));
+        assertEquals(List.of(), HeldLocks.find(c, hierarchy));
     }
 }
