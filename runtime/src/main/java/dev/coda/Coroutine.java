@@ -559,7 +559,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         CompletableFuture<?> future = (CompletableFuture<?>) on;
         // A failure is the await's unless a request is met there (the future's own exception is then not taken).
         if ((state & (REQUESTED | DELIVERED)) != REQUESTED && future.isCompletedExceptionally()) {
-            AsyncTrace.crossed(StageView.failureOf(future), this);
+            AsyncTrace.crossed(StageView.settled(future).failureNow(), this);
         }
         return future;
     }

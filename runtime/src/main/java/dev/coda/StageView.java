@@ -110,18 +110,6 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
         }
     }
 
-    /** The exception of a future that completed exceptionally, as {@link #resultOf} throws it. */
-    static Throwable failureOf(CompletableFuture<?> future) {
-        try {
-            future.getNow(null);
-            return null;
-        } catch (CancellationException e) {
-            return e;
-        } catch (CompletionException e) {
-            return unwrap(e);
-        }
-    }
-
     /** A done future's outcome, read without registering anything on it. */
     static <T> Task<T> settled(CompletableFuture<T> future) {
         try {

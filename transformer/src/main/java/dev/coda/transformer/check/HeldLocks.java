@@ -55,7 +55,7 @@ public final class HeldLocks {
             } catch (AnalyzerException | ClassHierarchy.MissingClassException e) {
                 // Code that does not analyse is reported by the rewrite itself; an unknown class holds no lock.
             } catch (LimitExceededException e) {
-                diagnostics.warning(m, null, Diagnostics.describe(c, m) + " takes and releases a "
+                diagnostics.warning(m, null, Diagnostics.describe(c, m) + " takes or releases a "
                         + "java.util.concurrent.locks.Lock, and is too large to check whether it may hold one at an "
                         + "await; check it by hand, or split it");
             }
