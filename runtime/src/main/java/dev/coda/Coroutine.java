@@ -1104,15 +1104,25 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
 
     /**
      * A child's outcome as the parent's failure: its failure; or, for a child that was cancelled and whose cleanup
-     * failed, the first cleanup failure, the others suppressed onto it (a failed child's exception may itself be a
-     * CancellationException, from a task it awaited: that is its failure, as is).
+     * failed, the first cleanup failure (a failed child's exception may itself be a CancellationException, from a
+     * task it awaited: that is its failure, as is).
      */
     private static Throwable asFailure(Task<?> child) {
         Throwable outcome = child.failureNow();
-        if (!child.isCancelled()) return outcome;
-        Throwable[] cleanup = outcome.getSuppressed();
-        for (int i = 1; i < cleanup.length; i++) suppress(cleanup[0], cleanup[i]);
-        return cleanup[0];
+        return child.isCancelled() ? firstCleanupFailure(outcome) : outcome;
+    }
+
+    /**
+     * The first failure suppressed onto a cancelled outcome, the others suppressed onto it in turn. A first that is
+     * itself a cancelled outcome with failures (a grandchild's, reported onto the child's cancellation) gives its own
+     * first failure: a parent that fails because of it fails with that failure, not with a cancellation.
+     */
+    private static Throwable firstCleanupFailure(Throwable cancelled) {
+        Throwable[] cleanup = cancelled.getSuppressed();
+        Throwable first = cleanup[0];
+        if (first instanceof CancelledOutcome && first.getSuppressed().length > 0) first = firstCleanupFailure(first);
+        for (int i = 1; i < cleanup.length; i++) suppress(first, cleanup[i]);
+        return first;
     }
 
     /**

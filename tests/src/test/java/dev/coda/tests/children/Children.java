@@ -115,6 +115,21 @@ public final class Children {
         return slowToStop("returned", in, cleanup);
     }
 
+    /** Awaits a child of its own that stops slowly: cancelled, it cancels that child and waits for its cleanup. */
+    @Async
+    public static Task<String> awaitsASlowChild(CompletableFuture<String> in, CompletableFuture<String> cleanup) {
+        return Task.completed(await(slowToStop("grandchild", in, cleanup)));
+    }
+
+    /** Forgets a child that awaits a child of its own. */
+    @Async
+    public static Task<String> forgetsAChildAwaitingItsOwn(CompletableFuture<String> in,
+            CompletableFuture<String> cleanup) {
+        awaitsASlowChild(in, cleanup);
+        log("parent returns");
+        return Task.completed("parent");
+    }
+
     /** In its finally block, it starts cleanup work it does not await: waited for, never cancelled. */
     @Async
     public static Task<String> startsCleanupWork(CompletableFuture<String> stop, CompletableFuture<String> flush) {

@@ -158,6 +158,21 @@ class ChildrenTest {
     }
 
     @Test
+    void aGrandchildsCleanupFailureFailsAParentThatKeptItsValueWithThatFailure() {
+        CompletableFuture<String> cleanup = new CompletableFuture<>();
+        Task<String> parent = Children.forgetsAChildAwaitingItsOwn(new CompletableFuture<>(), cleanup);
+        assertEquals(List.of("grandchild started", "parent returns"), Events.take());
+        assertFalse(parent.cancel(), "the body has ended with a value: the request only stops its child");
+        assertEquals(List.of("grandchild cleaning up"), Events.take());
+        IllegalStateException cleanupFailed = new IllegalStateException("cleanup failed");
+        cleanup.completeExceptionally(cleanupFailed);
+        // The grandchild is cancelled with that failure, its parent cancelled with the grandchild's outcome
+        // suppressed: the parent, which was not cancelled, fails with the failure itself, not with a cancellation.
+        assertFalse(parent.isCancelled());
+        assertSame(cleanupFailed, assertThrows(IllegalStateException.class, parent::join));
+    }
+
+    @Test
     void cleanupWorkStartedWhileUnwindingIsWaitedForNotCancelled() {
         CompletableFuture<String> flush = new CompletableFuture<>();
         Task<String> parent = Children.startsCleanupWork(new CompletableFuture<>(), flush);

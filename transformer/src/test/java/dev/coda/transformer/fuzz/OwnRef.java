@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  * still the body's. Then: cancelled, the outcome is a CancellationException with the signal's suppressed
  * exceptions, an exception thrown while unwinding, and the children's unreported failures; a failure keeps them as
  * suppressed; a value gives way to the first unreported child failure (oldest child first, the others suppressed onto
- * it; a child cancelled with cleanup failures reports its first one). A failure reported once (an await, a delivery,
+ * it; a child cancelled with cleanup failures reports its first one, and where that first is a grandchild's
+ * cancellation with failures, the grandchild's first). A failure reported once (an await, a delivery,
  * a parent's end) is never reported again. The order in which ends are settled follows the runtime's scheduling: an
  * end with nothing still running to wait for concludes at once; any other end concludes through the queue, when
  * the last of its waits is over.
@@ -53,6 +54,13 @@ public final class OwnRef {
     /** The unwinding signal of the reference. */
     static final class Signal extends Error {
         Signal() {
+            super("cancelled");
+        }
+    }
+
+    /** The outcome of a frame that was cancelled (the runtime's has a class of its own too). */
+    private static final class CancelledOutcome extends CancellationException {
+        CancelledOutcome() {
             super("cancelled");
         }
     }
@@ -446,7 +454,7 @@ public final class OwnRef {
         if (delivered) returned = null;
         if (returned != null) returnedChildren.incrementAndGet();
         if (!f.listed && !delivered && (returned == null || returned.done())) {
-            conclude(s, f, value, thrown, returned, new ArrayList<>());
+            conclude(s, f, value, thrown, returned, new ArrayList<>(), false);
             return;
         }
         boolean exceptional = delivered || thrown != null;
@@ -500,21 +508,25 @@ public final class OwnRef {
     /** Every wait of the end is over: collects what the children left to report, oldest first, and concludes. */
     private static void settle(State s, Frame f) {
         List<Throwable> failures = new ArrayList<>();
+        boolean firstCancelled = false;
         for (int i = f.endChildren.size() - 1; i >= 0; i--) {
             Frame c = f.endChildren.get(i);
-            if (claimUnobserved(c)) failures.add(c.failure);
+            if (!claimUnobserved(c)) continue;
+            if (failures.isEmpty()) firstCancelled = c.kind == Kind.CANCELLED;
+            failures.add(c.failure);
         }
         if (f.drop != null && failureOf(f.drop) != null) failures.add(failureOf(f.drop));
-        conclude(s, f, f.value, f.thrown, f.returned, failures);
+        conclude(s, f, f.value, f.thrown, f.returned, failures, firstCancelled);
     }
 
+    /** {@code firstCancelled}: the first of {@code failures} is the outcome of a child that was cancelled. */
     private static void conclude(State s, Frame f, String value, Throwable thrown, Frame returned,
-                                 List<Throwable> failures) {
+                                 List<Throwable> failures, boolean firstCancelled) {
         int reported = failures.size();
         if (f.drop != null && failureOf(f.drop) != null) reported--;
         unobservedFailuresReported.addAndGet(reported);
         if (f.delivered) {
-            CancellationException outcome = new CancellationException("cancelled");
+            CancellationException outcome = new CancelledOutcome();
             for (Throwable x : f.signal.getSuppressed()) outcome.addSuppressed(x);
             if (thrown != null && thrown != f.signal) outcome.addSuppressed(thrown);
             addAll(outcome, failures);
@@ -535,7 +547,10 @@ public final class OwnRef {
                 thrown = r;
             }
         }
-        if (thrown == null && !failures.isEmpty()) thrown = asFailure(failures.remove(0));
+        if (thrown == null && !failures.isEmpty()) {
+            Throwable first = failures.remove(0);
+            thrown = firstCancelled ? firstCleanupFailure(first) : first; // a failed child's: as it is
+        }
         if (thrown != null) {
             addAll(thrown, failures);
             complete(s, f, Kind.FAILED, null, thrown);
@@ -564,13 +579,16 @@ public final class OwnRef {
         return false;
     }
 
-    /** A child's outcome as its parent's failure: a cancellation with cleanup failures gives the first. */
-    private static Throwable asFailure(Throwable childOutcome) {
-        if (!(childOutcome instanceof CancellationException)) return childOutcome;
-        Throwable[] cleanup = childOutcome.getSuppressed();
-        if (cleanup.length == 0) return childOutcome;
-        for (int i = 1; i < cleanup.length; i++) suppress(cleanup[0], cleanup[i]);
-        return cleanup[0];
+    /**
+     * A cancelled child's outcome as its parent's failure: the first failure suppressed onto it, the others
+     * suppressed onto that; a first that is itself a cancelled outcome with failures (a grandchild's) gives its own.
+     */
+    private static Throwable firstCleanupFailure(Throwable cancelled) {
+        Throwable[] cleanup = cancelled.getSuppressed();
+        Throwable first = cleanup[0];
+        if (first instanceof CancelledOutcome && first.getSuppressed().length > 0) first = firstCleanupFailure(first);
+        for (int i = 1; i < cleanup.length; i++) suppress(first, cleanup[i]);
+        return first;
     }
 
     private static void addAll(Throwable primary, List<Throwable> more) {
