@@ -56,8 +56,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * </ul>
  * Where the shape says "pending", each framework's own pending primitive is used: {@link PendingTasks} for Coda,
  * a {@link CompletableFuture} for the future peers, an {@link AtomicGate} for the hand-written machines. Values
- * completed into the gates are a counter (boxed where the primitive holds objects) and 2 (cached), as in
- * {@link CoreBenchmark}, except in {@code suspendedHeap}, where nothing but the suspension may allocate.
+ * completed into the gates are the next of a table of {@code Integer}s made before the run ({@link #in()}; the gates
+ * that hold an {@code int} unbox it) and 2 (cached), except in {@code suspendedHeap}, where nothing but the
+ * suspension may allocate. So no row allocates for its input: a counter boxed in the op allocated 16 B in the rows
+ * whose primitive holds objects and nothing in those whose primitive holds an {@code int}, which is the producer's
+ * cost, not the await's. What a row allocates for its result (Coda's {@code Task<Integer>} boxes
+ * {@code x + y + 1}; the gate machine keeps an {@code int}) is still counted.
  *
  * <p>Every row returns what carries its result (a machine, a task, a future), joined first where it can be, so that
  * the JIT cannot remove its allocations.
@@ -75,7 +79,21 @@ public class PeersBenchmark {
      */
     static final int SLOW_TO_SETTLE = 10;
 
-    int x;
+    /**
+     * The inputs, made before the run (see the class comment): 1,024 values from 1,000 up, outside {@code Integer}'s
+     * cache, as a counter's would be.
+     */
+    private static final Integer[] INPUTS = new Integer[1024];
+    static {
+        for (int i = 0; i < INPUTS.length; i++) INPUTS[i] = 1000 + i;
+    }
+
+    private int x;
+
+    /** The next input: the same table for every row, unboxed where the primitive holds an {@code int}. */
+    private Integer in() {
+        return INPUTS[x++ & (INPUTS.length - 1)];
+    }
 
     final AsyncResource first = new AsyncResource();
     final AsyncResource second = new AsyncResource();
@@ -88,7 +106,7 @@ public class PeersBenchmark {
         PlainGate b = new PlainGate();
         PlainMachine m = new PlainMachine(a, b);
         m.run();
-        a.complete(x++);
+        a.complete(in());
         b.complete(2);
         return m;
     }
@@ -99,7 +117,7 @@ public class PeersBenchmark {
         AtomicGate b = new AtomicGate();
         AtomicMachine m = new AtomicMachine(a, b);
         m.run();
-        a.complete(x++);
+        a.complete(in());
         b.complete(2);
         return m;
     }
@@ -109,7 +127,7 @@ public class PeersBenchmark {
         Task<Integer> a = PendingTasks.pending();
         Task<Integer> b = PendingTasks.pending();
         Task<Integer> t = CoreBenchmark.twoAwaits(a, b);
-        PendingTasks.complete(a, x++);
+        PendingTasks.complete(a, in());
         PendingTasks.complete(b, 2);
         t.join();
         return t;
@@ -127,7 +145,7 @@ public class PeersBenchmark {
         JoinTwo m = new JoinTwo(a, b);
         Thread t = VirtualThreads.start(m);
         VirtualThreads.awaitState(t, Thread.State.WAITING);
-        a.complete(x++);
+        a.complete(in());
         VirtualThreads.awaitState(t, Thread.State.WAITING);
         b.complete(2);
         VirtualThreads.awaitState(t, Thread.State.TERMINATED);
@@ -138,7 +156,7 @@ public class PeersBenchmark {
     public PlainMachine twoComplete_plainGate() {
         PlainGate a = new PlainGate();
         PlainGate b = new PlainGate();
-        a.complete(x++);
+        a.complete(in());
         b.complete(2);
         PlainMachine m = new PlainMachine(a, b);
         m.run();
@@ -149,7 +167,7 @@ public class PeersBenchmark {
     public AtomicMachine twoComplete_atomicGate() {
         AtomicGate a = new AtomicGate();
         AtomicGate b = new AtomicGate();
-        a.complete(x++);
+        a.complete(in());
         b.complete(2);
         AtomicMachine m = new AtomicMachine(a, b);
         m.run();
@@ -158,7 +176,7 @@ public class PeersBenchmark {
 
     @Benchmark
     public Task<Integer> twoComplete_coda() {
-        Task<Integer> a = Task.completed(x++);
+        Task<Integer> a = Task.completed(in());
         Task<Integer> b = Task.completed(2);
         Task<Integer> t = CoreBenchmark.twoAwaits(a, b);
         t.join();
@@ -168,7 +186,7 @@ public class PeersBenchmark {
     /** A thread started and run to its end: nothing parks, but the start and the end go through the scheduler. */
     @Benchmark
     public JoinTwo twoComplete_virtualThread(VirtualThreads vt) {
-        CompletableFuture<Integer> a = CompletableFuture.completedFuture(x++);
+        CompletableFuture<Integer> a = CompletableFuture.completedFuture(in());
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
         JoinTwo m = new JoinTwo(a, b);
         Thread t = VirtualThreads.start(m);
@@ -203,7 +221,7 @@ public class PeersBenchmark {
         CompletableFuture<Integer> b = new CompletableFuture<>();
         FutureMachine m = new FutureMachine(a, b);
         m.run();
-        a.complete(x++);
+        a.complete(in());
         b.complete(2);
         m.join();
         return m;
@@ -214,7 +232,7 @@ public class PeersBenchmark {
         CompletableFuture<Integer> a = new CompletableFuture<>();
         CompletableFuture<Integer> b = new CompletableFuture<>();
         CompletableFuture<Integer> r = thenCompose(a, b);
-        a.complete(x++);
+        a.complete(in());
         b.complete(2);
         r.join();
         return r;
@@ -225,7 +243,7 @@ public class PeersBenchmark {
         CompletableFuture<Integer> a = new CompletableFuture<>();
         CompletableFuture<Integer> b = new CompletableFuture<>();
         Task<Integer> t = LeafBenchmark.twoFutures(a, b);
-        a.complete(x++);
+        a.complete(in());
         b.complete(2);
         t.join();
         return t;
@@ -234,7 +252,7 @@ public class PeersBenchmark {
     @Benchmark
     @Warmup(iterations = SLOW_TO_SETTLE)
     public FutureMachine twoFuturesComplete_whenComplete() {
-        CompletableFuture<Integer> a = CompletableFuture.completedFuture(x++);
+        CompletableFuture<Integer> a = CompletableFuture.completedFuture(in());
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
         FutureMachine m = new FutureMachine(a, b);
         m.run();
@@ -245,7 +263,7 @@ public class PeersBenchmark {
     @Benchmark
     @Warmup(iterations = SLOW_TO_SETTLE)
     public CompletableFuture<Integer> twoFuturesComplete_thenCompose(Blackhole bh) {
-        CompletableFuture<Integer> a = CompletableFuture.completedFuture(x++);
+        CompletableFuture<Integer> a = CompletableFuture.completedFuture(in());
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
         bh.consume(a); // as the other rows' machines and calls hold them: else the JIT may remove them
         bh.consume(b);
@@ -257,7 +275,7 @@ public class PeersBenchmark {
     @Benchmark
     @Warmup(iterations = SLOW_TO_SETTLE)
     public Task<Integer> twoFuturesComplete_coda() {
-        CompletableFuture<Integer> a = CompletableFuture.completedFuture(x++);
+        CompletableFuture<Integer> a = CompletableFuture.completedFuture(in());
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
         Task<Integer> t = LeafBenchmark.twoFutures(a, b);
         t.join();
@@ -274,7 +292,7 @@ public class PeersBenchmark {
     public Task<Integer> cancelHoldingTwo_codaResume() {
         Task<Integer> gate = PendingTasks.pending();
         Task<Integer> t = DropGlueBenchmark.holdTwoAndAwait(first, second, gate);
-        PendingTasks.complete(gate, x++);
+        PendingTasks.complete(gate, in());
         t.join();
         return t;
     }
@@ -359,7 +377,7 @@ public class PeersBenchmark {
     public Task<Integer> scopeOfOne_coda() {
         Task<Integer> gate = PendingTasks.pending();
         Task<Integer> t = scopeOfOne(gate);
-        PendingTasks.complete(gate, x++);
+        PendingTasks.complete(gate, in());
         t.join();
         return t;
     }
@@ -371,7 +389,7 @@ public class PeersBenchmark {
         CompletableFuture<Integer> child = gate.thenApply(v -> v + 1);
         CompletableFuture<?>[] children = {child};
         CompletableFuture<Integer> t = CompletableFuture.allOf(children).thenApply(ignored -> child.join());
-        gate.complete(x++);
+        gate.complete(in());
         t.join();
         return t;
     }
@@ -388,7 +406,7 @@ public class PeersBenchmark {
         Task<Integer> a = PendingTasks.pending();
         Task<Integer> b = PendingTasks.pending();
         Task<Integer> t = anyOfTwo(a, b);
-        PendingTasks.complete(a, x++);
+        PendingTasks.complete(a, in());
         t.join();
         if (!b.isCancelled()) throw new AssertionError("the loser was not cancelled");
         return t;
@@ -403,7 +421,7 @@ public class PeersBenchmark {
             b.cancel(false);
             return (Integer) v;
         });
-        a.complete(x++);
+        a.complete(in());
         t.join();
         if (!b.isCancelled()) throw new AssertionError("the loser was not cancelled");
         return t;
@@ -423,7 +441,7 @@ public class PeersBenchmark {
     public Task<Integer> timeout_coda() {
         Task<Integer> gate = PendingTasks.pending();
         Task<Integer> t = timeout(gate);
-        PendingTasks.complete(gate, x++);
+        PendingTasks.complete(gate, in());
         t.join();
         return t;
     }
@@ -432,7 +450,7 @@ public class PeersBenchmark {
     public CompletableFuture<Integer> timeout_completableFutureOrTimeout() {
         CompletableFuture<Integer> gate = new CompletableFuture<>();
         CompletableFuture<Integer> t = gate.thenApply(v -> v + 1).orTimeout(10, TimeUnit.SECONDS);
-        gate.complete(x++);
+        gate.complete(in());
         t.join();
         return t;
     }
@@ -458,7 +476,7 @@ public class PeersBenchmark {
     @Benchmark
     public Task<Integer> suspendedHeap_coda() {
         Task<Integer> gate = PendingTasks.pending();
-        Task<Integer> t = holdThree(gate, x++);
+        Task<Integer> t = holdThree(gate, in());
         PendingTasks.complete(gate, 1);
         t.join();
         return t;
@@ -468,7 +486,7 @@ public class PeersBenchmark {
     public HoldThreeMachine suspendedHeap_atomicGate() {
         AtomicGate gate = new AtomicGate();
         HoldThreeMachine m = new HoldThreeMachine(gate);
-        m.start(x++);
+        m.start(in());
         gate.complete(1);
         return m;
     }
@@ -477,7 +495,7 @@ public class PeersBenchmark {
     @Benchmark
     public JoinHoldingThree suspendedHeap_virtualThread(VirtualThreads vt) {
         CompletableFuture<Integer> gate = new CompletableFuture<>();
-        JoinHoldingThree m = new JoinHoldingThree(gate, x++);
+        JoinHoldingThree m = new JoinHoldingThree(gate, in());
         Thread t = VirtualThreads.start(m);
         VirtualThreads.awaitState(t, Thread.State.WAITING);
         gate.complete(1);
