@@ -255,12 +255,13 @@ class TaskScopeTest {
             CountDownLatch runnableDone = new CountDownLatch(1);
             TaskScope.open(r -> pool.execute(() -> {
                 waiting.set(true);
-                while (!go.get()) Thread.onSpinWait();
+                awaitSet(go);
                 r.run();
                 runnableDone.countDown();
             })).spawn(sm::start);
-            while (!waiting.get()) Thread.onSpinWait();
+            awaitSet(waiting);
             go.set(true);
+            if ((i & 3) == 0) Thread.yield(); // on a single free core, lets the start go first at times
             sm.cancel(); // races the runnable's start on a pool thread
             assertTrue(runnableDone.await(10, TimeUnit.SECONDS));
             assertTrue(sm.isDone(), "iteration " + i);
@@ -448,5 +449,16 @@ class TaskScopeTest {
         Task<Object> child = scope.spawn(() -> { throw thrown; });
         assertFalse(child.isCancelled(), "a thrown CancellationException is an ordinary failure, not a cancellation");
         assertSame(thrown, assertThrows(java.util.concurrent.CancellationException.class, () -> scope.closeAsync().join()));
+    }
+
+    /**
+     * Waits for {@code flag} set by another thread: spins briefly, then yields, so that the race still runs where
+     * both threads share one free core (spinning alone would hold it for a whole time slice per hand-over).
+     */
+    private static void awaitSet(AtomicBoolean flag) {
+        for (int spins = 0; !flag.get(); spins++) {
+            if (spins < 100) Thread.onSpinWait();
+            else Thread.yield();
+        }
     }
 }

@@ -136,12 +136,13 @@ class TaskScopeTest {
             CountDownLatch started = new CountDownLatch(1);
             Task<String> child = Spawning.spawnHandler(r -> pool.execute(() -> {
                 waiting.set(true);
-                while (!go.get()) Thread.onSpinWait();
+                awaitSet(go);
                 r.run();
                 started.countDown();
             }), a, b, CompletableFuture.completedFuture("x"));
-            while (!waiting.get()) Thread.onSpinWait();
+            awaitSet(waiting);
             go.set(true);
+            if ((i & 3) == 0) Thread.yield(); // on a single free core, lets the start go first at times
             child.cancel();
             assertTrue(started.await(10, TimeUnit.SECONDS));
             assertTrue(child.isDone(), "iteration " + i);
@@ -199,5 +200,16 @@ class TaskScopeTest {
         closing.complete(null);
         IllegalStateException failure = assertThrows(IllegalStateException.class, owner::join);
         assertEquals("owner failed", failure.getMessage());
+    }
+
+    /**
+     * Waits for {@code flag} set by another thread: spins briefly, then yields, so that the race still runs where
+     * both threads share one free core (spinning alone would hold it for a whole time slice per hand-over).
+     */
+    private static void awaitSet(AtomicBoolean flag) {
+        for (int spins = 0; !flag.get(); spins++) {
+            if (spins < 100) Thread.onSpinWait();
+            else Thread.yield();
+        }
     }
 }
