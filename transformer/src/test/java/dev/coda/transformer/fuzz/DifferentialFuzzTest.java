@@ -52,7 +52,8 @@ import org.junit.jupiter.api.Test;
  * {@code coda.fuzz.only} (comma-separated program indices, to rerun some alone), {@code coda.fuzz.runs} (runs per
  * program, default {@value #RUNS}), {@code coda.fuzz.threads} (workers, default the number of processors),
  * {@code coda.fuzz.print} (print every source), {@code coda.fuzz.verbose} (print every run's outcome and log).
- * The long run: {@code mvn -B test -pl transformer -Dtest=DifferentialFuzzTest -Dcoda.fuzz.programs=20000}.
+ * The long run:
+ * {@code mvn -B test -pl transformer -Dtest=DifferentialFuzzTest -Dcoda.fuzz.programs=20000 -Dcoda.forkTimeout=0}.
  */
 class DifferentialFuzzTest {
     private static final int BATCH = 50;

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * (comma-separated indices), {@code coda.fuzz.print} (print every source). The summary also counts what the model saw
  * happen (children started, ends that found children running, children cancelled, unobserved failures reported,
  * cleanup-work children, returned children), so a generator that stops producing them shows. The long run:
- * {@code mvn -B test -pl transformer -Dtest=OwnershipFuzzTest -Dcoda.ownfuzz.programs=20000}.
+ * {@code mvn -B test -pl transformer -Dtest=OwnershipFuzzTest -Dcoda.ownfuzz.programs=20000 -Dcoda.forkTimeout=0}.
  */
 class OwnershipFuzzTest {
     private static final int BATCH = 50;
