@@ -3,7 +3,10 @@ package dev.coda;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -1109,18 +1112,25 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     private static Throwable asFailure(Task<?> child) {
         Throwable outcome = child.failureNow();
-        return child.isCancelled() ? firstCleanupFailure(outcome) : outcome;
+        if (!child.isCancelled()) return outcome;
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(outcome);
+        return firstCleanupFailure(outcome, seen);
     }
 
     /**
      * The first failure suppressed onto a cancelled outcome, the others suppressed onto it in turn. A first that is
      * itself a cancelled outcome with failures (a grandchild's, reported onto the child's cancellation) gives its own
-     * first failure: a parent that fails because of it fails with that failure, not with a cancellation.
+     * first failure: a parent that fails because of it fails with that failure, not with a cancellation. Each
+     * outcome is looked into once: a cleanup that let a cancelled outcome escape can make two outcomes hold each
+     * other.
      */
-    private static Throwable firstCleanupFailure(Throwable cancelled) {
+    private static Throwable firstCleanupFailure(Throwable cancelled, Set<Throwable> seen) {
         Throwable[] cleanup = cancelled.getSuppressed();
         Throwable first = cleanup[0];
-        if (first instanceof CancelledOutcome && first.getSuppressed().length > 0) first = firstCleanupFailure(first);
+        if (first instanceof CancelledOutcome && first.getSuppressed().length > 0 && seen.add(first)) {
+            first = firstCleanupFailure(first, seen);
+        }
         for (int i = 1; i < cleanup.length; i++) suppress(first, cleanup[i]);
         return first;
     }

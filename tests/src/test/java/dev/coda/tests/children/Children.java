@@ -130,6 +130,34 @@ public final class Children {
         return Task.completed("parent");
     }
 
+    /** Its cleanup awaits the task {@code other} holds by then, and lets that task's exception escape. */
+    @Async
+    public static Task<String> awaitsInCleanup(CompletableFuture<String> in, Task<?>[] other) {
+        try {
+            return Task.completed(await(in));
+        } finally {
+            await(other[0]);
+        }
+    }
+
+    /** Starts a child whose cleanup awaits the sibling this body then returns. */
+    @Async
+    public static Task<String> returnsASiblingThatACleanupAwaits(CompletableFuture<String> a,
+            CompletableFuture<String> b) {
+        Task<?>[] returned = new Task<?>[1];
+        awaitsInCleanup(a, returned);
+        Task<String> r = audit("r", b, null);
+        returned[0] = r;
+        return r;
+    }
+
+    /** Cancels a child it does not await, and keeps its own value. */
+    @Async
+    public static Task<String> cancelsAChildItForgets(CompletableFuture<String> a, CompletableFuture<String> b) {
+        returnsASiblingThatACleanupAwaits(a, b).cancel();
+        return Task.completed("q");
+    }
+
     /** In its finally block, it starts cleanup work it does not await: waited for, never cancelled. */
     @Async
     public static Task<String> startsCleanupWork(CompletableFuture<String> stop, CompletableFuture<String> flush) {

@@ -173,6 +173,18 @@ class ChildrenTest {
     }
 
     @Test
+    void cancelledOutcomesThatHoldEachOtherStillGiveTheParentAFailure() {
+        // The cancelled parent returned r and completes as r's cancelled outcome; its other child's cleanup let
+        // that same outcome escape, and the parent reports the child's outcome onto it: the two outcomes hold each
+        // other. The grandparent, which kept its value, takes the first failure it finds, once.
+        Task<String> q = Children.cancelsAChildItForgets(new CompletableFuture<>(), new CompletableFuture<>());
+        assertTrue(q.isDone(), "the grandparent completed");
+        assertFalse(q.isCancelled());
+        assertThrows(CancellationException.class, q::join);
+        Events.take();
+    }
+
+    @Test
     void cleanupWorkStartedWhileUnwindingIsWaitedForNotCancelled() {
         CompletableFuture<String> flush = new CompletableFuture<>();
         Task<String> parent = Children.startsCleanupWork(new CompletableFuture<>(), flush);

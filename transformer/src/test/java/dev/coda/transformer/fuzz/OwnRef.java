@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -549,7 +550,7 @@ public final class OwnRef {
         }
         if (thrown == null && !failures.isEmpty()) {
             Throwable first = failures.remove(0);
-            thrown = firstCancelled ? firstCleanupFailure(first) : first; // a failed child's: as it is
+            thrown = firstCancelled ? firstCleanupFailure(first, identitySet(first)) : first; // a failed child's: as it is
         }
         if (thrown != null) {
             addAll(thrown, failures);
@@ -583,12 +584,20 @@ public final class OwnRef {
      * A cancelled child's outcome as its parent's failure: the first failure suppressed onto it, the others
      * suppressed onto that; a first that is itself a cancelled outcome with failures (a grandchild's) gives its own.
      */
-    private static Throwable firstCleanupFailure(Throwable cancelled) {
+    private static Throwable firstCleanupFailure(Throwable cancelled, Set<Throwable> seen) {
         Throwable[] cleanup = cancelled.getSuppressed();
         Throwable first = cleanup[0];
-        if (first instanceof CancelledOutcome && first.getSuppressed().length > 0) first = firstCleanupFailure(first);
+        if (first instanceof CancelledOutcome && first.getSuppressed().length > 0 && seen.add(first)) {
+            first = firstCleanupFailure(first, seen); // each outcome once: two can hold each other
+        }
         for (int i = 1; i < cleanup.length; i++) suppress(first, cleanup[i]);
         return first;
+    }
+
+    private static Set<Throwable> identitySet(Throwable first) {
+        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(first);
+        return seen;
     }
 
     private static void addAll(Throwable primary, List<Throwable> more) {
