@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.objectweb.asm.LimitExceededException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -64,14 +65,15 @@ public final class HeldLocks {
     }
 
     private static boolean awaits(MethodNode m) {
-        for (AbstractInsnNode n : m.instructions) if (isAwait(n)) return true;
-        return false;
+        return any(m, HeldLocks::isAwait);
     }
 
     private static boolean callsLock(MethodNode m, ClassHierarchy hierarchy) {
-        for (AbstractInsnNode n : m.instructions) {
-            if (n instanceof MethodInsnNode call && lockCall(call, hierarchy) != null) return true;
-        }
+        return any(m, n -> n instanceof MethodInsnNode call && lockCall(call, hierarchy) != null);
+    }
+
+    private static boolean any(MethodNode m, Predicate<AbstractInsnNode> test) {
+        for (AbstractInsnNode n : m.instructions) if (test.test(n)) return true;
         return false;
     }
 

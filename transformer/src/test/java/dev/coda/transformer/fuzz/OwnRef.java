@@ -3,6 +3,7 @@ package dev.coda.transformer.fuzz;
 import dev.coda.Task;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -595,7 +596,7 @@ public final class OwnRef {
     }
 
     private static Set<Throwable> identitySet(Throwable first) {
-        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(first);
         return seen;
     }
