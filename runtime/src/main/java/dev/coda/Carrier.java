@@ -11,9 +11,10 @@ import java.util.function.Supplier;
  * <p>Why the queue: a coroutine that completes its task resumes the coroutines waiting on it. Resuming them inline
  * would nest one frame per link of a chain of awaits, so a chain of 20,000 calls completed from one thread would
  * overflow its stack. Instead, a resumption requested while any coroutine runs on this thread is queued, and the
- * outermost frame drains the queue in a loop before it returns (a trampoline). The queue is intrusive (through
- * {@link Coroutine#nextQueued}), so it allocates nothing; a coroutine is in at most one queue because it is
- * suspended on at most one task.
+ * outermost frame drains the queue in a loop before it returns (a trampoline). The queue is a ring of slots that the
+ * carrier allocates the first time it queues and doubles when full, so queueing allocates nothing after that and
+ * a coroutine needs no field for it; a coroutine is in at most one queue, once, because it is suspended on at most
+ * one task.
  *
  * <p>Starting an async function is a call, not a resumption: it runs inline even inside another coroutine. The
  * exception is {@link TaskScope#spawn} on an executor, which evaluates its body here with starts <em>deferred</em>
@@ -57,8 +58,10 @@ final class Carrier {
     private Executor deferTo;
     /** Where those coroutines are recorded while {@link #deferTo} is set. */
     private List<Coroutine<?>> deferredStarts;
-    private Coroutine<?> head;
-    private Coroutine<?> tail;
+    /** The run queue (see the class comment): {@link #queued} coroutines from {@link #first}, wrapping around. */
+    private Coroutine<?>[] queue;
+    private int first;
+    private int queued;
     /** Outermost steps run by this carrier, counted towards {@link #RENEW_AFTER}. */
     private int outermostSteps;
     /** Frames of {@link #unparented} and {@link #deferStarts} open on this thread: they hold this carrier. */
@@ -174,7 +177,7 @@ final class Carrier {
         }
         running = null;
         int steps = ++outermostSteps;
-        if (afterStep != null || head != null || steps >= RENEW_AFTER) afterOutermostStep();
+        if (afterStep != null || queued != 0 || steps >= RENEW_AFTER) afterOutermostStep();
     }
 
     /** {@link #start} inside another step, or under a frame of {@link #unparented} or {@link #deferStarts}. */
@@ -264,10 +267,32 @@ final class Carrier {
     }
 
     private void enqueue(Coroutine<?> c) {
-        c.nextQueued = null;
-        if (tail == null) head = c;
-        else tail.nextQueued = c;
-        tail = c;
+        Coroutine<?>[] q = queue;
+        if (q == null) queue = q = new Coroutine<?>[INITIAL_QUEUE];
+        else if (queued == q.length) q = grow(q);
+        q[(first + queued++) & (q.length - 1)] = c;
+    }
+
+    /** The ring's first size: a power of two, as every later size. */
+    private static final int INITIAL_QUEUE = 8;
+
+    /** A ring twice the size of the full ring {@code q}, with its coroutines from slot 0 in order. */
+    private Coroutine<?>[] grow(Coroutine<?>[] q) {
+        Coroutine<?>[] bigger = new Coroutine<?>[q.length * 2];
+        for (int i = 0; i < queued; i++) bigger[i] = q[(first + i) & (q.length - 1)];
+        first = 0;
+        return queue = bigger;
+    }
+
+    /** The next queued coroutine, taken out of the ring; null if none. */
+    private Coroutine<?> dequeue() {
+        if (queued == 0) return null;
+        Coroutine<?>[] q = queue;
+        Coroutine<?> c = q[first];
+        q[first] = null; // the ring does not keep a coroutine alive once it ran
+        first = (first + 1) & (q.length - 1);
+        queued--;
+        return c;
     }
 
     /**
@@ -279,10 +304,7 @@ final class Carrier {
     void runQueued() {
         Throwable failure = null;
         Coroutine<?> c;
-        while ((c = head) != null) {
-            head = c.nextQueued;
-            if (head == null) tail = null;
-            c.nextQueued = null;
+        while ((c = dequeue()) != null) {
             try {
                 step(c);
             } catch (Throwable t) {

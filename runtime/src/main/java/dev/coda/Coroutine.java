@@ -129,12 +129,13 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * another thread: a deferred start), {@link #NOTHING} while it runs after that.
      */
     private Object awaited;
-    /** The newest child in this coroutine's list, linked through {@link ChildTask#olderSibling}; body thread only. */
-    private ChildTask<?> youngestChild;
-    /** Allocated when needed: at delivery, when children pile up, when the end has something to wait for. */
-    private Ending ending;
-    /** The next coroutine in a carrier's run queue; see {@link Carrier}. */
-    Coroutine<?> nextQueued;
+    /**
+     * The newest child in this coroutine's list, linked through {@link ChildTask#olderSibling}; or, once there is
+     * one, the {@link Ending}, which then holds the newest child. One field for both keeps every state machine a
+     * field smaller: most calls never need an Ending, and those that do reach the newest child through it. Written
+     * on the body's thread; other threads read the Ending only once FINISHING has published it.
+     */
+    private Object family;
 
     /** For generated subclasses: a coroutine that has not started; {@link #start} starts it. */
     protected Coroutine() {}
@@ -177,7 +178,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
             case FINISHING:
                 // The body has ended; its Ending was published by the CAS that set FINISHING (a body that never ran
                 // has none: its parameters are being dropped, and nothing else is left to cancel).
-                Ending e = ending;
+                Ending e = endingOrNull();
                 if (e != null) e.requested(this);
                 break;
             default:
@@ -191,7 +192,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         awaitPublication(); // a completion a few instructions long
         int s = state;
         if ((s & OUTCOME) != PENDING) return (s & OUTCOME) == CANCELLED;
-        Ending e = ending;
+        Ending e = endingOrNull();
         if ((s & PHASE) == FINISHING && e != null) return e.endsCancelled();
         return true;
     }
@@ -654,7 +655,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * @param value the value returned
      */
     public final void returnValue(Object value) {
-        if (youngestChild == null && ending == null) succeedInBody(value);
+        if (family == null) succeedInBody(value); // no child listed, no Ending
         else endInBody(value, null, null);
     }
 
@@ -739,7 +740,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     final void step() {
         if ((state & PHASE) == FINISHING) {
-            ending.settle();
+            endingOrNull().settle(); // the end published it with FINISHING
             return;
         }
         try {
@@ -825,7 +826,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
 
     /** True once a cancellation was delivered to the body. Read on the body's own thread. */
     final boolean isUnwinding() {
-        Ending e = ending;
+        Ending e = endingOrNull();
         return e != null && e.signal != null;
     }
 
@@ -893,10 +894,33 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         return e;
     }
 
+    /**
+     * The Ending, allocated now if there is none yet (at delivery, when children pile up, when the end has
+     * something to wait for); the newest child moves into it.
+     */
     private Ending ending() {
-        Ending e = ending;
-        if (e == null) ending = e = new Ending(this);
+        Object f = family;
+        if (f instanceof Ending) return (Ending) f;
+        Ending e = new Ending(this);
+        e.youngestChild = (ChildTask<?>) f;
+        family = e;
         return e;
+    }
+
+    private Ending endingOrNull() {
+        Object f = family;
+        return f instanceof Ending ? (Ending) f : null;
+    }
+
+    private ChildTask<?> youngestChild() {
+        Object f = family;
+        return f instanceof Ending ? ((Ending) f).youngestChild : (ChildTask<?>) f;
+    }
+
+    private void setYoungestChild(ChildTask<?> child) {
+        Object f = family;
+        if (f instanceof Ending) ((Ending) f).youngestChild = child;
+        else family = child;
     }
 
     // ---- children -------------------------------------------------------------------------------------------------
@@ -915,17 +939,17 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         // Started by code that runs on this thread after the body ended (a future's dependent, run by this task's
         // completion): the end has been decided, so it cannot wait for this task.
         if ((s & PHASE) == FINISHING || (s & OUTCOME) != PENDING) return;
-        ChildTask<?> c = youngestChild;
+        ChildTask<?> c = youngestChild();
         while (c != null && isQuiet(c)) {
             ChildTask<?> older = c.olderSibling;
             c.olderSibling = null;
             c = older;
         }
         child.olderSibling = c;
-        youngestChild = child;
+        setYoungestChild(child);
         if (isUnwinding()) child.markWhilePending(CLEANUP_WORK);
         if (c == null) return;
-        Ending e = ending;
+        Ending e = endingOrNull();
         if (e == null) {
             int n = 0;
             for (ChildTask<?> x = child; x != null && n <= SMALL_FAMILY; x = x.olderSibling) n++;
@@ -961,7 +985,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * delivered cancellation, whatever it did. Everything still to wait for is waited for, then {@link #conclude}.
      */
     private void end(Object value, Throwable thrown, Task<?> returned) {
-        Ending e = ending;
+        Ending e = endingOrNull();
         boolean delivered = e != null && e.signal != null;
         // A task returned while unwinding is not the outcome: a child is cancelled and waited for, even though it
         // was started during the cleanup; a foreign one is not ours to wait for.
@@ -971,7 +995,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         int concerned = 0;
         ChildTask<?> newest = null;
         ChildTask<?> last = null;
-        for (ChildTask<?> c = youngestChild; c != null; ) {
+        for (ChildTask<?> c = youngestChild(); c != null; ) {
             ChildTask<?> older = c.olderSibling;
             c.olderSibling = null;
             if (c != returned && !isQuiet(c)) {
@@ -982,7 +1006,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
             }
             c = older;
         }
-        youngestChild = null;
+        setYoungestChild(null);
         boolean returnedPending = returned != null && !returned.isDone();
         if (concerned == 0 && !delivered && !returnedPending) {
             // Nothing to wait for: the common case, no allocation. A body that ends in the first step of an inline
@@ -1053,8 +1077,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed,
                           boolean unseen) {
-        Ending e = ending;
-        ending = null; // a done task keeps none of it; written before the outcome is published
+        Ending e = endingOrNull();
+        family = null; // a done task keeps none of it; written before the outcome is published
         if (cancelled || (e != null && e.signal != null)) {
             CancellationException outcome = new CancelledOutcome();
             if (e != null && e.signal != null) {
@@ -1141,6 +1165,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     private static final class Ending implements Waiter {
         private final Coroutine<?> owner;
+        /** The newest child, once this Ending exists (see {@link Coroutine#family}). */
+        ChildTask<?> youngestChild;
 
         /** Thrown at the delivering await; cleanup failures collect on it as suppressed. Null until delivery. */
         Cancelled signal;

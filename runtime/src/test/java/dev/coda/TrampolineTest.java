@@ -254,6 +254,40 @@ class TrampolineTest {
         assertEquals(List.of("body end", "b1", "b2", "s1", "s2"), log);
     }
 
+    /**
+     * More resumptions than the queue first holds, most requested while it drains: each resumed coroutine queues two
+     * more (a tree walked breadth first), so the queue grows while its head has moved on and wraps around. Every
+     * resumption still runs once, in the order requested.
+     */
+    @Test
+    void manyQueuedResumptionsRunOnceEachInTheOrderTheyWereRequested() {
+        List<Task<Integer>> inboxes = new ArrayList<>();
+        for (int i = 0; i < 255; i++) inboxes.add(new Task<>());
+        List<Integer> log = new ArrayList<>();
+        for (int i = 0; i < inboxes.size(); i++) {
+            int index = i;
+            new AwaitThen<>(inboxes.get(i), v -> {
+                log.add(v);
+                for (int child = 2 * index + 1; child <= 2 * index + 2 && child < inboxes.size(); child++) {
+                    inboxes.get(child).succeed(child);
+                }
+                return v;
+            }).start();
+        }
+        new Coroutine<Void>() {
+            @Override
+            protected void resume() {
+                inboxes.get(0).succeed(0);
+                log.add(-1);
+                returnValue(null);
+            }
+        }.start();
+        List<Integer> expected = new ArrayList<>();
+        expected.add(-1);
+        for (int i = 0; i < inboxes.size(); i++) expected.add(i);
+        assertEquals(expected, log);
+    }
+
     @Test
     void resumptionQueuedByAResumedCoroutineRunsInTheSameDrain() {
         // c1 awaits x; c2 awaits c1. Completing x from outside resumes c1 inline; c1's completion queues c2, which
