@@ -11,10 +11,10 @@ import java.util.function.Supplier;
  * <p>Why the queue: a coroutine that completes its task resumes the coroutines waiting on it. Resuming them inline
  * would nest one frame per link of a chain of awaits, so a chain of 20,000 calls completed from one thread would
  * overflow its stack. Instead, a resumption requested while any coroutine runs on this thread is queued, and the
- * outermost frame drains the queue in a loop before it returns (a trampoline). The queue is a ring of slots that the
- * carrier allocates the first time it queues and doubles when full, so queueing allocates nothing after that and
- * a coroutine needs no field for it; a coroutine is in at most one queue, once, because it is suspended on at most
- * one task.
+ * outermost frame drains the queue in a loop before it returns (a trampoline). The queue is a ring of slots made
+ * with the carrier, doubled when full and made small again when a drain leaves it large and empty: queueing
+ * allocates only to grow, and a coroutine needs no field for it. A coroutine is in at most one queue, once, because
+ * it is suspended on at most one task.
  *
  * <p>Starting an async function is a call, not a resumption: it runs inline even inside another coroutine. The
  * exception is {@link TaskScope#spawn} on an executor, which evaluates its body here with starts <em>deferred</em>
@@ -59,7 +59,7 @@ final class Carrier {
     /** Where those coroutines are recorded while {@link #deferTo} is set. */
     private List<Coroutine<?>> deferredStarts;
     /** The run queue (see the class comment): {@link #queued} coroutines from {@link #first}, wrapping around. */
-    private Coroutine<?>[] queue;
+    private Coroutine<?>[] queue = new Coroutine<?>[SMALL_QUEUE];
     private int first;
     private int queued;
     /** Outermost steps run by this carrier, counted towards {@link #RENEW_AFTER}. */
@@ -268,13 +268,14 @@ final class Carrier {
 
     private void enqueue(Coroutine<?> c) {
         Coroutine<?>[] q = queue;
-        if (q == null) queue = q = new Coroutine<?>[INITIAL_QUEUE];
-        else if (queued == q.length) q = grow(q);
+        if (queued == q.length) q = grow(q);
         q[(first + queued++) & (q.length - 1)] = c;
     }
 
-    /** The ring's first size: a power of two, as every later size. */
-    private static final int INITIAL_QUEUE = 8;
+    /** The ring's size when made: a power of two, as every later size. */
+    private static final int SMALL_QUEUE = 8;
+    /** A ring larger than this is made small again once drained (a burst of resumptions leaves it behind). */
+    private static final int LARGE_QUEUE = 1024;
 
     /** A ring twice the size of the full ring {@code q}, with its coroutines from slot 0 in order. */
     private Coroutine<?>[] grow(Coroutine<?>[] q) {
@@ -311,6 +312,10 @@ final class Carrier {
                 if (failure == null) failure = t;
                 else if (failure != t) failure.addSuppressed(t);
             }
+        }
+        if (queue.length > LARGE_QUEUE) {
+            queue = new Coroutine<?>[SMALL_QUEUE];
+            first = 0;
         }
         if (failure != null) throw Sneaky.<RuntimeException>rethrow(failure);
     }

@@ -226,6 +226,29 @@ class CoroutineProtocolTest {
         assertEquals("o+c", outer.join());
     }
 
+    /**
+     * A body that leaves more pending children than its short list holds: the list moves into the end's record,
+     * children started after that join it there, and the body's end waits for every one of them.
+     */
+    @Test
+    void aBodyLeavingManyPendingChildrenWaitsForEachOfThem() {
+        List<Task<Integer>> gates = new ArrayList<>();
+        for (int i = 0; i < 12; i++) gates.add(new Task<>());
+        Coroutine<String> parent = new Coroutine<>() {
+            @Override
+            protected void resume() {
+                for (Task<Integer> gate : gates) new AwaitThen<>(gate, v -> v).start();
+                returnValue("p");
+            }
+        };
+        parent.start();
+        for (int i = gates.size() - 1; i >= 0; i--) { // the newest first: the oldest are the ones to lose
+            assertFalse(parent.isDone(), "the parent ended with " + (i + 1) + " children pending");
+            gates.get(i).succeed(i);
+        }
+        assertEquals("p", parent.join());
+    }
+
     // ---- returnTask / returnStage -------------------------------------------------------------------------------
 
     @Test

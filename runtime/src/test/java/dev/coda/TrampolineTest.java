@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.TestCoroutines.AwaitThen;
 import dev.coda.TestCoroutines.ReturnTask;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -286,6 +288,70 @@ class TrampolineTest {
         expected.add(-1);
         for (int i = 0; i < inboxes.size(); i++) expected.add(i);
         assertEquals(expected, log);
+    }
+
+    /**
+     * A queued step that throws, in the middle of a drain in which the queue grows and wraps around: the rest of the
+     * queue still runs, in order, and the throwable reaches the caller of the outermost start once the queue is
+     * empty.
+     */
+    @Test
+    void aQueuedStepThatThrowsStrandsNoneOfTheRest() {
+        List<Task<Integer>> inboxes = new ArrayList<>();
+        for (int i = 0; i < 63; i++) inboxes.add(new Task<>());
+        List<Integer> log = new ArrayList<>();
+        IllegalStateException boom = new IllegalStateException("after the body ended");
+        for (int i = 0; i < inboxes.size(); i++) {
+            int index = i;
+            new Coroutine<Integer>() {
+                @Override
+                protected void resume() {
+                    Task<Integer> inbox = inboxes.get(index);
+                    if (!ready(inbox) && suspend(inbox)) return;
+                    log.add(index);
+                    for (int child = 2 * index + 1; child <= 2 * index + 2 && child < inboxes.size(); child++) {
+                        inboxes.get(child).succeed(child);
+                    }
+                    returnValue(index);
+                    if (index == 9) throw boom; // the body has ended: the step itself throws
+                }
+            }.start();
+        }
+        Coroutine<Void> driver = new Coroutine<>() {
+            @Override
+            protected void resume() {
+                inboxes.get(0).succeed(0);
+                returnValue(null);
+            }
+        };
+        assertSame(boom, assertThrows(IllegalStateException.class, driver::start));
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < inboxes.size(); i++) expected.add(i);
+        assertEquals(expected, log);
+        assertTrue(driver.isDone());
+    }
+
+    /** The queue does not keep a coroutine reachable once its queued step has run. */
+    @Test
+    void aCoroutineThatRanFromTheQueueIsNotKeptByIt() throws Exception {
+        Task<Integer> inbox = new Task<>();
+        AwaitThen<Integer, Integer> waiting = new AwaitThen<>(inbox, v -> v);
+        waiting.start();
+        WeakReference<AwaitThen<Integer, Integer>> ref = new WeakReference<>(waiting);
+        new Coroutine<Void>() {
+            @Override
+            protected void resume() {
+                inbox.succeed(1); // queued, and run before start() returns
+                returnValue(null);
+            }
+        }.start();
+        assertTrue(waiting.isDone());
+        waiting = null;
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(ref.get(), "the coroutine is still reachable after its queued step ran");
     }
 
     @Test

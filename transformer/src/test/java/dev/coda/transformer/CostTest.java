@@ -113,10 +113,11 @@ class CostTest {
                 long perResume = (a2 - a1) / calls;
                 System.out.printf("allocation: suspending call %d B (state machine %s), completion and resumption %d B%n",
                         perCall, results[0].getClass().getSimpleName(), perResume);
-                // One state-machine object (12-byte header, Task's status/outcome/waiters, Coroutine's six words:
-                // control, awaited, claimed, parent, unwinding, nextQueued; the generated state label and one
-                // spilled reference: 56 bytes with compressed oops); nothing for registering as a waiter.
-                assertTrue(perCall <= 56, "bytes per suspending call: " + perCall);
+                // One state-machine object, 48 bytes with compressed references: a 12-byte header; the task's
+                // state word, outcome and waiters; the parent and the next older sibling; what the suspension
+                // awaits, and the newest child or the end's record; the generated state label and one spilled
+                // reference. Nothing for registering as a waiter.
+                assertTrue(perCall <= 48, "bytes per suspending call: " + perCall);
                 // Resuming and completing allocates nothing in the coroutine (the value 7 is a cached Integer);
                 // the bytes here belong to CompletableFuture's own completion machinery.
                 assertTrue(perResume <= 64, "bytes per resumption: " + perResume);
