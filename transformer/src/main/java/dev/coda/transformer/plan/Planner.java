@@ -8,6 +8,7 @@ import dev.coda.transformer.analysis.LocalNames;
 import dev.coda.transformer.analysis.MethodAnalysis;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,10 @@ public final class Planner {
         MethodNode m = async.method();
         Fields fields = new Fields();
         List<Param> params = params(m, async.ownedParameters(), fields);
+        // A parameter's slot with no LocalVariableTable entry at an await (class files without debug information)
+        // is spilled under the parameter's name: into the parameter's own field, not a second one.
+        Map<Integer, String> parameterFields = new HashMap<>();
+        for (Param p : params) parameterFields.put(p.slot(), p.field());
 
         List<AwaitSite> sites = new ArrayList<>();
         Map<TypeInsnNode, Relocation> relocations = new LinkedHashMap<>();
@@ -64,6 +69,7 @@ public final class Planner {
                 } else if (v.local()) {
                     LocalVariableNode var = LocalNames.variableAt(m, v.index(), await);
                     String name = v.index() == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
+                            : var == null && parameterFields.containsKey(v.index()) ? parameterFields.get(v.index())
                             : LocalNames.nameOr(var, v.index());
                     savedLocals.add(fields.spill(v.index(), name, descriptor(v.type(), var), usedHere));
                 } else {

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -248,6 +249,31 @@ class PreservationTest {
         assertEquals(String.class, f.get("first"));
         assertEquals(long.class, f.get("second"));
         assertEquals(Task.class, f.get("third"));
+    }
+
+    /**
+     * Without debug information a parameter that lives across an await is saved in its own field, named after it, as
+     * with debug information: one field, not a second one for the spill of its slot.
+     */
+    @Test
+    void aParameterLiveAcrossAnAwaitHasOneFieldWithoutDebugInfo() throws Throwable {
+        Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("p/Live.java", """
+                package p;
+                import dev.coda.*;
+                public class Live {
+                    @Async public static Task<Integer> go(int p, Task<Integer> t) {
+                        int v = Coda.await(t);
+                        return Task.completed(p + v);
+                    }
+                }
+                """), "-g:none");
+        Instrumented live = Instrumented.of(classes).requireClean();
+        Map<String, Class<?>> f = fieldTypes(live.load("p.Live$$Coda$go"));
+        assertEquals(Map.of("state", int.class, "arg0", int.class, "arg1", Task.class), f);
+        CompletableFuture<Integer> pending = new CompletableFuture<>();
+        Task<?> result = (Task<?>) live.call("p.Live", "go", 40, Task.from(pending));
+        pending.complete(2);
+        assertEquals(42, result.join());
     }
 
     @Test
