@@ -19,7 +19,8 @@ import dev.coda.Task;
  *       1 GiB stack, completed from a thread with a 256 KiB stack, where each level's resumption would overflow if
  *       resumptions nested.</li>
  * </ul>
- * Run: {@code java -cp tests/benchmarks/target/coda-benchmarks.jar dev.coda.benchmarks.ChainDepth}.
+ * Run: {@code java -cp tests/benchmarks/target/coda-benchmarks.jar dev.coda.benchmarks.ChainDepth}. {@link #run}
+ * measures another kind of chain, given as {@link Chains}, the same way.
  */
 public final class ChainDepth {
     static final long SMALL_STACK = 256 * 1024;
@@ -34,12 +35,81 @@ public final class ChainDepth {
         return Task.completed(await(chain(n - 1, gate)) + 1);
     }
 
+    /**
+     * What the harness starts and completes: a chain of {@code n} nested calls whose innermost awaits a pending gate.
+     *
+     * @param <G> the gate
+     * @param <T> what carries the chain's outcome
+     */
+    public interface Chains<G, T> {
+        /** A new pending gate. */
+        G pending();
+
+        /** Starts {@code chain(n, gate)} on the calling thread; it runs until it suspends or ends. */
+        T start(int n, G gate);
+
+        void complete(G gate, int value);
+
+        boolean isDone(T top);
+
+        /** The value of a chain that is done and {@link #succeeded}. */
+        int join(T top);
+
+        boolean succeeded(T top);
+
+        /** What a done chain that did not succeed failed with, for the report. */
+        Object failure(T top);
+    }
+
+    /** Coda's chain: {@link #chain} over a {@link PendingTasks} task. */
+    static final Chains<Task<Integer>, Task<Integer>> CODA = new Chains<>() {
+        @Override
+        public Task<Integer> pending() {
+            return PendingTasks.pending();
+        }
+
+        @Override
+        public Task<Integer> start(int n, Task<Integer> gate) {
+            return chain(n, gate);
+        }
+
+        @Override
+        public void complete(Task<Integer> gate, int value) {
+            PendingTasks.complete(gate, value);
+        }
+
+        @Override
+        public boolean isDone(Task<Integer> top) {
+            return top.isDone();
+        }
+
+        @Override
+        public int join(Task<Integer> top) {
+            return top.join();
+        }
+
+        @Override
+        public boolean succeeded(Task<Integer> top) {
+            return !top.isCancelled() && PendingTasks.failureOf(top) == null;
+        }
+
+        @Override
+        public Object failure(Task<Integer> top) {
+            return PendingTasks.failureOf(top);
+        }
+    };
+
     public static void main(String[] args) throws InterruptedException {
+        run(CODA);
+    }
+
+    /** Prints what the class comment lists, for {@code chains}. */
+    public static <G, T> void run(Chains<G, T> chains) throws InterruptedException {
         System.out.printf("JVM %s, %s%n", Runtime.version(), System.getProperty("java.vm.name"));
-        report("before warm-up", deepestStart());
-        warmUp();
-        for (int round = 1; round <= 3; round++) report("after warm-up, round " + round, deepestStart());
-        completeLongChain();
+        report("before warm-up", deepestStart(chains));
+        warmUp(chains);
+        for (int round = 1; round <= 3; round++) report("after warm-up, round " + round, deepestStart(chains));
+        completeLongChain(chains);
     }
 
     private static void report(String when, int deepest) {
@@ -49,43 +119,43 @@ public final class ChainDepth {
     }
 
     /** Chains of 100, started and completed 10,000 times on the main thread. */
-    private static void warmUp() {
+    private static <G, T> void warmUp(Chains<G, T> chains) {
         for (int i = 0; i < 10_000; i++) {
-            Task<Integer> gate = PendingTasks.pending();
-            Task<Integer> top = chain(100, gate);
-            PendingTasks.complete(gate, i);
-            if (top.join() != i + 100) throw new AssertionError("warm-up: wrong value");
+            G gate = chains.pending();
+            T top = chains.start(100, gate);
+            chains.complete(gate, i);
+            if (chains.join(top) != i + 100) throw new AssertionError("warm-up: wrong value");
         }
     }
 
     /** The largest n for which {@link #startsOnSmallStack} holds, by doubling and then bisection. */
-    private static int deepestStart() throws InterruptedException {
+    private static <G, T> int deepestStart(Chains<G, T> chains) throws InterruptedException {
         int fits = 0;
         int fails = 64;
-        while (startsOnSmallStack(fails)) {
+        while (startsOnSmallStack(chains, fails)) {
             fits = fails;
             fails *= 2;
             if (fails > LONG_CHAIN * 64) throw new IllegalStateException("no overflow at " + fails + " calls");
         }
         while (fails - fits > 1) {
             int mid = (fits + fails) >>> 1;
-            if (startsOnSmallStack(mid)) fits = mid;
+            if (startsOnSmallStack(chains, mid)) fits = mid;
             else fails = mid;
         }
         return fits;
     }
 
     /** Whether a chain of n starts, and then completes, on a fresh thread with a 256 KiB stack. */
-    private static boolean startsOnSmallStack(int n) throws InterruptedException {
+    private static <G, T> boolean startsOnSmallStack(Chains<G, T> chains, int n) throws InterruptedException {
         boolean[] fits = new boolean[1];
         Throwable[] unexpected = new Throwable[1];
         Thread t = new Thread(null, () -> {
-            Task<Integer> gate = PendingTasks.pending();
+            G gate = chains.pending();
             try {
-                Task<Integer> top = chain(n, gate);
-                if (top.isDone()) return; // a level overflowed: its failure went up the chain
-                PendingTasks.complete(gate, 0);
-                fits[0] = top.join() == n;
+                T top = chains.start(n, gate);
+                if (chains.isDone(top)) return; // a level overflowed: its failure went up the chain
+                chains.complete(gate, 0);
+                fits[0] = chains.join(top) == n;
             } catch (StackOverflowError e) {
                 // thrown outside every body: not a fit either
             } catch (Throwable e) {
@@ -98,15 +168,16 @@ public final class ChainDepth {
         return fits[0];
     }
 
-    private static void completeLongChain() throws InterruptedException {
-        Task<Integer> gate = PendingTasks.pending();
-        @SuppressWarnings("unchecked")
-        Task<Integer>[] top = new Task[1];
-        Thread builder = new Thread(null, () -> top[0] = chain(LONG_CHAIN, gate), "build", LARGE_STACK);
+    private static <G, T> void completeLongChain(Chains<G, T> chains) throws InterruptedException {
+        G gate = chains.pending();
+        Object[] top = new Object[1];
+        Thread builder = new Thread(null, () -> top[0] = chains.start(LONG_CHAIN, gate), "build", LARGE_STACK);
         builder.start();
         builder.join();
-        if (top[0] == null || top[0].isDone()) {
-            System.out.printf("could not start a chain of %,d calls on a 1 GiB stack: %s%n", LONG_CHAIN, top[0]);
+        @SuppressWarnings("unchecked")
+        T done = (T) top[0];
+        if (done == null || chains.isDone(done)) {
+            System.out.printf("could not start a chain of %,d calls on a 1 GiB stack: %s%n", LONG_CHAIN, done);
             return;
         }
         Throwable[] thrown = new Throwable[1];
@@ -114,7 +185,7 @@ public final class ChainDepth {
         Thread completer = new Thread(null, () -> {
             long start = System.nanoTime();
             try {
-                PendingTasks.complete(gate, 0);
+                chains.complete(gate, 0);
             } catch (Throwable e) {
                 thrown[0] = e;
             }
@@ -124,15 +195,15 @@ public final class ChainDepth {
         completer.join();
         if (thrown[0] != null) {
             System.out.printf("completing a chain of %,d calls on a 256 KiB stack threw %s%n", LONG_CHAIN, thrown[0]);
-        } else if (!top[0].isDone()) {
+        } else if (!chains.isDone(done)) {
             System.out.printf("completing a chain of %,d calls on a 256 KiB stack left it pending: %s%n",
-                    LONG_CHAIN, top[0]);
-        } else if (!top[0].isCancelled() && PendingTasks.failureOf(top[0]) == null) {
+                    LONG_CHAIN, done);
+        } else if (chains.succeeded(done)) {
             System.out.printf("completed a chain of %,d calls from a thread with a 256 KiB stack in %.1f ms: "
-                    + "value %,d (expected %,d)%n", LONG_CHAIN, nanos[0] / 1e6, top[0].join(), LONG_CHAIN);
+                    + "value %,d (expected %,d)%n", LONG_CHAIN, nanos[0] / 1e6, chains.join(done), LONG_CHAIN);
         } else {
             System.out.printf("completing a chain of %,d calls on a 256 KiB stack failed it: %s%n", LONG_CHAIN,
-                    PendingTasks.failureOf(top[0]));
+                    chains.failure(done));
         }
     }
 }

@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Prints, for each shape of a JMH run of {@link PeersBenchmark}, every variant's time, its ratio to the shape's
- * baseline, and its bytes allocated per op. Usage:
+ * Prints, for each shape of a JMH run of {@link PeersBenchmark} (or of a class whose rows are named the same way),
+ * every variant's time, its ratio to the shape's baseline, and its bytes allocated per op. Usage:
  * <pre>
  * java -jar tests/benchmarks/target/coda-benchmarks.jar PeersBenchmark -prof gc -rf csv -rff result.csv
  * java -cp tests/benchmarks/target/coda-benchmarks.jar dev.coda.benchmarks.Ratios result.csv
@@ -20,7 +20,8 @@ import java.util.Map;
  * A row {@code <class>.<shape>_<variant>} belongs to the shape; rows of other names are skipped. The baselines:
  * {@code atomicGate} for {@code twoPending}, {@code twoComplete} and {@code suspendedHeap}, {@code whenComplete}
  * for {@code twoFutures*}, {@code codaResume} for {@code cancelHoldingTwo}, and for any other shape its first
- * variant (alphabetically) whose name does not start with {@code coda}. The bytes come from the
+ * variant (alphabetically) whose name does not start with {@code coda}. A variant {@code <x>Cancel} is also shown
+ * against {@code <x>Resume}, where that is not the baseline. The bytes come from the
  * {@code gc.alloc.rate.norm} rows, which {@code -prof gc} adds ({@code -} without them). Only average-time rows are
  * read; a variant that failed (a {@code virtualThread} row before JDK 21) has no row in the file and is not shown.
  */
@@ -135,6 +136,16 @@ public final class Ratios {
             System.out.printf("  %-28s %12s %10s %8s %10s %8s%n", v, fixed(r.score, 1), fixed(r.error, 1),
                     b == null ? "-" : fixed(r.score / b.score, 2), fixed(r.bytes, 0),
                     b == null || b.bytes == 0 ? "-" : fixed(r.bytes / b.bytes, 2));
+        }
+        for (String v : order) {
+            // a cancel against the resumption of the same call, where that is not the shape's baseline
+            String resume = v.endsWith("Cancel") ? v.substring(0, v.length() - 6) + "Resume" : null;
+            Row c = variants.get(v);
+            Row r = resume == null || resume.equals(base) ? null : variants.get(resume);
+            if (r != null) {
+                System.out.printf("  %s against %s: %s x time, %s x bytes%n", v, resume, fixed(c.score / r.score, 2),
+                        r.bytes == 0 ? "-" : fixed(c.bytes / r.bytes, 2));
+            }
         }
         System.out.println();
     }

@@ -1,0 +1,28 @@
+@file:JvmName("KotlinChainDepth")
+
+package dev.coda.kotlinpeers
+
+import dev.coda.benchmarks.ChainDepth
+
+/** [chain], started bare ([startChain]) over a [KotlinGate], for ChainDepth's harness. */
+object KotlinChains : ChainDepth.Chains<KotlinGate, Completion> {
+    override fun pending(): KotlinGate = KotlinGate()
+
+    override fun start(n: Int, gate: KotlinGate): Completion = startChain(n, gate)
+
+    override fun complete(gate: KotlinGate, value: Int) = gate.complete(value)
+
+    override fun isDone(top: Completion): Boolean = top.done
+
+    override fun join(top: Completion): Int = top.failure?.let { throw it } ?: top.value
+
+    override fun succeeded(top: Completion): Boolean = top.failure == null
+
+    override fun failure(top: Completion): Any? = top.failure
+}
+
+/** ChainDepth's figures for [chain]: `java -cp coda-kotlin-peers.jar dev.coda.kotlinpeers.KotlinChainDepth`. */
+fun main() {
+    println("Kotlin ${KotlinVersion.CURRENT}: chain(n, gate) = if (n == 0) gate.await() else chain(n - 1, gate) + 1")
+    ChainDepth.run(KotlinChains)
+}
