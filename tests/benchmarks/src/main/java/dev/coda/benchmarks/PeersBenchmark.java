@@ -92,7 +92,17 @@ public class PeersBenchmark {
 
     /** The next input: the same table for every row, unboxed where the primitive holds an {@code int}. */
     private Integer in() {
-        return INPUTS[x++ & (INPUTS.length - 1)];
+        return input(x++);
+    }
+
+    /**
+     * Input {@code i} of the table, wrapping around; for other benchmark classes that run beside these rows.
+     *
+     * @param i any index
+     * @return the table's value at {@code i} modulo its size
+     */
+    public static Integer input(int i) {
+        return INPUTS[i & (INPUTS.length - 1)];
     }
 
     final AsyncResource first = new AsyncResource();

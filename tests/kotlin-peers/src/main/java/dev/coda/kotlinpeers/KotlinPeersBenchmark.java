@@ -57,16 +57,11 @@ public class KotlinPeersBenchmark {
     /** As in {@link PeersBenchmark}, for the {@code twoFuturesComplete} rows. */
     static final int SLOW_TO_SETTLE = 10;
 
-    /** {@link PeersBenchmark}'s table: 1,024 values from 1,000 up, made before the run. */
-    private static final Integer[] INPUTS = new Integer[1024];
-    static {
-        for (int i = 0; i < INPUTS.length; i++) INPUTS[i] = 1000 + i;
-    }
-
     private int x;
 
+    /** The next of {@link PeersBenchmark}'s inputs, made before the run. */
     private Integer in() {
-        return INPUTS[x++ & (INPUTS.length - 1)];
+        return PeersBenchmark.input(x++);
     }
 
     final PeersBenchmark peers = new PeersBenchmark();
@@ -347,7 +342,7 @@ public class KotlinPeersBenchmark {
     }
 
     private int next() {
-        return INPUTS[x & (INPUTS.length - 1)];
+        return PeersBenchmark.input(x);
     }
 
     private static void expect(String row, int value, Object outcome) {
