@@ -270,9 +270,7 @@ class TrampolineTest {
             int index = i;
             new AwaitThen<>(inboxes.get(i), v -> {
                 log.add(v);
-                for (int child = 2 * index + 1; child <= 2 * index + 2 && child < inboxes.size(); child++) {
-                    inboxes.get(child).succeed(child);
-                }
+                completeChildrenOf(index, inboxes);
                 return v;
             }).start();
         }
@@ -288,6 +286,13 @@ class TrampolineTest {
         expected.add(-1);
         for (int i = 0; i < inboxes.size(); i++) expected.add(i);
         assertEquals(expected, log);
+    }
+
+    /** In a tree walked breadth first: completes the inboxes of node {@code index}'s two children, if any. */
+    private static void completeChildrenOf(int index, List<Task<Integer>> inboxes) {
+        for (int child = 2 * index + 1; child <= 2 * index + 2 && child < inboxes.size(); child++) {
+            inboxes.get(child).succeed(child);
+        }
     }
 
     /**
@@ -309,9 +314,7 @@ class TrampolineTest {
                     Task<Integer> inbox = inboxes.get(index);
                     if (!ready(inbox) && suspend(inbox)) return;
                     log.add(index);
-                    for (int child = 2 * index + 1; child <= 2 * index + 2 && child < inboxes.size(); child++) {
-                        inboxes.get(child).succeed(child);
-                    }
+                    completeChildrenOf(index, inboxes);
                     returnValue(index);
                     if (index == 9) throw boom; // the body has ended: the step itself throws
                 }

@@ -52,12 +52,10 @@ public final class ChainDepth {
 
         boolean isDone(T top);
 
-        /** The value of a chain that is done and {@link #succeeded}. */
+        /** The value of a chain that is done and has no {@link #failure}. */
         int join(T top);
 
-        boolean succeeded(T top);
-
-        /** What a done chain that did not succeed failed with, for the report. */
+        /** What a done chain failed with (a cancellation included), or null if it succeeded. */
         Object failure(T top);
     }
 
@@ -86,11 +84,6 @@ public final class ChainDepth {
         @Override
         public int join(Task<Integer> top) {
             return top.join();
-        }
-
-        @Override
-        public boolean succeeded(Task<Integer> top) {
-            return !top.isCancelled() && PendingTasks.failureOf(top) == null;
         }
 
         @Override
@@ -198,7 +191,7 @@ public final class ChainDepth {
         } else if (!chains.isDone(done)) {
             System.out.printf("completing a chain of %,d calls on a 256 KiB stack left it pending: %s%n",
                     LONG_CHAIN, done);
-        } else if (chains.succeeded(done)) {
+        } else if (chains.failure(done) == null) {
             System.out.printf("completed a chain of %,d calls from a thread with a 256 KiB stack in %.1f ms: "
                     + "value %,d (expected %,d)%n", LONG_CHAIN, nanos[0] / 1e6, chains.join(done), LONG_CHAIN);
         } else {

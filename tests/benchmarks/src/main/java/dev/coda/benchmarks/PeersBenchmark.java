@@ -77,7 +77,7 @@ public class PeersBenchmark {
      * Warm-up iterations for the {@code twoFuturesComplete} rows: on JDK 25 their {@code CompletableFuture} paths
      * still jump to several hundred ns per op in single iterations after the class's five.
      */
-    static final int SLOW_TO_SETTLE = 10;
+    public static final int SLOW_TO_SETTLE = 10;
 
     /**
      * The inputs, made before the run (see the class comment): 1,024 values from 1,000 up, outside {@code Integer}'s

@@ -54,9 +54,6 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Measurement(iterations = 5, time = 1)
 @Fork(2)
 public class KotlinPeersBenchmark {
-    /** As in {@link PeersBenchmark}, for the {@code twoFuturesComplete} rows. */
-    static final int SLOW_TO_SETTLE = 10;
-
     private int x;
 
     /** The next of {@link PeersBenchmark}'s inputs, made before the run. */
@@ -215,19 +212,19 @@ public class KotlinPeersBenchmark {
     }
 
     @Benchmark
-    @Warmup(iterations = SLOW_TO_SETTLE)
+    @Warmup(iterations = PeersBenchmark.SLOW_TO_SETTLE)
     public CompletableFuture<Integer> twoFuturesComplete_whenComplete() {
         return peers.twoFuturesComplete_whenComplete();
     }
 
     @Benchmark
-    @Warmup(iterations = SLOW_TO_SETTLE)
+    @Warmup(iterations = PeersBenchmark.SLOW_TO_SETTLE)
     public Task<Integer> twoFuturesComplete_coda() {
         return peers.twoFuturesComplete_coda();
     }
 
     @Benchmark
-    @Warmup(iterations = SLOW_TO_SETTLE)
+    @Warmup(iterations = PeersBenchmark.SLOW_TO_SETTLE)
     public Completion twoFuturesComplete_kotlinAwait() {
         CompletableFuture<Integer> a = CompletableFuture.completedFuture(in());
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);
@@ -235,7 +232,7 @@ public class KotlinPeersBenchmark {
     }
 
     @Benchmark
-    @Warmup(iterations = SLOW_TO_SETTLE)
+    @Warmup(iterations = PeersBenchmark.SLOW_TO_SETTLE)
     public Deferred<Integer> twoFuturesComplete_kotlinAsync() {
         CompletableFuture<Integer> a = CompletableFuture.completedFuture(in());
         CompletableFuture<Integer> b = CompletableFuture.completedFuture(2);

@@ -16,8 +16,6 @@ object KotlinChains : ChainDepth.Chains<KotlinGate, Completion> {
 
     override fun join(top: Completion): Int = top.failure?.let { throw it } ?: top.value
 
-    override fun succeeded(top: Completion): Boolean = top.failure == null
-
     override fun failure(top: Completion): Any? = top.failure
 }
 

@@ -46,8 +46,8 @@ public final class Planner {
         MethodNode m = async.method();
         Fields fields = new Fields();
         List<Param> params = params(m, async.ownedParameters(), fields);
-        // A parameter's slot with no LocalVariableTable entry at an await (class files without debug information)
-        // is spilled under the parameter's name: into the parameter's own field, not a second one.
+        // The receiver, and a parameter's slot with no LocalVariableTable entry at an await (class files without
+        // debug information), are spilled into the parameter's own field, not a second one.
         Map<Integer, String> parameterFields = new HashMap<>();
         for (Param p : params) parameterFields.put(p.slot(), p.field());
 
@@ -68,8 +68,9 @@ public final class Planner {
                     if (why != null) return unsupported(m, await, why);
                 } else if (v.local()) {
                     LocalVariableNode var = LocalNames.variableAt(m, v.index(), await);
-                    String name = v.index() == 0 && (m.access & Opcodes.ACC_STATIC) == 0 ? "this$0"
-                            : var == null && parameterFields.containsKey(v.index()) ? parameterFields.get(v.index())
+                    String parameterField = parameterFields.get(v.index());
+                    boolean receiver = v.index() == 0 && (m.access & Opcodes.ACC_STATIC) == 0;
+                    String name = parameterField != null && (receiver || var == null) ? parameterField
                             : LocalNames.nameOr(var, v.index());
                     savedLocals.add(fields.spill(v.index(), name, descriptor(v.type(), var), usedHere));
                 } else {
