@@ -163,21 +163,58 @@ final class Carrier {
 
     /** Runs the first step of {@code c} here; at the outermost level, then the resumptions that step queued. */
     void start(Coroutine<?> c) {
-        if (running != null || holders != 0) {
+        Coroutine<?> outer = enter(c);
+        if (outer == c) {
             startInside(c);
             return;
         }
-        // The common outermost step: only the running coroutine to set and clear.
-        running = c;
         try {
             c.step();
         } catch (Throwable t) {
-            running = null;
-            throw drainThenRethrow(t);
+            throw exitThrowing(outer, t);
         }
-        running = null;
-        int steps = ++outermostSteps;
-        if (afterStep != null || queued != 0 || steps >= RENEW_AFTER) afterOutermostStep();
+        exit(outer);
+    }
+
+    /**
+     * Makes {@code c} the running coroutine for its first step, in the common case: no deferral or unparented work
+     * in force, and, at the outermost level, no frame that holds this carrier. Returns the coroutine to restore
+     * after the step (null at the outermost level); or {@code c} itself, outside the common case, changing nothing.
+     */
+    Coroutine<?> enter(Coroutine<?> c) {
+        Coroutine<?> outer = running;
+        if (deferTo != null || unparented || (outer == null && holders != 0)) return c;
+        running = c;
+        return outer;
+    }
+
+    /**
+     * After a step begun by {@link #enter}: restores the running coroutine, then rethrows what a completion in the
+     * body raised; at the outermost level, runs the resumptions the step queued and replaces the carrier once it has
+     * run {@link #RENEW_AFTER} steps (see the class comment).
+     */
+    void exit(Coroutine<?> outer) {
+        running = outer;
+        if (outer == null) {
+            int steps = ++outermostSteps;
+            if (afterStep != null || queued != 0 || steps >= RENEW_AFTER) afterOutermostStep();
+            return;
+        }
+        Throwable t = afterStep;
+        if (t != null) {
+            afterStep = null;
+            throw Sneaky.<RuntimeException>rethrow(t);
+        }
+    }
+
+    /**
+     * After a step begun by {@link #enter} threw {@code t}: restores the running coroutine and rethrows {@code t};
+     * at the outermost level, after running the resumptions the step queued.
+     */
+    RuntimeException exitThrowing(Coroutine<?> outer, Throwable t) {
+        running = outer;
+        if (outer == null) throw drainThenRethrow(t);
+        throw Sneaky.<RuntimeException>rethrow(t);
     }
 
     /** {@link #start} inside another step, or under a frame of {@link #unparented} or {@link #deferStarts}. */

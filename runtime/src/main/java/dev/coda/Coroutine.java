@@ -126,7 +126,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     /**
      * What the current suspension waits for (see the class comment): a task, or a {@code CompletableFuture}
      * registered on directly (see {@link #suspendStage}); null if the body has never suspended (nor been handed to
-     * another thread: a deferred start), {@link #NOTHING} while it runs after that.
+     * another thread: a deferred start), {@link #NOTHING} while it runs after that. Before the first step of a start
+     * through {@link #startWith}: the arguments kept for it.
      */
     private Object awaited;
     /**
@@ -200,17 +201,81 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     // ---- called by generated code ------------------------------------------------------------------------------
 
     /**
-     * Starts the body on the calling thread and returns this task, pending or already done; or, inside the body of
-     * a {@link TaskScope#spawn} on an executor, hands the first step to that executor. The task is a child of the
-     * coroutine running on this thread, if any.
+     * The first half of the start of a generated coroutine. The stub the transformer writes runs the body's first
+     * step in its own frame, handing it the arguments it was called with, as a plain call would:
+     * <pre>
+     *   Coroutine&lt;?&gt; outer = sm.enter();
+     *   if (outer == sm) sm.startWith(new Object[] {args...});     // the general way, through resume()
+     *   else try { body(args..., sm); sm.exit(outer); } catch (Throwable t) { throw sm.exitThrowing(outer, t); }
+     *   return sm;
+     * </pre>
+     * So a parameter needs a field only if it is live across an await, and a start costs the stack of the stub and
+     * the body alone. The task is a child of the coroutine running on this thread, if any.
+     *
+     * @return the coroutine to hand to {@link #exit} after the first step: the one running here before, or null;
+     *     or this coroutine itself when its first step does not run in the stub's frame (a start deferred to a
+     *     spawn's executor, or made while the runtime works for another task): then {@link #startWith}
+     */
+    public final Coroutine<?> enter() {
+        if (CoroutineProbe.ENABLED) CoroutineProbe.started(this);
+        Coroutine<?> outer = Carrier.current().enter(this);
+        if (outer != null && outer != this) setParent(outer); // a call from outside async code writes nothing
+        return outer;
+    }
+
+    /**
+     * The second half of a start in the stub's frame: the first step has returned.
+     *
+     * @param outer what {@link #enter} returned
+     */
+    public final void exit(Coroutine<?> outer) {
+        Carrier.current().exit(outer);
+        if (outer != null) started();
+    }
+
+    /**
+     * A start in the stub's frame whose first step threw: a throwable the body does not catch (one raised while
+     * its task completed, or an error in the runtime itself). The carrier is restored and the throwable rethrown.
+     *
+     * @param outer what {@link #enter} returned
+     * @param thrown what the first step threw
+     * @return never returns normally
+     */
+    public final RuntimeException exitThrowing(Coroutine<?> outer, Throwable thrown) {
+        throw Carrier.current().exitThrowing(outer, thrown);
+    }
+
+    /**
+     * The start where the first step does not run in the stub's frame (see {@link #enter}): the arguments are kept
+     * until {@link #resume} takes them with {@link #startArguments}, on this thread or on a spawn's executor.
+     *
+     * @param arguments the receiver, if any, and the parameters, boxed
+     */
+    public final void startWith(Object[] arguments) {
+        awaited = arguments;
+        launch();
+    }
+
+    /**
+     * Starts a coroutine whose first step runs through {@link #resume}, as {@link #startWith} does, for a
+     * coroutine written by hand, which keeps its parameters itself.
      *
      * @return this task
      */
     public final Task<T> start() {
         if (CoroutineProbe.ENABLED) CoroutineProbe.started(this);
+        launch();
+        return this;
+    }
+
+    /**
+     * Runs the first step through the carrier, or inside the body of a {@link TaskScope#spawn} on an executor, hands
+     * it to that executor.
+     */
+    private void launch() {
         Carrier carrier = Carrier.current();
         Coroutine<?> parent = carrier.parentOfNew();
-        if (parent != null) setParent(parent); // a call from outside async code writes nothing
+        if (parent != null) setParent(parent);
         Executor executor = carrier.deferringTo();
         if (executor == null) {
             carrier.start(this);
@@ -219,16 +284,27 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
             startOn(executor);
         }
         if (parent != null) started();
-        return this;
     }
 
     /**
-     * The {@code @Owned} parameters, in declaration order, for a body that never ran; the fields that held them are
-     * cleared. Generated state machines with such parameters override this.
+     * For {@link #resume} at the first step of a start through {@link #startWith}: the arguments kept there.
      *
+     * @return the receiver, if any, and the parameters, boxed
+     */
+    protected final Object[] startArguments() {
+        Object[] arguments = (Object[]) awaited;
+        awaited = NOTHING; // the task has been handed on (an executor, a spawn): not the unseen case of end()
+        return arguments;
+    }
+
+    /**
+     * The {@code @Owned} parameters, in declaration order, for a body that never ran: taken from the arguments
+     * kept by {@link #startWith}. Generated state machines with such parameters override this.
+     *
+     * @param arguments the arguments kept, or null for a coroutine started by {@link #start}
      * @return the owned parameters, some of them possibly null; empty by default
      */
-    protected AsyncCloseable[] ownedParameters() {
+    protected AsyncCloseable[] ownedParameters(Object[] arguments) {
         return NO_PARAMETERS;
     }
 
@@ -411,7 +487,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         StackTraceElement frame = awaitFrame();
         int s = state;
         Object task = awaited; // a suspension's, or a moment ago's: this is for the probe only
-        boolean suspended = task != null && task != NOTHING && (s & PHASE) == RUNNING;
+        boolean suspended = (task instanceof Task && task != NOTHING || task instanceof CompletableFuture)
+                && (s & PHASE) == RUNNING;
         String where = frame == null ? getClass().getName() : suspended ? frame.toString() : method(frame);
         if ((s & OUTCOME) != PENDING) return where + " " + super.toString();
         if (suspended) return where + " suspended, awaiting " + describe(task);
@@ -754,7 +831,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     private void startOn(Executor executor) {
         // Published to the runnable by execute(), and to cancel() by this task's publication. This task is returned
         // to the spawner before its body runs, so it is seen by others from the start: not the unseen case of end().
-        awaited = NOTHING;
+        // The arguments of a generated coroutine stay in their place until the first step or dropUnstarted takes them.
+        if (awaited == null) awaited = NOTHING;
         STATE.set(this, UNSTARTED);
         try {
             executor.execute(this::startDeferred);
@@ -783,7 +861,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * {@code rejected} when the executor refused the start.
      */
     private void dropUnstarted(Throwable rejected) {
-        new ParameterDrops(this, ownedParameters(), rejected).next();
+        Object[] arguments = awaited instanceof Object[] ? startArguments() : null;
+        new ParameterDrops(this, ownedParameters(arguments), rejected).next();
     }
 
     /** The drops of {@link #dropUnstarted}, last parameter first, each awaited before the next starts. */
@@ -844,7 +923,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         VarHandle.fullFence(); // the request before the look at awaited, as the body registers before its look
         Object awaiting = awaited;
         VarHandle.acquireFence(); // the look at awaited before the looks at the word below
-        if (awaiting == null || awaiting == NOTHING) return;
+        // Nothing awaited yet: the body meets the request at its next await (also a deferred start's arguments, not
+        // yet taken by the first step).
+        if (awaiting == null || awaiting == NOTHING || awaiting instanceof Object[]) return;
         if (awaiting instanceof CompletableFuture) {
             // Registered on directly: cancelling the future completes it, which resumes the body (a stale read names
             // a future that is done: cancelling it does nothing). Unwinding, or in drop glue, the future is left be.

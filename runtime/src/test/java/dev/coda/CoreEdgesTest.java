@@ -808,7 +808,7 @@ class CoreEdgesTest {
         }
 
         @Override
-        protected AsyncCloseable[] ownedParameters() {
+        protected AsyncCloseable[] ownedParameters(Object[] arguments) {
             AsyncCloseable[] owned = {p};
             p = null;
             return owned;

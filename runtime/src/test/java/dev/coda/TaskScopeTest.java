@@ -79,7 +79,7 @@ class TaskScopeTest {
         }
 
         @Override
-        protected AsyncCloseable[] ownedParameters() {
+        protected AsyncCloseable[] ownedParameters(Object[] arguments) {
             AsyncCloseable[] owned = {a, b};
             a = b = null;
             return owned;

@@ -206,7 +206,8 @@ public final class Transformer {
             hierarchy.declare(plan.className(), CodaNames.COROUTINE, false);
             generated.put(plan.className(), write(StateMachineEmitter.emit(plan, host.version)));
             MethodNode original = plan.async().method();
-            MethodNode stub = StubEmitter.stub(plan); // takes the original's name and descriptor
+            // takes the original's name and descriptor
+            MethodNode stub = FrameComputer.withFrames(host, StubEmitter.stub(plan), hierarchy);
             int smLocal = BodyEmitter.rewrite(plan);
             MethodNode body = FrameComputer.withFrames(host, original, hierarchy);
             UncaughtHandler.add(body, plan.className(), smLocal);

@@ -5,9 +5,11 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.IntInsnNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /** Small instruction factories shared by the emitters. */
@@ -52,5 +54,42 @@ final class Asm {
 
     static boolean isWide(String descriptor) {
         return descriptor.equals("J") || descriptor.equals("D");
+    }
+
+    /** Boxes the value of type {@code descriptor} on the stack: a primitive into its wrapper; a reference stays. */
+    static void box(InsnList out, String descriptor) {
+        Type t = Type.getType(descriptor);
+        if (t.getSort() >= Type.ARRAY) return;
+        Type wrapper = Type.getObjectType(WRAPPERS[t.getSort()]);
+        out.add(new MethodInsnNode(Opcodes.INVOKESTATIC, wrapper.getInternalName(), "valueOf",
+                Type.getMethodDescriptor(wrapper, t), false));
+    }
+
+    /** The reverse of {@link #box}: an Object on the stack as a value of type {@code descriptor}. */
+    static void unbox(InsnList out, String descriptor) {
+        Type t = Type.getType(descriptor);
+        if (t.getSort() >= Type.ARRAY) {
+            if (!descriptor.equals("Ljava/lang/Object;")) out.add(new TypeInsnNode(Opcodes.CHECKCAST, t.getInternalName()));
+            return;
+        }
+        String wrapper = WRAPPERS[t.getSort()];
+        out.add(new TypeInsnNode(Opcodes.CHECKCAST, wrapper));
+        out.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, wrapper, t.getClassName() + "Value",
+                Type.getMethodDescriptor(t), false));
+    }
+
+    /** The wrapper class of each primitive sort of {@link Type}. */
+    private static final String[] WRAPPERS = {null, "java/lang/Boolean", "java/lang/Character", "java/lang/Byte",
+            "java/lang/Short", "java/lang/Integer", "java/lang/Float", "java/lang/Long", "java/lang/Double"};
+
+    /** The zero of type {@code descriptor}: a stand-in for an argument the body does not read. */
+    static AbstractInsnNode zero(String descriptor) {
+        return switch (descriptor.charAt(0)) {
+            case 'J' -> op(Opcodes.LCONST_0);
+            case 'F' -> op(Opcodes.FCONST_0);
+            case 'D' -> op(Opcodes.DCONST_0);
+            case 'L', '[' -> op(Opcodes.ACONST_NULL);
+            default -> op(Opcodes.ICONST_0);
+        };
     }
 }

@@ -12,7 +12,6 @@ import dev.coda.transformer.analysis.BranchTargets;
 import dev.coda.transformer.analysis.LocalSlots;
 import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.AwaitSite;
-import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.Relocation;
 import dev.coda.transformer.plan.Spill;
 import dev.coda.transformer.plan.StateMachinePlan;
@@ -33,11 +32,13 @@ import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Rewrites an async method, in place, into its state-machine body: {@code static void name(SM sm)} in the host,
- * so the user's code keeps its class, its private access, its line numbers and its local variable names.
+ * Rewrites an async method, in place, into its state-machine body: {@code static void name(receiver?, params...,
+ * SM sm)} in the host, so the user's code keeps its class, its private access, its line numbers and its local
+ * variable names. The stub runs the first step with the caller's arguments; a resumption passes stand-ins, which
+ * the body never reads: what it needs after an await it restores from the state machine.
  *
  * <pre>
- *   prologue:  sm → local M; switch (sm.state) { 0: load params; fall into the code | k: goto RESTORE_k }
+ *   prologue:  sm → local M; switch (sm.state) { 0: fall into the code | k: goto RESTORE_k }
  *   await k:   task → local T; if (!sm.ready(T)) goto SUSPEND_k; GET_k: sm.take(T)        (inside the user's try ranges)
  *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return;        (appended after all code,
  *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside user try ranges)
@@ -97,7 +98,7 @@ public final class BodyEmitter {
 
     private InsnList prologue(List<LabelNode> restores, LabelNode badState) {
         InsnList p = new InsnList();
-        p.add(aload(0));
+        p.add(aload(plan.parameterSlots()));
         p.add(new VarInsnNode(ASTORE, smLocal));
         p.add(aload(smLocal));
         p.add(getfield(sm, StateMachinePlan.STATE_FIELD, "I"));
@@ -107,12 +108,6 @@ public final class BodyEmitter {
         for (int i = 0; i < restores.size(); i++) targets[i + 1] = restores.get(i);
         p.add(new TableSwitchInsnNode(0, restores.size(), badState, targets));
         p.add(entry);
-        for (Param param : plan.params()) {
-            p.add(aload(smLocal));
-            p.add(getfield(sm, param.field(), param.descriptor()));
-            p.add(Asm.store(param.descriptor(), param.slot()));
-            if (isReference(param.descriptor())) clearField(p, param.field(), param.descriptor());
-        }
         return p;
     }
 
@@ -233,9 +228,9 @@ public final class BodyEmitter {
                         && call.desc.equals("(Ljava/lang/Object;)Ljava/util/concurrent/CompletableFuture;"));
     }
 
-    /** The body is {@code static void name(SM)}: synthetic, unannotated, public only where an interface requires it. */
+    /** The body is static, synthetic and unannotated, public only where an interface requires it. */
     private void rewriteHeader() {
-        m.desc = "(L" + sm + ";)V";
+        m.desc = plan.bodyDescriptor();
         m.access = ACC_STATIC | ACC_SYNTHETIC | (plan.hostIsInterface() ? ACC_PUBLIC : 0);
         m.signature = null;
         m.exceptions = new ArrayList<>();
@@ -263,9 +258,5 @@ public final class BodyEmitter {
         out.add(aload(smLocal));
         out.add(op(ACONST_NULL));
         out.add(putfield(sm, field, desc));
-    }
-
-    private static boolean isReference(String desc) {
-        return desc.charAt(0) == 'L' || desc.charAt(0) == '[';
     }
 }

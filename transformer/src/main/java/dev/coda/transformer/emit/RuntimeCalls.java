@@ -9,7 +9,15 @@ import org.objectweb.asm.tree.MethodInsnNode;
 final class RuntimeCalls {
     private RuntimeCalls() {}
 
-    static MethodInsnNode start() { return Asm.invokevirtual(COROUTINE, "start", "()Ldev/coda/Task;"); }
+    static MethodInsnNode enter() { return Asm.invokevirtual(COROUTINE, "enter", "()L" + COROUTINE + ";"); }
+    static MethodInsnNode exit() { return Asm.invokevirtual(COROUTINE, "exit", "(L" + COROUTINE + ";)V"); }
+    static MethodInsnNode exitThrowing() {
+        return Asm.invokevirtual(COROUTINE, "exitThrowing", "(L" + COROUTINE + ";Ljava/lang/Throwable;)Ljava/lang/RuntimeException;");
+    }
+    static MethodInsnNode startWith() { return Asm.invokevirtual(COROUTINE, "startWith", "([Ljava/lang/Object;)V"); }
+    static MethodInsnNode startArguments() {
+        return Asm.invokevirtual(COROUTINE, "startArguments", "()[Ljava/lang/Object;");
+    }
     static MethodInsnNode ready(AwaitSite.Kind kind) {
         return switch (kind) {
             case CLEANUP -> Asm.invokevirtual(COROUTINE, "readyCleanup", "(Ldev/coda/Task;)Z");

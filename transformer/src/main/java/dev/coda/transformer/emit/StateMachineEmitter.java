@@ -11,16 +11,20 @@ import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
+import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * The generated state-machine class: a final synthetic subclass of {@code dev.coda.Coroutine} in the host's
- * package, whose fields are the {@code state} label, the parameters and the spilled locals, and whose
- * {@code resume()} calls the body method in the host.
+ * package, whose fields are the {@code state} label and the spilled locals (a parameter among them only if it is live
+ * across an await), and whose {@code resume()} calls the body method in the host.
  */
 public final class StateMachineEmitter {
     private StateMachineEmitter() {}
@@ -35,7 +39,7 @@ public final class StateMachineEmitter {
         for (Map.Entry<String, String> f : plan.fields().entrySet()) {
             c.fields.add(new FieldNode(ACC_SYNTHETIC, f.getKey(), f.getValue(), null, null));
         }
-        c.methods.add(constructor(plan));
+        c.methods.add(constructor());
         c.methods.add(resume(plan));
         c.methods.add(awaitFrame(plan));
         if (plan.params().stream().anyMatch(Param::owned)) c.methods.add(ownedParameters(plan));
@@ -43,45 +47,34 @@ public final class StateMachineEmitter {
         return c;
     }
 
-    private static MethodNode constructor(StateMachinePlan plan) {
-        StringBuilder desc = new StringBuilder("(");
-        for (Param p : plan.params()) desc.append(p.descriptor());
-        desc.append(")V");
-        MethodNode init = new MethodNode(ASM9, ACC_SYNTHETIC, "<init>", desc.toString(), null, null);
+    private static MethodNode constructor() {
+        MethodNode init = new MethodNode(ASM9, ACC_SYNTHETIC, "<init>", "()V", null, null);
         init.instructions.add(Asm.aload(0));
         init.instructions.add(new MethodInsnNode(INVOKESPECIAL, CodaNames.COROUTINE, "<init>", "()V", false));
-        int slot = 1;
-        for (Param p : plan.params()) {
-            init.instructions.add(Asm.aload(0));
-            init.instructions.add(Asm.load(p.descriptor(), slot));
-            init.instructions.add(Asm.putfield(plan.className(), p.field(), p.descriptor()));
-            slot += Asm.isWide(p.descriptor()) ? 2 : 1;
-        }
         init.instructions.add(new InsnNode(RETURN));
         return init;
     }
 
     /**
-     * {@code protected AsyncCloseable[] ownedParameters()}: the {@code @Owned} parameter fields, in declaration order,
-     * each cleared as it is read; the runtime drops them when the task is cancelled before its body ran.
+     * {@code protected AsyncCloseable[] ownedParameters(Object[] arguments)}: the {@code @Owned} parameters among the
+     * arguments a start kept (see {@code Coroutine.startWith}), in declaration order; the runtime drops them when
+     * the task is cancelled before its body ran.
      */
     private static MethodNode ownedParameters(StateMachinePlan plan) {
         MethodNode m = new MethodNode(ASM9, ACC_PROTECTED | ACC_FINAL | ACC_SYNTHETIC, "ownedParameters",
-                "()[L" + CodaNames.ASYNC_CLOSEABLE + ";", null, null);
-        List<Param> owned = plan.params().stream().filter(Param::owned).toList();
+                "([Ljava/lang/Object;)[L" + CodaNames.ASYNC_CLOSEABLE + ";", null, null);
+        List<Param> params = plan.params();
+        List<Param> owned = params.stream().filter(Param::owned).toList();
         m.instructions.add(Asm.iconst(owned.size()));
         m.instructions.add(new TypeInsnNode(ANEWARRAY, CodaNames.ASYNC_CLOSEABLE));
         for (int i = 0; i < owned.size(); i++) {
-            Param p = owned.get(i);
             m.instructions.add(new InsnNode(DUP));
             m.instructions.add(Asm.iconst(i));
-            m.instructions.add(Asm.aload(0));
-            m.instructions.add(Asm.getfield(plan.className(), p.field(), p.descriptor()));
+            m.instructions.add(Asm.aload(1));
+            m.instructions.add(Asm.iconst(params.indexOf(owned.get(i))));
+            m.instructions.add(new InsnNode(AALOAD));
             m.instructions.add(new TypeInsnNode(CHECKCAST, CodaNames.ASYNC_CLOSEABLE));
             m.instructions.add(new InsnNode(AASTORE));
-            m.instructions.add(Asm.aload(0));
-            m.instructions.add(new InsnNode(ACONST_NULL));
-            m.instructions.add(Asm.putfield(plan.className(), p.field(), p.descriptor()));
         }
         m.instructions.add(new InsnNode(ARETURN));
         return m;
@@ -117,12 +110,40 @@ public final class StateMachineEmitter {
         return m;
     }
 
+    /**
+     * {@code protected void resume()}: the body, at a resumption with stand-ins for the arguments, which the body
+     * reads only at its first step; at the first step of a start through {@code startWith} (state 0), with the
+     * arguments kept there.
+     */
     private static MethodNode resume(StateMachinePlan plan) {
         MethodNode resume = new MethodNode(ASM9, ACC_PROTECTED | ACC_FINAL | ACC_SYNTHETIC, "resume", "()V", null, null);
-        resume.instructions.add(Asm.aload(0));
-        resume.instructions.add(new MethodInsnNode(INVOKESTATIC, plan.host(), plan.async().method().name,
-                "(L" + plan.className() + ";)V", plan.hostIsInterface()));
-        resume.instructions.add(new InsnNode(RETURN));
+        InsnList code = resume.instructions;
+        LabelNode resumption = new LabelNode();
+        code.add(Asm.aload(0));
+        code.add(Asm.getfield(plan.className(), StateMachinePlan.STATE_FIELD, "I"));
+        code.add(new JumpInsnNode(IFNE, resumption));
+        code.add(Asm.aload(0));
+        code.add(RuntimeCalls.startArguments());
+        code.add(new VarInsnNode(ASTORE, 1));
+        List<Param> params = plan.params();
+        for (int i = 0; i < params.size(); i++) {
+            code.add(Asm.aload(1));
+            code.add(Asm.iconst(i));
+            code.add(new InsnNode(AALOAD));
+            Asm.unbox(code, params.get(i).descriptor());
+        }
+        callBody(plan, code);
+        code.add(resumption);
+        for (Param p : params) code.add(Asm.zero(p.descriptor()));
+        callBody(plan, code);
         return resume;
+    }
+
+    /** {@code Host.name(arguments on the stack..., this); return}. */
+    private static void callBody(StateMachinePlan plan, InsnList code) {
+        code.add(Asm.aload(0));
+        code.add(new MethodInsnNode(INVOKESTATIC, plan.host(), plan.async().method().name, plan.bodyDescriptor(),
+                plan.hostIsInterface()));
+        code.add(new InsnNode(RETURN));
     }
 }

@@ -8,18 +8,24 @@ import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;
+import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * The method callers see, with the original name, descriptor, modifiers, signature, annotations and parameter
- * names: {@code return new SM(this, args...).start();} (then {@code .toCompletableFuture()} for functions that
- * return a CompletableFuture or CompletionStage). Must be built before {@link BodyEmitter} rewrites the original.
+ * names. It makes the state machine and runs the body's first step in its own frame, with its arguments as they are
+ * (see {@code Coroutine.enter} for the protocol), then returns the state machine (through
+ * {@code .toCompletableFuture()} for functions that return a CompletableFuture or CompletionStage). Must be built
+ * before {@link BodyEmitter} rewrites the original.
  */
 public final class StubEmitter {
     private StubEmitter() {}
@@ -41,30 +47,70 @@ public final class StubEmitter {
 
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
-        stub.instructions.add(start);
+        InsnList code = stub.instructions;
+        code.add(start);
         int line = Diagnostics.lineOf(original, null);
-        if (line > 0) stub.instructions.add(new LineNumberNode(line, start));
-        stub.instructions.add(new TypeInsnNode(NEW, plan.className()));
-        stub.instructions.add(new InsnNode(DUP));
-        StringBuilder ctor = new StringBuilder("(");
-        for (Param p : plan.params()) {
-            stub.instructions.add(Asm.load(p.descriptor(), p.slot()));
-            ctor.append(p.descriptor());
+        if (line > 0) code.add(new LineNumberNode(line, start));
+        int sm = plan.parameterSlots();
+        int outer = sm + 1;
+        code.add(new TypeInsnNode(NEW, plan.className()));
+        code.add(new InsnNode(DUP));
+        code.add(new MethodInsnNode(INVOKESPECIAL, plan.className(), "<init>", "()V", false));
+        code.add(new VarInsnNode(ASTORE, sm));
+        code.add(Asm.aload(sm));
+        code.add(RuntimeCalls.enter());
+        code.add(new VarInsnNode(ASTORE, outer));
+
+        LabelNode general = new LabelNode();
+        LabelNode firstStep = new LabelNode();
+        LabelNode stepped = new LabelNode();
+        LabelNode thrown = new LabelNode();
+        LabelNode done = new LabelNode();
+        code.add(Asm.aload(outer));
+        code.add(Asm.aload(sm));
+        code.add(new JumpInsnNode(IF_ACMPEQ, general));
+        // The first step, in this frame, with the arguments as they are.
+        code.add(firstStep);
+        for (Param p : plan.params()) code.add(Asm.load(p.descriptor(), p.slot()));
+        code.add(Asm.aload(sm));
+        code.add(new MethodInsnNode(INVOKESTATIC, plan.host(), original.name, plan.bodyDescriptor(),
+                plan.hostIsInterface()));
+        code.add(stepped);
+        code.add(Asm.aload(sm));
+        code.add(Asm.aload(outer));
+        code.add(RuntimeCalls.exit());
+        code.add(new JumpInsnNode(GOTO, done));
+        code.add(thrown);
+        code.add(new VarInsnNode(ASTORE, outer + 1));
+        code.add(Asm.aload(sm));
+        code.add(Asm.aload(outer));
+        code.add(Asm.aload(outer + 1));
+        code.add(RuntimeCalls.exitThrowing());
+        code.add(new InsnNode(ATHROW));
+        stub.tryCatchBlocks.add(new TryCatchBlockNode(firstStep, stepped, thrown, "java/lang/Throwable"));
+        // The general way: the arguments kept, boxed, for the first step wherever it runs.
+        code.add(general);
+        code.add(Asm.aload(sm));
+        code.add(Asm.iconst(plan.params().size()));
+        code.add(new TypeInsnNode(ANEWARRAY, "java/lang/Object"));
+        for (int i = 0; i < plan.params().size(); i++) {
+            Param p = plan.params().get(i);
+            code.add(new InsnNode(DUP));
+            code.add(Asm.iconst(i));
+            code.add(Asm.load(p.descriptor(), p.slot()));
+            Asm.box(code, p.descriptor());
+            code.add(new InsnNode(AASTORE));
         }
-        ctor.append(")V");
-        stub.instructions.add(new MethodInsnNode(INVOKESPECIAL, plan.className(), "<init>", ctor.toString(), false));
-        stub.instructions.add(RuntimeCalls.start());
+        code.add(RuntimeCalls.startWith());
+        code.add(done);
+        code.add(Asm.aload(sm));
         if (plan.async().returnKind() != ReturnKind.TASK) {
-            stub.instructions.add(Asm.invokevirtual(CodaNames.TASK, "toCompletableFuture",
+            code.add(Asm.invokevirtual(CodaNames.TASK, "toCompletableFuture",
                     "()Ljava/util/concurrent/CompletableFuture;"));
         }
-        stub.instructions.add(new InsnNode(ARETURN));
-        stub.instructions.add(end);
-        // Straight-line code: no frames; the maxs are counted here because the host is written as is.
-        int paramSlots = 0;
-        for (Param p : plan.params()) paramSlots += Asm.isWide(p.descriptor()) ? 2 : 1;
-        stub.maxLocals = paramSlots;
-        stub.maxStack = 2 + paramSlots;
+        code.add(new InsnNode(ARETURN));
+        code.add(end);
+        // Frames and maxs are computed with the body's (see FrameComputer).
 
         stub.localVariables = new ArrayList<>();
         if (original.localVariables != null) {

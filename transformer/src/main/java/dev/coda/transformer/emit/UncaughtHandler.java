@@ -7,6 +7,7 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.coda.transformer.analysis.RealInstructions;
 import java.util.ArrayList;
 import java.util.List;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -116,12 +117,16 @@ public final class UncaughtHandler {
         return label;
     }
 
-    /** The prologue's {@code aload 0; astore smLocal}, the body's first two instructions. */
+    /**
+     * The prologue's {@code aload; astore smLocal} of the state machine, the body's last argument, as its first two
+     * instructions.
+     */
     private static AbstractInsnNode prologueStore(MethodNode body, int smLocal) {
+        int argument = (Type.getArgumentsAndReturnSizes(body.desc) >> 2) - 2; // a static method: no receiver
         AbstractInsnNode first = body.instructions.getFirst();
         AbstractInsnNode load = first != null && first.getOpcode() < 0 ? RealInstructions.next(first) : first;
         AbstractInsnNode store = load == null ? null : RealInstructions.next(load);
-        if (store == null || load.getOpcode() != ALOAD || ((VarInsnNode) load).var != 0
+        if (store == null || load.getOpcode() != ALOAD || ((VarInsnNode) load).var != argument
                 || store.getOpcode() != ASTORE || ((VarInsnNode) store).var != smLocal) {
             throw new IllegalStateException("the rewritten " + body.name + " does not begin with its prologue");
         }

@@ -1,9 +1,12 @@
 package dev.coda.transformer.plan;
 
 /**
- * A parameter (or {@code this}) handed from the original method to the state machine's constructor.
+ * A parameter (or {@code this}) of the original method, which the stub hands to the body's first step as an
+ * argument. It has a field only if it is live across an await, as any local.
  *
+ * @param name  the name a spill of its slot takes where no LocalVariableTable entry names it: {@code this$0}, the
+ *              parameter's name from the MethodParameters attribute, or {@code argN}
  * @param owned whether it is an {@code @Owned} parameter, dropped even if the body never runs (the runtime drops it
  *              for a task cancelled before its body ran)
  */
-public record Param(int slot, String descriptor, String field, boolean owned) {}
+public record Param(int slot, String descriptor, String name, boolean owned) {}

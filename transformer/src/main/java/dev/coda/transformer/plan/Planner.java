@@ -45,11 +45,11 @@ public final class Planner {
     public StateMachinePlan plan(AsyncMethod async, MethodAnalysis analysis) {
         MethodNode m = async.method();
         Fields fields = new Fields();
-        List<Param> params = params(m, async.ownedParameters(), fields);
+        List<Param> params = params(m, async.ownedParameters());
         // The receiver, and a parameter's slot with no LocalVariableTable entry at an await (class files without
-        // debug information), are spilled into the parameter's own field, not a second one.
-        Map<Integer, String> parameterFields = new HashMap<>();
-        for (Param p : params) parameterFields.put(p.slot(), p.field());
+        // debug information), are spilled into a field named after the parameter.
+        Map<Integer, String> parameterNames = new HashMap<>();
+        for (Param p : params) parameterNames.put(p.slot(), p.name());
 
         List<AwaitSite> sites = new ArrayList<>();
         Map<TypeInsnNode, Relocation> relocations = new LinkedHashMap<>();
@@ -68,9 +68,9 @@ public final class Planner {
                     if (why != null) return unsupported(m, await, why);
                 } else if (v.local()) {
                     LocalVariableNode var = LocalNames.variableAt(m, v.index(), await);
-                    String parameterField = parameterFields.get(v.index());
+                    String parameterName = parameterNames.get(v.index());
                     boolean receiver = v.index() == 0 && (m.access & Opcodes.ACC_STATIC) == 0;
-                    String name = parameterField != null && (receiver || var == null) ? parameterField
+                    String name = parameterName != null && (receiver || var == null) ? parameterName
                             : LocalNames.nameOr(var, v.index());
                     savedLocals.add(fields.spill(v.index(), name, descriptor(v.type(), var), usedHere));
                 } else {
@@ -135,21 +135,17 @@ public final class Planner {
         return name;
     }
 
-    private List<Param> params(MethodNode m, List<Integer> owned, Fields fields) {
+    private List<Param> params(MethodNode m, List<Integer> owned) {
         List<Param> params = new ArrayList<>();
-        Set<String> used = new HashSet<>();
         int slot = 0;
         if ((m.access & Opcodes.ACC_STATIC) == 0) {
-            String desc = "L" + host.name + ";";
-            params.add(new Param(0, desc, fields.allocate("this$0", desc, used), false));
+            params.add(new Param(0, "L" + host.name + ";", "this$0", false));
             slot = 1;
         }
         Type[] args = Type.getArgumentTypes(m.desc);
         for (int i = 0; i < args.length; i++) {
-            String desc = args[i].getDescriptor();
             String name = LocalNames.parameterName(m, i, slot);
-            if (name == null) name = "arg" + i;
-            params.add(new Param(slot, desc, fields.allocate(name, desc, used), owned.contains(i)));
+            params.add(new Param(slot, args[i].getDescriptor(), name == null ? "arg" + i : name, owned.contains(i)));
             slot += args[i].getSize();
         }
         return params;

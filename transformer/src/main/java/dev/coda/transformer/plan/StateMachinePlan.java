@@ -17,4 +17,21 @@ public record StateMachinePlan(String className, String host, boolean hostIsInte
                                AsyncMethod async, List<Param> params, List<AwaitSite> sites,
                                List<Relocation> relocations, Map<String, String> fields) {
     public static final String STATE_FIELD = "state";
+
+    /**
+     * The body's descriptor: {@code (receiver?, parameters..., SM)V}. The parameters keep the slots they had, and the
+     * state machine comes last, so the stub hands the first step its arguments as they are.
+     */
+    public String bodyDescriptor() {
+        StringBuilder d = new StringBuilder("(");
+        for (Param p : params) d.append(p.descriptor());
+        return d.append("L").append(className).append(";)V").toString();
+    }
+
+    /** The slots the receiver and the parameters take: the body's state machine argument is in the next one. */
+    public int parameterSlots() {
+        int slots = 0;
+        for (Param p : params) slots += p.descriptor().equals("J") || p.descriptor().equals("D") ? 2 : 1;
+        return slots;
+    }
 }

@@ -280,11 +280,11 @@ class OwnedTest {
     void onlyStateMachinesWithOwnedParametersOverrideOwnedParameters() throws Throwable {
         Instrumented code = program("Spawn", RES + SPAWN);
         for (String sm : new String[] {"handle", "mine"}) {
-            var m = code.load("p.Spawn$$Coda$" + sm).getDeclaredMethod("ownedParameters");
+            var m = code.load("p.Spawn$$Coda$" + sm).getDeclaredMethod("ownedParameters", Object[].class);
             assertTrue(m.isSynthetic(), sm);
         }
         assertThrows(NoSuchMethodException.class,
-                () -> code.load("p.Spawn$$Coda$plain").getDeclaredMethod("ownedParameters"));
+                () -> code.load("p.Spawn$$Coda$plain").getDeclaredMethod("ownedParameters", Object[].class));
     }
 
     @Test

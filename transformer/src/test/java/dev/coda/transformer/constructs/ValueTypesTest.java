@@ -58,7 +58,22 @@ class ValueTypesTest {
                 @Async public static Task<String> stackViaCall() {
                     return Task.completed("<" + two(value(), await(later("c"))) + ">");
                 }
-                """.replace("TYPE", type).replace("EXPR", expr));
+                final String tag = "i";
+                @Async public static Task<String> param(TYPE p, long w, TYPE q) {
+                    return Task.completed(show(p) + "|" + w + "|" + show(q) + "|" + await(later(1)));
+                }
+                @Async public Task<String> instanceParam(TYPE p) {
+                    return Task.completed(tag + show(p) + await(later(2)));
+                }
+                @Async public static Task<String> params() {
+                    String inline = await(param(EXPR, -2L, EXPR)) + "/" + await(new CLS().instanceParam(EXPR));
+                    try (TaskScope scope = TaskScope.open(Runnable::run)) {
+                        Task<String> a = scope.spawn(() -> param(EXPR, -3L, EXPR));
+                        Task<String> b = scope.spawn(() -> new CLS().instanceParam(EXPR));
+                        return Task.completed(inline + "/" + await(a) + "/" + await(b));
+                    }
+                }
+                """.replace("TYPE", type).replace("EXPR", expr).replace("CLS", cls));
         compiled.put(cls, code);
         return code;
     }
@@ -68,6 +83,18 @@ class ValueTypesTest {
     void localLiveAcrossAwait(String name, String type, String expr, String shown) throws Throwable {
         Instrumented code = programFor(name, type, expr);
         assertEquals(shown + "|1|" + shown, drive(code, "V_" + name, "local"));
+    }
+
+    /**
+     * A parameter reaches the body's first step as the stub's argument; a start deferred to a spawn's executor keeps
+     * it boxed until the first step runs there, which must give back every type as it was.
+     */
+    @ParameterizedTest(name = "{0} as a parameter, started inline and deferred")
+    @MethodSource("types")
+    void parameterReachesTheFirstStep(String name, String type, String expr, String shown) throws Throwable {
+        Instrumented code = programFor(name, type, expr);
+        assertEquals(shown + "|-2|" + shown + "|1/i" + shown + "2/" + shown + "|-3|" + shown + "|1/i" + shown + "2",
+                drive(code, "V_" + name, "params"));
     }
 
     @ParameterizedTest(name = "{0} on the operand stack below an await")
