@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.TestCoroutines.AwaitThen;
 import dev.coda.TestCoroutines.ReturnTask;
+import dev.coda.TestCoroutines.Run;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -447,5 +448,48 @@ class TrampolineTest {
         assertSame(seen[0], seen[1], "one carrier per thread");
         assertEquals(42, value[0]);
         assertNull(seen[0].running(), "the sharer's carrier is idle after its step");
+    }
+
+    /**
+     * A first step run in the stub's frame ({@code enter}, the body, {@code exit}) that throws past the body: the
+     * carrier gets its running coroutine back, and at the outermost level the resumptions the step queued still run.
+     * Without this, the thread would keep a coroutine running that is gone, and queue every later resumption
+     * behind it, never to run.
+     */
+    @Test
+    void aFirstStepThatThrowsInTheStubsFrameRestoresTheCarrierAndRunsWhatItQueued() {
+        Task<Integer> gate = new Task<>();
+        AwaitThen<Integer, Integer> waiting = new AwaitThen<>(gate, v -> v + 1);
+        waiting.start();
+        Error boom = new Error("boom");
+        Coroutine<Integer> started = new Run<>(() -> {}, 0);
+        Coroutine<?> outer = started.enter();
+        assertNull(outer, "outermost: nothing was running");
+        assertSame(started, Carrier.current().running());
+        gate.succeed(1); // while a step runs: the waiting coroutine's resumption is queued
+        assertFalse(waiting.isDone());
+        assertSame(boom, assertThrows(Error.class, () -> {
+            throw started.exitThrowing(outer, boom);
+        }));
+        assertNull(Carrier.current().running());
+        assertEquals(2, waiting.join(), "the queued resumption ran before the throw left the step");
+
+        // Nested in another coroutine's step: that coroutine is running again afterwards.
+        List<Object> seen = new ArrayList<>();
+        Coroutine<Integer> parent = new Run<>(() -> {
+            Coroutine<Integer> child = new Run<>(() -> {}, 0);
+            Coroutine<?> o = child.enter();
+            seen.add(o);
+            seen.add(Carrier.current().running());
+            try {
+                throw child.exitThrowing(o, boom);
+            } catch (Error e) {
+                seen.add(e);
+            }
+            seen.add(Carrier.current().running());
+        }, 0);
+        parent.start();
+        assertEquals(List.of(parent, seen.get(1), boom, parent), seen);
+        assertNotSame(parent, seen.get(1), "the child ran as the innermost coroutine");
     }
 }
