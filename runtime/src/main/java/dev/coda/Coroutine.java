@@ -80,7 +80,7 @@ import java.util.function.BiConsumer;
  * both may, which is harmless. A stale read names a future that is done, which cannot be suspended on again.
  *
  * <h2>Children and the one way to complete</h2>
- * A {@link ChildTask} started while this body runs is its child: one still running, or failed, when {@link #start}
+ * A {@link ChildTask} started while this body runs is its child: one still running, or failed, when its first step
  * returns joins a list of this coroutine's children, newest first, linked through the children themselves. Quiet
  * children (done, and nothing to report) are released as new ones come. Every way the body ends (a value, a
  * returned task, a throw, a delivered cancellation) goes through {@link #end}: it waits for the children still
@@ -138,7 +138,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     private Object family;
 
-    /** For generated subclasses: a coroutine that has not started; {@link #start} starts it. */
+    /** For generated subclasses: a coroutine that has not started; its stub starts it (see {@link #enter}). */
     protected Coroutine() {}
 
     /** Runs the body from the current state label until it completes this task or suspends. */

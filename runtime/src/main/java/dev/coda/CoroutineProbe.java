@@ -94,7 +94,7 @@ public final class CoroutineProbe {
         return live;
     }
 
-    /** Called by {@link Coroutine#start} when the probe is on. */
+    /** Called at the start of every coroutine ({@link Coroutine#enter}, {@link Coroutine#start}) when the probe is on. */
     static void started(Coroutine<?> c) {
         purge();
         TRACKED.add(new Tracked(c));
