@@ -36,6 +36,9 @@ public final class Planner {
     private final Diagnostics diagnostics;
     private final Set<String> classNamesTaken = new HashSet<>();
 
+    /** The JVM's limit on the slots a method's parameters take (a long or double two), its receiver included. */
+    private static final int MAX_PARAMETER_SLOTS = 255;
+
     public Planner(ClassNode host, Diagnostics diagnostics) {
         this.host = host;
         this.diagnostics = diagnostics;
@@ -46,6 +49,15 @@ public final class Planner {
         MethodNode m = async.method();
         Fields fields = new Fields();
         List<Param> params = params(m, async.ownedParameters());
+        int parameterSlots = 0;
+        for (Param p : params) parameterSlots += Type.getType(p.descriptor()).getSize();
+        if (parameterSlots + 1 > MAX_PARAMETER_SLOTS) {
+            diagnostics.error(m, null, "cannot rewrite " + Diagnostics.describe(host, m) + ": its parameters take "
+                    + parameterSlots + " slots" + ((m.access & Opcodes.ACC_STATIC) == 0
+                    ? " with the receiver" : "") + ", and its body takes the state machine in one more (the JVM "
+                    + "allows " + MAX_PARAMETER_SLOTS + "); pass some of them in an object");
+            return null;
+        }
         // The receiver, and a parameter's slot with no LocalVariableTable entry at an await (class files without
         // debug information), are spilled into a field named after the parameter.
         Map<Integer, String> parameterNames = new HashMap<>();

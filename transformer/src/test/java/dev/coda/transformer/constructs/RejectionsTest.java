@@ -136,6 +136,32 @@ class RejectionsTest {
                 + "own, or split it into several async functions"), m);
     }
 
+    /**
+     * The body takes the method's parameters and then the state machine: a method whose parameters already take the
+     * JVM's 255 slots is refused by name, and one with a slot to spare is rewritten and runs.
+     */
+    @Test
+    void aMethodWhoseParametersLeaveNoSlotForTheStateMachineIsNamed() throws Throwable {
+        StringBuilder ints = new StringBuilder();
+        for (int i = 0; i < 252; i++) ints.append("int a").append(i).append(", ");
+        String src = "public class Wide {\n"
+                + "    @Async public static Task<Integer> full(" + ints + "long l, Task<Integer> t) {\n"
+                + "        return Task.completed(await(t) + a0 + a251 + (int) l); // FULL\n    }\n"
+                + "    @Async public static Task<Integer> fits(" + ints + "int b, Task<Integer> t) {\n"
+                + "        return Task.completed(await(t) + a0 + a251 + b);\n    }\n}\n";
+        Instrumented code = compile("Wide", src);
+        assertEquals(List.of(at("Wide", src, "// FULL") + "cannot rewrite Wide.full: its parameters take 255 slots, "
+                + "and its body takes the state machine in one more (the JVM "
+                + "allows 255); pass some of them in an object"),
+                code.results.get("p/Wide").diagnostics().stream().map(Diagnostic::toString).toList());
+        assertEquals(java.util.Set.of("p/Wide$$Coda$fits"), code.results.get("p/Wide").generated().keySet(),
+                "full is left as compiled, fits is rewritten");
+        Object[] args = new Object[254]; // 253 ints and the task: 254 slots, the state machine the 255th
+        java.util.Arrays.fill(args, 0, 253, 1);
+        args[253] = Task.completed(39);
+        assertEquals(42, ((Task<?>) code.call("p.Wide", "fits", args)).join());
+    }
+
     /** The same for an async lambda, named after the code that creates it rather than its synthetic method. */
     @Test
     void anAsyncLambdaTooLargeOnceRewrittenIsNamedAsALambda() {
