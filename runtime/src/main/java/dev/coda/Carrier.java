@@ -178,12 +178,12 @@ final class Carrier {
 
     /**
      * Makes {@code c} the running coroutine for its first step, in the common case: no deferral or unparented work
-     * in force, and, at the outermost level, no frame that holds this carrier. Returns the coroutine to restore
-     * after the step (null at the outermost level); or {@code c} itself, outside the common case, changing nothing.
+     * in force. Returns the coroutine to restore after the step (null at the outermost level); or {@code c} itself,
+     * outside the common case, changing nothing.
      */
     Coroutine<?> enter(Coroutine<?> c) {
+        if (deferTo != null || unparented) return c;
         Coroutine<?> outer = running;
-        if (deferTo != null || unparented || (outer == null && holders != 0)) return c;
         running = c;
         return outer;
     }
@@ -217,7 +217,7 @@ final class Carrier {
         throw Sneaky.<RuntimeException>rethrow(t);
     }
 
-    /** {@link #start} inside another step, or under a frame of {@link #unparented} or {@link #deferStarts}. */
+    /** {@link #start} where a deferral or unparented work is in force (see {@link #enter}). */
     private void startInside(Coroutine<?> c) {
         if (running != null) {
             step(c);
@@ -242,7 +242,7 @@ final class Carrier {
             throw drainThenRethrow(t);
         }
         runQueued();
-        if (outermostSteps >= RENEW_AFTER) renew();
+        if (outermostSteps >= RENEW_AFTER && holders == 0) renew(); // a frame that holds it would restore it
     }
 
     /** The queue is still run when an outermost step throws: a resumption it queued must not be stranded. */
