@@ -241,6 +241,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * @param thrown what the first step threw
      * @return never returns normally
      */
+    // Known gap: a stack overflow at the body's entry, at the very edge of the stack, can overflow this call too
+    // (a call at the same depth needs the same headroom), and the carrier is then left with this coroutine
+    // running; for good if the stub's caller is plain code. Closing it needs a restore the stub can make without
+    // a call.
     public final RuntimeException exitThrowing(Coroutine<?> outer, Throwable thrown) {
         throw Carrier.current().exitThrowing(outer, thrown);
     }
@@ -301,7 +305,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * The {@code @Owned} parameters, in declaration order, for a body that never ran: taken from the arguments
      * kept by {@link #startWith}. Generated state machines with such parameters override this.
      *
-     * @param arguments the arguments kept, or null for a coroutine started by {@link #start}
+     * @param arguments the arguments kept; null only for a coroutine started by {@link #start}, which a generated
+     *     one never is
      * @return the owned parameters, some of them possibly null; empty by default
      */
     protected AsyncCloseable[] ownedParameters(Object[] arguments) {
