@@ -67,6 +67,12 @@ public final class BodyEmitter {
         this.taskLocal = LocalSlots.take(m, 1);
     }
 
+    /** {@code Host.name(receiver?, arguments..., sm)}, the arguments and the state machine on the stack. */
+    static MethodInsnNode invoke(StateMachinePlan plan) {
+        return new MethodInsnNode(INVOKESTATIC, plan.host(), plan.async().method().name, plan.bodyDescriptor(),
+                plan.hostIsInterface());
+    }
+
     /** Rewrites the plan's method in place; returns the local that holds the state machine. */
     public static int rewrite(StateMachinePlan plan) {
         return new BodyEmitter(plan).rewrite();

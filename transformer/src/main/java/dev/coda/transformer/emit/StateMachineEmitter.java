@@ -142,8 +142,7 @@ public final class StateMachineEmitter {
     /** {@code Host.name(arguments on the stack..., this); return}. */
     private static void callBody(StateMachinePlan plan, InsnList code) {
         code.add(Asm.aload(0));
-        code.add(new MethodInsnNode(INVOKESTATIC, plan.host(), plan.async().method().name, plan.bodyDescriptor(),
-                plan.hostIsInterface()));
+        code.add(BodyEmitter.invoke(plan));
         code.add(new InsnNode(RETURN));
     }
 }

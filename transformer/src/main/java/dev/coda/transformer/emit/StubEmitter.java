@@ -73,8 +73,7 @@ public final class StubEmitter {
         code.add(firstStep);
         for (Param p : plan.params()) code.add(Asm.load(p.descriptor(), p.slot()));
         code.add(Asm.aload(sm));
-        code.add(new MethodInsnNode(INVOKESTATIC, plan.host(), original.name, plan.bodyDescriptor(),
-                plan.hostIsInterface()));
+        code.add(BodyEmitter.invoke(plan));
         code.add(stepped);
         code.add(Asm.aload(sm));
         code.add(Asm.aload(outer));

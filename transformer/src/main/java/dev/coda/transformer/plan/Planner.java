@@ -49,8 +49,7 @@ public final class Planner {
         MethodNode m = async.method();
         Fields fields = new Fields();
         List<Param> params = params(m, async.ownedParameters());
-        int parameterSlots = 0;
-        for (Param p : params) parameterSlots += Type.getType(p.descriptor()).getSize();
+        int parameterSlots = Param.slots(params);
         if (parameterSlots + 1 > MAX_PARAMETER_SLOTS) {
             diagnostics.error(m, null, "cannot rewrite " + Diagnostics.describe(host, m) + ": its parameters take "
                     + parameterSlots + " slots" + ((m.access & Opcodes.ACC_STATIC) == 0

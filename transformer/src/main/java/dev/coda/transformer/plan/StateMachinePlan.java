@@ -30,8 +30,6 @@ public record StateMachinePlan(String className, String host, boolean hostIsInte
 
     /** The slots the receiver and the parameters take: the body's state machine argument is in the next one. */
     public int parameterSlots() {
-        int slots = 0;
-        for (Param p : params) slots += p.descriptor().equals("J") || p.descriptor().equals("D") ? 2 : 1;
-        return slots;
+        return Param.slots(params);
     }
 }
