@@ -49,7 +49,8 @@ final class Carrier {
     /** The thread this carrier belongs to: the one that made it. */
     private final Thread owner = Thread.currentThread();
 
-    private Coroutine<?> running;
+    /** Written directly by {@code Coroutine.exit} and {@code exitThrowing}, without a call (see there). */
+    Coroutine<?> running;
     /** True while the runtime works on behalf of another task: what starts now is nobody's child. */
     private boolean unparented;
     /** A throwable raised by the completion of a body's task, thrown out of the step rather than into the body. */
@@ -96,12 +97,27 @@ final class Carrier {
 
     /** The coroutine whose body runs innermost on this thread, or null. */
     Coroutine<?> running() {
-        return running;
+        return innermost();
     }
 
     /** The parent of a task started now: the running coroutine, unless the runtime works for another task. */
     Coroutine<?> parentOfNew() {
-        return unparented ? null : running;
+        return unparented ? null : innermost();
+    }
+
+    /**
+     * {@link #running}, every read of it but the restores. A coroutine whose first step threw out of its stub, and
+     * whose stub could not restore this carrier (a stack overflow at the edge of the stack: see
+     * {@code Coroutine.exitThrowing}), is still named there; it is taken off here, as its stub would have: what ran
+     * before it is its parent, set when it entered (none for a start from plain code).
+     */
+    private Coroutine<?> innermost() {
+        Coroutine<?> r = running;
+        if (r == null || !r.threwOutOfStub()) return r;
+        do {
+            r = r.parent();
+        } while (r != null && r.threwOutOfStub());
+        return running = r;
     }
 
     /**
@@ -129,7 +145,7 @@ final class Carrier {
 
     /** True while a coroutine body runs on this thread. */
     static boolean inCoroutine() {
-        return current().running != null;
+        return current().innermost() != null;
     }
 
     /** The executor coroutines started now must be handed to, or null: they run inline. */
@@ -163,38 +179,41 @@ final class Carrier {
 
     /** Runs the first step of {@code c} here; at the outermost level, then the resumptions that step queued. */
     void start(Coroutine<?> c) {
-        Coroutine<?> outer = enter(c);
-        if (outer == c) {
+        if (deferTo != null || unparented) {
             startInside(c);
             return;
         }
+        Coroutine<?> outer = innermost();
+        running = c;
         try {
             c.step();
         } catch (Throwable t) {
-            throw exitThrowing(outer, t);
+            running = outer; // first, and without a call (see Coroutine.exit)
+            throw exitedThrowing(outer, t);
         }
-        exit(outer);
-    }
-
-    /**
-     * Makes {@code c} the running coroutine for its first step, in the common case: no deferral or unparented work
-     * in force. Returns the coroutine to restore after the step (null at the outermost level); or {@code c} itself,
-     * outside the common case, changing nothing.
-     */
-    Coroutine<?> enter(Coroutine<?> c) {
-        if (deferTo != null || unparented) return c;
-        Coroutine<?> outer = running;
-        running = c;
-        return outer;
-    }
-
-    /**
-     * After a step begun by {@link #enter}: restores the running coroutine, then rethrows what a completion in the
-     * body raised; at the outermost level, runs the resumptions the step queued and replaces the carrier once it has
-     * run {@link #RENEW_AFTER} steps (see the class comment).
-     */
-    void exit(Coroutine<?> outer) {
         running = outer;
+        exited(outer);
+    }
+
+    /**
+     * Makes {@code c}, a generated coroutine, the running coroutine for its first step in its stub's frame, in the
+     * common case: no deferral or unparented work in force. Its parent is what ran before, if anything: the one to
+     * restore after the step. Returns this carrier; or {@code c} itself, outside the common case, changing nothing.
+     */
+    Object enter(Coroutine<?> c) {
+        if (deferTo != null || unparented) return c;
+        Coroutine<?> outer = innermost();
+        if (outer != null) c.setParent(outer);
+        running = c; // the last write: a stack overflow before it leaves this carrier as it was
+        return this;
+    }
+
+    /**
+     * After a first step begun by {@link #enter}, the running coroutine restored to {@code outer}: rethrows what a
+     * completion in the body raised; at the outermost level, runs the resumptions the step queued and replaces the
+     * carrier once it has run {@link #RENEW_AFTER} steps (see the class comment).
+     */
+    void exited(Coroutine<?> outer) {
         if (outer == null) {
             int steps = ++outermostSteps;
             if (afterStep != null || queued != 0 || steps >= RENEW_AFTER) afterOutermostStep();
@@ -208,18 +227,17 @@ final class Carrier {
     }
 
     /**
-     * After a step begun by {@link #enter} threw {@code t}: restores the running coroutine and rethrows {@code t};
-     * at the outermost level, after running the resumptions the step queued.
+     * After a first step begun by {@link #enter} threw {@code t}, the running coroutine restored to {@code outer}:
+     * rethrows {@code t}; at the outermost level, after running the resumptions the step queued.
      */
-    RuntimeException exitThrowing(Coroutine<?> outer, Throwable t) {
-        running = outer;
+    RuntimeException exitedThrowing(Coroutine<?> outer, Throwable t) {
         if (outer == null) throw drainThenRethrow(t);
         throw Sneaky.<RuntimeException>rethrow(t);
     }
 
     /** {@link #start} where a deferral or unparented work is in force (see {@link #enter}). */
     private void startInside(Coroutine<?> c) {
-        if (running != null) {
+        if (innermost() != null) {
             step(c);
             return;
         }
@@ -260,7 +278,7 @@ final class Carrier {
      * it, not to a body stepped inside it (a direct executor, or a resumption run from the spawn body's thread).
      */
     private void step(Coroutine<?> c) {
-        Coroutine<?> outer = running;
+        Coroutine<?> outer = innermost();
         if (deferTo == null && !unparented) { // the common case: only the running coroutine to restore
             running = c;
             try {
@@ -299,7 +317,7 @@ final class Carrier {
      * as a start is (the queue is empty at the outermost level: it is drained before any step there returns).
      */
     void resume(Coroutine<?> c) {
-        if (running != null) enqueue(c);
+        if (innermost() != null) enqueue(c);
         else start(c);
     }
 

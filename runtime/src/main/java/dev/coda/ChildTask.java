@@ -10,8 +10,11 @@ import java.lang.invoke.VarHandle;
  * for (and cancelled, on an exceptional exit), and its failure becomes the parent's. {@link #detach()} opts out.
  */
 abstract class ChildTask<T> extends Task<T> {
-    /** The parent, or null: none, or detached. Set before the task is published; cleared by detach on any thread. */
-    private volatile Coroutine<?> parent;
+    /**
+     * The parent, or null: none, or detached. Set before the task is published; cleared by detach on any thread.
+     * Read directly by {@link Coroutine#exit}, which must not make a call before it restores the carrier.
+     */
+    volatile Coroutine<?> parent;
     /** The next older child in the parent's list (see {@link Coroutine}); touched by the parent's body thread only. */
     ChildTask<?> olderSibling;
 

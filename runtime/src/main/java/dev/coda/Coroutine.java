@@ -124,12 +124,20 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     private static final Task<?> NOTHING = Task.done();
 
     /**
+     * What a stub writes to {@link #awaited} when the first step it ran threw, before it calls {@link #exitThrowing}:
+     * this coroutine no longer runs on this thread, whatever the thread's carrier says (see {@link #exitThrowing}).
+     */
+    public static final Object THREW = new Object();
+
+    /**
      * What the current suspension waits for (see the class comment): a task, or a {@code CompletableFuture}
      * registered on directly (see {@link #suspendStage}); null if the body has never suspended (nor been handed to
      * another thread: a deferred start), {@link #NOTHING} while it runs after that. Before the first step of a start
-     * through {@link #startWith}: the arguments kept for it.
+     * through {@link #startWith}: the arguments kept for it. {@link #THREW} once that step threw out of the stub.
+     *
+     * <p>Public only for that last write, which the stub makes without a call (see {@link #exitThrowing}).
      */
-    private Object awaited;
+    public Object awaited;
     /**
      * The newest child in this coroutine's list, linked through {@link ChildTask#olderSibling}; or, once there is
      * one, the {@link Ending}, which then holds the newest child. One field for both keeps every state machine a
@@ -204,32 +212,44 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * The first half of the start of a generated coroutine. The stub the transformer writes runs the body's first
      * step in its own frame, handing it the arguments it was called with, as a plain call would:
      * <pre>
-     *   Coroutine&lt;?&gt; outer = sm.enter();
-     *   if (outer == sm) sm.startWith(new Object[] {args...});     // the general way, through resume()
-     *   else try { body(args..., sm); sm.exit(outer); } catch (Throwable t) { throw sm.exitThrowing(outer, t); }
+     *   Object carrier = sm.enter();
+     *   if (carrier == sm) sm.startWith(new Object[] {args...});   // the general way, through resume()
+     *   else try { body(args..., sm); } catch (Throwable t) { sm.awaited = THREW; throw sm.exitThrowing(carrier, t); }
+     *   sm.exit(carrier);
      *   return sm;
      * </pre>
      * So a parameter needs a field only if it is live across an await, and a start costs the stack of the stub and
-     * the body alone. The task is a child of the coroutine running on this thread, if any.
+     * the body alone. The task is a child of the coroutine running on this thread, if any: that coroutine is also
+     * the one to restore after the first step, so the parent is all the stub's two calls after this one need.
      *
-     * @return the coroutine to hand to {@link #exit} after the first step: the one running here before, or null;
-     *     or this coroutine itself when its first step does not run in the stub's frame (a start deferred to a
-     *     spawn's executor, or made while the runtime works for another task): then {@link #startWith}
+     * @return this thread's carrier, to hand to {@link #exit} after the first step; or this coroutine itself when
+     *     its first step does not run in the stub's frame (a start deferred to a spawn's executor, or made while the
+     *     runtime works for another task): then {@link #startWith}
      */
-    public final Coroutine<?> enter() {
+    public final Object enter() {
         if (CoroutineProbe.ENABLED) CoroutineProbe.started(this);
-        Coroutine<?> outer = Carrier.current().enter(this);
-        if (outer != null && outer != this) setParent(outer); // a call from outside async code writes nothing
-        return outer;
+        return Carrier.current().enter(this);
     }
+
+    // Why the stub's two later calls restore the carrier as their first action, and with a field write: a stack
+    // overflow can come at any call made near the edge of the stack. One that left the carrier naming this coroutine
+    // as running would last for good if the stub's caller is plain code: later resumptions on this thread would queue
+    // behind it and never run. exit() is entered at the depth where the body was entered just now, so its own entry
+    // fits; a call from it might not. exitThrowing() is entered where the body's entry may just have overflowed, so
+    // the stub marks this coroutine first (THREW, a field write), and the carrier takes a coroutine so marked off when
+    // it next looks (Carrier.innermost). What comes after a restore (the queue's drain, the parent's list) is not
+    // lost by an overflow: the queue is drained at this thread's next outermost step.
 
     /**
      * The second half of a start in the stub's frame: the first step has returned.
      *
-     * @param outer what {@link #enter} returned
+     * @param carrier what {@link #enter} returned
      */
-    public final void exit(Coroutine<?> outer) {
-        Carrier.current().exit(outer);
+    public final void exit(Object carrier) {
+        Coroutine<?> outer = parent; // what ran before: set by enter(), and nobody else has this task yet
+        Carrier c = (Carrier) carrier;
+        c.running = outer; // first, and without a call (see above)
+        c.exited(outer);
         if (outer != null) started();
     }
 
@@ -237,16 +257,20 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * A start in the stub's frame whose first step threw: a throwable the body does not catch (one raised while
      * its task completed, or an error in the runtime itself). The carrier is restored and the throwable rethrown.
      *
-     * @param outer what {@link #enter} returned
+     * @param carrier what {@link #enter} returned
      * @param thrown what the first step threw
      * @return never returns normally
      */
-    // Known gap: a stack overflow at the body's entry, at the very edge of the stack, can overflow this call too
-    // (a call at the same depth needs the same headroom), and the carrier is then left with this coroutine
-    // running; for good if the stub's caller is plain code. Closing it needs a restore the stub can make without
-    // a call.
-    public final RuntimeException exitThrowing(Coroutine<?> outer, Throwable thrown) {
-        throw Carrier.current().exitThrowing(outer, thrown);
+    public final RuntimeException exitThrowing(Object carrier, Throwable thrown) {
+        Coroutine<?> outer = parent;
+        Carrier c = (Carrier) carrier;
+        c.running = outer; // first, and without a call (see above)
+        throw c.exitedThrowing(outer, thrown);
+    }
+
+    /** True once the stub's first step threw (see {@link #exitThrowing}): this coroutine runs nowhere. */
+    final boolean threwOutOfStub() {
+        return awaited == THREW;
     }
 
     /**
@@ -929,8 +953,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         Object awaiting = awaited;
         VarHandle.acquireFence(); // the look at awaited before the looks at the word below
         // Nothing awaited yet: the body meets the request at its next await (also a deferred start's arguments, not
-        // yet taken by the first step).
-        if (awaiting == null || awaiting == NOTHING || awaiting instanceof Object[]) return;
+        // yet taken by the first step). Or a first step that threw out of its stub: nothing is left to wake.
+        if (awaiting == null || awaiting == NOTHING || awaiting == THREW || awaiting instanceof Object[]) return;
         if (awaiting instanceof CompletableFuture) {
             // Registered on directly: cancelling the future completes it, which resumes the body (a stale read names
             // a future that is done: cancelling it does nothing). Unwinding, or in drop glue, the future is left be.

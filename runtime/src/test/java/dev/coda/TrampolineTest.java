@@ -463,13 +463,14 @@ class TrampolineTest {
         waiting.start();
         Error boom = new Error("boom");
         Coroutine<Integer> started = new Run<>(() -> {}, 0);
-        Coroutine<?> outer = started.enter();
-        assertNull(outer, "outermost: nothing was running");
+        Object carrier = started.enter();
+        assertSame(Carrier.current(), carrier, "started in the stub's frame");
+        assertNull(started.parent(), "outermost: nothing was running");
         assertSame(started, Carrier.current().running());
         gate.succeed(1); // while a step runs: the waiting coroutine's resumption is queued
         assertFalse(waiting.isDone());
         assertSame(boom, assertThrows(Error.class, () -> {
-            throw started.exitThrowing(outer, boom);
+            throw started.exitThrowing(carrier, boom);
         }));
         assertNull(Carrier.current().running());
         assertEquals(2, waiting.join(), "the queued resumption ran before the throw left the step");
@@ -478,11 +479,11 @@ class TrampolineTest {
         List<Object> seen = new ArrayList<>();
         Coroutine<Integer> parent = new Run<>(() -> {
             Coroutine<Integer> child = new Run<>(() -> {}, 0);
-            Coroutine<?> o = child.enter();
-            seen.add(o);
+            Object c = child.enter();
+            seen.add(child.parent());
             seen.add(Carrier.current().running());
             try {
-                throw child.exitThrowing(o, boom);
+                throw child.exitThrowing(c, boom);
             } catch (Error e) {
                 seen.add(e);
             }
@@ -491,5 +492,46 @@ class TrampolineTest {
         parent.start();
         assertEquals(List.of(parent, seen.get(1), boom, parent), seen);
         assertNotSame(parent, seen.get(1), "the child ran as the innermost coroutine");
+    }
+
+    /**
+     * A stub whose first step threw, and whose call to restore the carrier overflowed the stack as well, has marked
+     * its coroutine (the field write it makes first). The carrier takes the marked coroutine off when it next looks:
+     * from plain code, a resumption runs at once and a new start is nobody's child; inside another coroutine's step,
+     * what that step starts next is its child. Without this, the thread would keep a coroutine running that is gone.
+     */
+    @Test
+    void aCoroutineMarkedAsThrownOutOfItsStubIsTakenOffTheCarrier() {
+        Coroutine<Integer> gone = new Run<>(() -> {}, 0);
+        assertSame(Carrier.current(), gone.enter());
+        gone.awaited = Coroutine.THREW; // and the stub's exitThrowing never ran
+        Task<Integer> gate = new Task<>();
+        AwaitThen<Integer, Integer> waiting = new AwaitThen<>(gate, v -> v + 1);
+        waiting.start();
+        assertNull(waiting.parent(), "started from plain code: nobody's child");
+        gate.succeed(1);
+        assertTrue(waiting.isDone(), "resumed at once, from plain code");
+        assertEquals(2, TaskWaitersTest.outcomeOf(waiting));
+        assertNull(Carrier.current().running());
+
+        List<Object> seen = new ArrayList<>();
+        Task<Integer> childGate = new Task<>();
+        Coroutine<Integer> parent = new Run<>(() -> {
+            Coroutine<Integer> child = new Run<>(() -> {}, 0);
+            child.enter();
+            child.awaited = Coroutine.THREW;
+            AwaitThen<Integer, Integer> next = new AwaitThen<>(childGate, v -> v);
+            next.start();
+            seen.add(next.parent());
+            seen.add(Carrier.current().running());
+        }, 0);
+        parent.start();
+        assertEquals(2, seen.size());
+        assertSame(parent, seen.get(0), "started after the marked one: the running body's child");
+        assertSame(parent, seen.get(1));
+        assertFalse(parent.isDone(), "the parent's end waits for its child");
+        childGate.succeed(7);
+        assertTrue(parent.isDone());
+        assertNull(Carrier.current().running());
     }
 }

@@ -9,10 +9,11 @@ import org.objectweb.asm.tree.MethodInsnNode;
 final class RuntimeCalls {
     private RuntimeCalls() {}
 
-    static MethodInsnNode enter() { return Asm.invokevirtual(COROUTINE, "enter", "()L" + COROUTINE + ";"); }
-    static MethodInsnNode exit() { return Asm.invokevirtual(COROUTINE, "exit", "(L" + COROUTINE + ";)V"); }
+    static MethodInsnNode enter() { return Asm.invokevirtual(COROUTINE, "enter", "()Ljava/lang/Object;"); }
+    static MethodInsnNode exit() { return Asm.invokevirtual(COROUTINE, "exit", "(Ljava/lang/Object;)V"); }
     static MethodInsnNode exitThrowing() {
-        return Asm.invokevirtual(COROUTINE, "exitThrowing", "(L" + COROUTINE + ";Ljava/lang/Throwable;)Ljava/lang/RuntimeException;");
+        return Asm.invokevirtual(COROUTINE, "exitThrowing",
+                "(Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/RuntimeException;");
     }
     static MethodInsnNode startWith() { return Asm.invokevirtual(COROUTINE, "startWith", "([Ljava/lang/Object;)V"); }
     static MethodInsnNode startArguments() {

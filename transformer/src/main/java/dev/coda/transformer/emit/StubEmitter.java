@@ -8,6 +8,7 @@ import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;
+import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
@@ -52,21 +53,21 @@ public final class StubEmitter {
         int line = Diagnostics.lineOf(original, null);
         if (line > 0) code.add(new LineNumberNode(line, start));
         int sm = plan.parameterSlots();
-        int outer = sm + 1;
+        int carrier = sm + 1;
         code.add(new TypeInsnNode(NEW, plan.className()));
         code.add(new InsnNode(DUP));
         code.add(new MethodInsnNode(INVOKESPECIAL, plan.className(), "<init>", "()V", false));
         code.add(new VarInsnNode(ASTORE, sm));
         code.add(Asm.aload(sm));
         code.add(RuntimeCalls.enter());
-        code.add(new VarInsnNode(ASTORE, outer));
+        code.add(new VarInsnNode(ASTORE, carrier));
 
         LabelNode general = new LabelNode();
         LabelNode firstStep = new LabelNode();
         LabelNode stepped = new LabelNode();
         LabelNode thrown = new LabelNode();
         LabelNode done = new LabelNode();
-        code.add(Asm.aload(outer));
+        code.add(Asm.aload(carrier));
         code.add(Asm.aload(sm));
         code.add(new JumpInsnNode(IF_ACMPEQ, general));
         // The first step, in this frame, with the arguments as they are.
@@ -76,14 +77,18 @@ public final class StubEmitter {
         code.add(BodyEmitter.invoke(plan));
         code.add(stepped);
         code.add(Asm.aload(sm));
-        code.add(Asm.aload(outer));
+        code.add(Asm.aload(carrier));
         code.add(RuntimeCalls.exit());
         code.add(new JumpInsnNode(GOTO, done));
         code.add(thrown);
-        code.add(new VarInsnNode(ASTORE, outer + 1));
+        code.add(new VarInsnNode(ASTORE, carrier + 1));
+        // Marked before the call that restores the carrier, which may overflow where the body's call did.
         code.add(Asm.aload(sm));
-        code.add(Asm.aload(outer));
-        code.add(Asm.aload(outer + 1));
+        code.add(new FieldInsnNode(GETSTATIC, CodaNames.COROUTINE, "THREW", "Ljava/lang/Object;"));
+        code.add(new FieldInsnNode(PUTFIELD, CodaNames.COROUTINE, "awaited", "Ljava/lang/Object;"));
+        code.add(Asm.aload(sm));
+        code.add(Asm.aload(carrier));
+        code.add(Asm.aload(carrier + 1));
         code.add(RuntimeCalls.exitThrowing());
         code.add(new InsnNode(ATHROW));
         stub.tryCatchBlocks.add(new TryCatchBlockNode(firstStep, stepped, thrown, "java/lang/Throwable"));

@@ -1,0 +1,88 @@
+package dev.coda.tests.errors;
+
+import static dev.coda.Coda.await;
+
+import dev.coda.Async;
+import dev.coda.Task;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Run in a JVM of its own by {@link StackEdgeTest}: overflows the stack of a fresh thread through a recursion that
+ * starts an async call at every level, so that the overflow comes at the entry of a body, in its stub's frame, at
+ * many different depths. Then, on the same thread, checks that async code still runs as it should, and prints the
+ * counts as {@code name=value} lines.
+ */
+public final class StackEdgeProbe {
+    private StackEdgeProbe() {}
+
+    private static int sink;
+
+    @Async
+    static Task<Integer> leaf(int x) {
+        long a = x;
+        long b = a * 3;
+        long c = b ^ a;
+        return Task.completed((int) (a + b + c));
+    }
+
+    @Async
+    static Task<Integer> afterGate(CompletableFuture<Integer> gate) {
+        return Task.completed(await(gate) + 1);
+    }
+
+    /** Overflows the stack from inside its body, goes on, then starts a child it does not await. */
+    @Async
+    static Task<String> catchesTheOverflow(int offset, CompletableFuture<Integer> gate) {
+        try {
+            descendFrom(offset);
+        } catch (StackOverflowError e) {
+            sink++;
+        }
+        afterGate(gate); // this body's child: the body's end waits for it
+        return Task.completed("ended");
+    }
+
+    /** Some frames first, so that each trial meets the edge of the stack at another point of the descent. */
+    private static void descendFrom(int offset) {
+        if (offset > 0) descendFrom(offset - 1);
+        else descend(0);
+    }
+
+    private static void descend(int depth) {
+        sink += leaf(depth).isDone() ? 1 : 0;
+        descend(depth + 1);
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int trials = Integer.parseInt(args[0]);
+        int[] counts = new int[3];
+        for (int i = 0; i < trials; i++) {
+            int offset = i % 40;
+            Thread t = new Thread(null, () -> {
+                try {
+                    descendFrom(offset);
+                } catch (StackOverflowError e) {
+                    counts[0]++;
+                }
+                // From plain code: the completion resumes the call here, at once.
+                CompletableFuture<Integer> gate = new CompletableFuture<>();
+                Task<Integer> resumed = afterGate(gate);
+                gate.complete(41);
+                if (resumed.isDone() && resumed.join() == 42) counts[1]++;
+                // From inside a body that caught the overflow: what it starts next is its child.
+                CompletableFuture<Integer> childGate = new CompletableFuture<>();
+                Task<String> parent = catchesTheOverflow(offset, childGate);
+                boolean waits = !parent.isDone();
+                childGate.complete(1);
+                if (waits && parent.isDone() && parent.join().equals("ended")) counts[2]++;
+            }, "edge", 256 * 1024);
+            t.start();
+            t.join();
+        }
+        System.out.println("trials=" + trials);
+        System.out.println("overflowed=" + counts[0]);
+        System.out.println("resumedFromPlainCode=" + counts[1]);
+        System.out.println("waitedForItsChild=" + counts[2]);
+        System.out.println("sink=" + (sink & 1));
+    }
+}
