@@ -181,7 +181,7 @@ final class OwnershipFinder {
         int slot = (m.access & ACC_STATIC) != 0 ? 0 : 1;
         for (int i = 0; i < index; i++) slot += args[i].getSize();
         String sourceName = LocalNames.parameterName(m, index, slot);
-        String name = sourceName != null ? sourceName : "parameter " + index;
+        String name = sourceName != null ? sourceName : "arg" + index; // as a parameter without a name is spilled
         String desc = args[index].getDescriptor();
         OwnedVariable.Kind kind = OwnedVariable.Kind.PARAMETER;
         if (checkOwnable(OwnedVariable.describe(kind, name, sourceName != null, slot), desc, m.instructions.getFirst())) {

@@ -280,6 +280,38 @@ class PreservationTest {
         assertEquals(42, result.join());
     }
 
+    /**
+     * Without debug information an {@code @Owned} parameter, its drop flag and the exception saved while its drop is
+     * awaited are named after the parameter as any other parameter is ({@code arg0}), and the drop still runs.
+     */
+    @Test
+    void anOwnedParameterWithoutDebugInfoIsNamedAsAnyParameterIs() throws Throwable {
+        Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("p/Held.java", """
+                package p;
+                import dev.coda.*;
+                public class Held {
+                    public static final class Res implements AsyncCloseable {
+                        public int closes;
+                        @Override public Task<Void> closeAsync() { closes++; return Task.completed(null); }
+                    }
+                    @Async public static Task<Integer> go(@Owned Res r, Task<Integer> t) {
+                        int v = Coda.await(t);
+                        return Task.completed(v + 1);
+                    }
+                }
+                """), "-g:none");
+        Instrumented held = Instrumented.of(classes).requireClean();
+        Set<String> names = fieldTypes(held.load("p.Held$$Coda$go")).keySet();
+        assertTrue(names.containsAll(Set.of("arg0", "drop$arg0")), names.toString());
+        for (String name : names) assertTrue(name.matches("[A-Za-z_$][A-Za-z0-9_$]*"), name);
+        Object res = held.load("p.Held$Res").getConstructor().newInstance();
+        CompletableFuture<Integer> pending = new CompletableFuture<>();
+        Task<?> result = (Task<?>) held.call("p.Held", "go", res, Task.from(pending));
+        pending.complete(41);
+        assertEquals(42, result.join());
+        assertEquals(1, res.getClass().getField("closes").getInt(res));
+    }
+
     @Test
     void generatedClassIsSyntheticFinalAndUnannotated() {
         for (String name : List.of("gen", "prot", "priv", "pkg", "fields", "dead")) {
