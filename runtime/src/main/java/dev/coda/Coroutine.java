@@ -124,8 +124,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     private static final Task<?> NOTHING = Task.done();
 
     /**
-     * What a stub writes to {@link #awaited} when the first step it ran threw, before it calls {@link #exitThrowing}:
-     * this coroutine no longer runs on this thread, whatever the thread's carrier says (see {@link #exitThrowing}).
+     * What a stub writes to {@link #awaited}, still null, when the first step it ran threw before any suspension,
+     * before it calls {@link #exitThrowing}: this coroutine no longer runs on this thread, whatever the thread's
+     * carrier says. Not written once the step has suspended: another thread may own the state machine then.
      */
     public static final Object THREW = new Object();
 
@@ -133,7 +134,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * What the current suspension waits for (see the class comment): a task, or a {@code CompletableFuture}
      * registered on directly (see {@link #suspendStage}); null if the body has never suspended (nor been handed to
      * another thread: a deferred start), {@link #NOTHING} while it runs after that. Before the first step of a start
-     * through {@link #startWith}: the arguments kept for it. {@link #THREW} once that step threw out of the stub.
+     * through {@link #startWith}: the arguments kept for it. {@link #THREW} once a first step that never suspended
+     * threw out of its stub.
      *
      * <p>Public only for that last write, which the stub makes without a call (see {@link #exitThrowing}).
      */
@@ -214,7 +216,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * <pre>
      *   Object carrier = sm.enter();
      *   if (carrier == sm) sm.startWith(new Object[] {args...});   // the general way, through resume()
-     *   else try { body(args..., sm); } catch (Throwable t) { sm.awaited = THREW; throw sm.exitThrowing(carrier, t); }
+     *   else try { body(args..., sm); }
+     *        catch (Throwable t) { if (sm.awaited == null) sm.awaited = THREW; throw sm.exitThrowing(carrier, t); }
      *   sm.exit(carrier);
      *   return sm;
      * </pre>
@@ -234,11 +237,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     // Why the stub's two later calls restore the carrier as their first action, and with a field write: a stack
     // overflow can come at any call made near the edge of the stack. One that left the carrier naming this coroutine
     // as running would last for good if the stub's caller is plain code: later resumptions on this thread would queue
-    // behind it and never run. exit() is entered at the depth where the body was entered just now, so its own entry
-    // fits; a call from it might not. exitThrowing() is entered where the body's entry may just have overflowed, so
-    // the stub marks this coroutine first (THREW, a field write), and the carrier takes a coroutine so marked off when
-    // it next looks (Carrier.innermost). What comes after a restore (the queue's drain, the parent's list) is not
-    // lost by an overflow: the queue is drained at this thread's next outermost step.
+    // behind it and never run. exit()'s own entry fits: the body's last act was a call into the runtime, deeper than
+    // exit's frame reaches. exitThrowing() is entered where the body's entry may just have overflowed, so the stub
+    // first marks a coroutine that never suspended (THREW, a field write), and the carrier takes a coroutine so marked
+    // off when it next looks (Carrier.innermost); the overflow at the body's entry is the case this is for. After the
+    // restore, an overflow can still cost what comes next: the resumptions the step queued then run at this thread's
+    // next outermost step, and a child not yet listed with its parent is not waited for by it.
 
     /**
      * The second half of a start in the stub's frame: the first step has returned.
@@ -246,7 +250,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * @param carrier what {@link #enter} returned
      */
     public final void exit(Object carrier) {
-        Coroutine<?> outer = parent; // what ran before: set by enter(), and nobody else has this task yet
+        Coroutine<?> outer = parent; // what ran before: set by enter(); nobody can detach this task before it returns
         Carrier c = (Carrier) carrier;
         c.running = outer; // first, and without a call (see above)
         c.exited(outer);
@@ -268,7 +272,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         throw c.exitedThrowing(outer, thrown);
     }
 
-    /** True once the stub's first step threw (see {@link #exitThrowing}): this coroutine runs nowhere. */
+    /** True once the stub's first step threw before any suspension (see {@link #THREW}): it runs nowhere. */
     final boolean threwOutOfStub() {
         return awaited == THREW;
     }
@@ -521,6 +525,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         String where = frame == null ? getClass().getName() : suspended ? frame.toString() : method(frame);
         if ((s & OUTCOME) != PENDING) return where + " " + super.toString();
         if (suspended) return where + " suspended, awaiting " + describe(task);
+        if (task == THREW) return where + " abandoned: its first step threw out of the call";
         switch (s & PHASE) {
             case FINISHING:
                 return where + " finishing: its body ended, waiting for its children or cleanup";

@@ -503,8 +503,10 @@ class TrampolineTest {
     @Test
     void aCoroutineMarkedAsThrownOutOfItsStubIsTakenOffTheCarrier() {
         Coroutine<Integer> gone = new Run<>(() -> {}, 0);
-        assertSame(Carrier.current(), gone.enter());
+        Object carrier = gone.enter();
         gone.awaited = Coroutine.THREW; // and the stub's exitThrowing never ran
+        assertSame(Carrier.current(), carrier);
+        assertEquals("dev.coda.TestCoroutines$Run abandoned: its first step threw out of the call", gone.toString());
         Task<Integer> gate = new Task<>();
         AwaitThen<Integer, Integer> waiting = new AwaitThen<>(gate, v -> v + 1);
         waiting.start();
@@ -533,5 +535,15 @@ class TrampolineTest {
         childGate.succeed(7);
         assertTrue(parent.isDone());
         assertNull(Carrier.current().running());
+
+        // Two in a row: a coroutine whose stub threw while a marked one still stood above it.
+        Coroutine<Integer> outerGone = new Run<>(() -> {}, 0);
+        outerGone.enter();
+        Coroutine<Integer> innerGone = new Run<>(() -> {}, 0);
+        innerGone.enter();
+        innerGone.awaited = Coroutine.THREW;
+        outerGone.awaited = Coroutine.THREW;
+        assertSame(outerGone, innerGone.parent());
+        assertNull(Carrier.current().running(), "both taken off: nothing ran before them");
     }
 }

@@ -3,7 +3,10 @@ package dev.coda.tests.errors;
 import static dev.coda.Coda.await;
 
 import dev.coda.Async;
+import dev.coda.Coroutine;
 import dev.coda.Task;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,6 +19,9 @@ public final class StackEdgeProbe {
     private StackEdgeProbe() {}
 
     private static int sink;
+    /** Trials where, right after the overflow, the carrier named a coroutine its stub marked, or one not marked. */
+    private static int marked;
+    private static int unmarked;
 
     @Async
     static Task<Integer> leaf(int x) {
@@ -38,6 +44,7 @@ public final class StackEdgeProbe {
         } catch (StackOverflowError e) {
             sink++;
         }
+        inspectCarrier("catchesTheOverflow");
         afterGate(gate); // this body's child: the body's end waits for it
         return Task.completed("ended");
     }
@@ -64,6 +71,7 @@ public final class StackEdgeProbe {
                 } catch (StackOverflowError e) {
                     counts[0]++;
                 }
+                inspectCarrier(null);
                 // From plain code: the completion resumes the call here, at once.
                 CompletableFuture<Integer> gate = new CompletableFuture<>();
                 Task<Integer> resumed = afterGate(gate);
@@ -83,6 +91,36 @@ public final class StackEdgeProbe {
         System.out.println("overflowed=" + counts[0]);
         System.out.println("resumedFromPlainCode=" + counts[1]);
         System.out.println("waitedForItsChild=" + counts[2]);
+        System.out.println("marked=" + marked);
+        System.out.println("unmarked=" + unmarked);
         System.out.println("sink=" + (sink & 1));
+    }
+
+    /**
+     * What the thread's carrier names as running, read as it is (the runtime's own reads take a marked coroutine
+     * off): the coroutine running here (the state machine of {@code method}, or none in plain code), or a coroutine
+     * whose first step threw and whose stub could not restore the carrier, which must then be marked, its parent the
+     * coroutine running here.
+     */
+    private static void inspectCarrier(String method) {
+        try {
+            Class<?> carrier = Class.forName("dev.coda.Carrier");
+            Method current = carrier.getDeclaredMethod("current");
+            current.setAccessible(true);
+            Field running = carrier.getDeclaredField("running");
+            running.setAccessible(true);
+            Method parent = Class.forName("dev.coda.Task").getDeclaredMethod("parent");
+            parent.setAccessible(true);
+            Coroutine<?> r = (Coroutine<?>) running.get(current.invoke(null));
+            if (isRunningHere(r, method)) return;
+            if (r.awaited == Coroutine.THREW && isRunningHere((Coroutine<?>) parent.invoke(r), method)) marked++;
+            else unmarked++;
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean isRunningHere(Coroutine<?> c, String method) {
+        return method == null ? c == null : c != null && c.getClass().getName().endsWith("$$Coda$" + method);
     }
 }

@@ -82,10 +82,16 @@ public final class StubEmitter {
         code.add(new JumpInsnNode(GOTO, done));
         code.add(thrown);
         code.add(new VarInsnNode(ASTORE, carrier + 1));
-        // Marked before the call that restores the carrier, which may overflow where the body's call did.
+        // Marked before the call that restores the carrier, which may overflow where the body's call did; only if
+        // the step never suspended: a registration made would let another thread own the state machine.
+        LabelNode marked = new LabelNode();
+        code.add(Asm.aload(sm));
+        code.add(new FieldInsnNode(GETFIELD, CodaNames.COROUTINE, "awaited", "Ljava/lang/Object;"));
+        code.add(new JumpInsnNode(IFNONNULL, marked));
         code.add(Asm.aload(sm));
         code.add(new FieldInsnNode(GETSTATIC, CodaNames.COROUTINE, "THREW", "Ljava/lang/Object;"));
         code.add(new FieldInsnNode(PUTFIELD, CodaNames.COROUTINE, "awaited", "Ljava/lang/Object;"));
+        code.add(marked);
         code.add(Asm.aload(sm));
         code.add(Asm.aload(carrier));
         code.add(Asm.aload(carrier + 1));
