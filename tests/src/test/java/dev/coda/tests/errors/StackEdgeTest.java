@@ -3,11 +3,7 @@ package dev.coda.tests.errors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
+import dev.coda.tests.support.FreshJvm;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +13,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A stack overflow at the entry of an async body leaves the thread able to run async code. The stub that started
  * the body restores the thread's running coroutine after the throw, with a call made at the depth where the body's
- * call just overflowed; that call can overflow too. Runs {@link StackEdgeProbe} in a fresh JVM, with this JVM's class
- * path and agent, with C2 alone: there, on JDK 17, a third of the overflows come at the body's entry and the restoring
- * call overflows as well (the probe counts them).
+ * call just overflowed; that call can overflow too. Runs {@link StackEdgeProbe} in a fresh JVM with C2 alone: there,
+ * on JDK 17, a third of the overflows come at the body's entry and the restoring call overflows as well (the probe
+ * counts them).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class StackEdgeTest {
@@ -44,28 +40,9 @@ class StackEdgeTest {
     }
 
     private static Map<String, Long> probe(int trials) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        command.add("-XX:-TieredCompilation");
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-javaagent:")) command.add(arg); // the agent run rewrites the probe at load time
-        }
-        command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(StackEdgeProbe.class.getName());
-        command.add(Integer.toString(trials));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(240, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        Map<String, Long> values = new HashMap<>();
-        for (String line : out.split("\\R")) {
-            int eq = line.indexOf('=');
-            if (eq > 0 && line.substring(eq + 1).matches("\\d+")) {
-                values.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
-            }
-        }
-        assertEquals(trials, values.get("trials"), out);
+        Map<String, Long> values = FreshJvm.run(List.of("-XX:-TieredCompilation"), StackEdgeProbe.class,
+                Integer.toString(trials));
+        assertEquals(trials, values.get("trials"), values.toString());
         return values;
     }
 }

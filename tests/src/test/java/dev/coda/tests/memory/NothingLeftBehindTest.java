@@ -1,14 +1,9 @@
 package dev.coda.tests.memory;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
+import dev.coda.tests.support.FreshJvm;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,28 +42,6 @@ class NothingLeftBehindTest {
 
     /** Runs {@code LeakProbe} with the case and count in a fresh JVM; its {@code name=value} lines. */
     private static Map<String, Long> probe(String which, int count) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        command.add("-Xmx512m");
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-javaagent:")) command.add(arg); // the agent run rewrites the probe at load time
-        }
-        command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(LeakProbe.class.getName());
-        command.add(which);
-        command.add(Integer.toString(count));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(240, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        Map<String, Long> values = new HashMap<>();
-        for (String line : out.split("\\R")) {
-            int eq = line.indexOf('=');
-            if (eq > 0 && line.substring(eq + 1).matches("\\d+")) {
-                values.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
-            }
-        }
-        return values;
+        return FreshJvm.run(List.of("-Xmx512m"), LeakProbe.class, which, Integer.toString(count));
     }
 }
