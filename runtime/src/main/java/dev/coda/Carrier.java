@@ -145,7 +145,7 @@ final class Carrier {
 
     /** True while a coroutine body runs on this thread. */
     static boolean inCoroutine() {
-        return current().innermost() != null;
+        return current().running() != null;
     }
 
     /** The executor coroutines started now must be handed to, or null: they run inline. */
@@ -179,7 +179,7 @@ final class Carrier {
 
     /** Runs the first step of {@code c} here; at the outermost level, then the resumptions that step queued. */
     void start(Coroutine<?> c) {
-        if (deferTo != null || unparented) {
+        if (deferralOrUnparented()) {
             startInside(c);
             return;
         }
@@ -195,13 +195,18 @@ final class Carrier {
         exited(outer);
     }
 
+    /** True while a deferral ({@link #deferStarts}) or unparented work is in force: a start takes the general way. */
+    private boolean deferralOrUnparented() {
+        return deferTo != null || unparented;
+    }
+
     /**
      * Makes {@code c}, a generated coroutine, the running coroutine for its first step in its stub's frame, in the
      * common case: no deferral or unparented work in force. Its parent is what ran before, if anything: the one to
      * restore after the step. Returns this carrier; or {@code c} itself, outside the common case, changing nothing.
      */
     Object enter(Coroutine<?> c) {
-        if (deferTo != null || unparented) return c;
+        if (deferralOrUnparented()) return c;
         Coroutine<?> outer = innermost();
         if (outer != null) c.setParent(outer);
         running = c; // the last write: a stack overflow before it leaves this carrier as it was
@@ -235,7 +240,7 @@ final class Carrier {
         throw Sneaky.<RuntimeException>rethrow(t);
     }
 
-    /** {@link #start} where a deferral or unparented work is in force (see {@link #enter}). */
+    /** {@link #start} where a deferral or unparented work is in force ({@link #deferralOrUnparented}). */
     private void startInside(Coroutine<?> c) {
         if (innermost() != null) {
             step(c);
@@ -279,7 +284,7 @@ final class Carrier {
      */
     private void step(Coroutine<?> c) {
         Coroutine<?> outer = innermost();
-        if (deferTo == null && !unparented) { // the common case: only the running coroutine to restore
+        if (!deferralOrUnparented()) { // the common case: only the running coroutine to restore
             running = c;
             try {
                 c.step();

@@ -3,9 +3,10 @@ package dev.coda.transformer.emit;
 import static dev.coda.transformer.CodaNames.COROUTINE;
 
 import dev.coda.transformer.plan.AwaitSite;
+import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 
-/** The {@code Coroutine} methods the generated code calls; see that class for the protocol. */
+/** The {@code Coroutine} methods and fields the generated code uses; see that class for the protocol. */
 final class RuntimeCalls {
     private RuntimeCalls() {}
 
@@ -14,6 +15,13 @@ final class RuntimeCalls {
     static MethodInsnNode exitThrowing() {
         return Asm.invokevirtual(COROUTINE, "exitThrowing",
                 "(Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/RuntimeException;");
+    }
+    /** {@code Coroutine.awaited}, read and, for a first step that threw, marked by the stub. */
+    static FieldInsnNode getAwaited() { return Asm.getfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
+    static FieldInsnNode putAwaited() { return Asm.putfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
+    /** {@code Coroutine.THREW}, the stub's mark. */
+    static FieldInsnNode threw() {
+        return new FieldInsnNode(org.objectweb.asm.Opcodes.GETSTATIC, COROUTINE, "THREW", "Ljava/lang/Object;");
     }
     static MethodInsnNode startWith() { return Asm.invokevirtual(COROUTINE, "startWith", "([Ljava/lang/Object;)V"); }
     static MethodInsnNode startArguments() {

@@ -8,7 +8,6 @@ import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;
-import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
@@ -86,11 +85,11 @@ public final class StubEmitter {
         // the step never suspended: a registration made would let another thread own the state machine.
         LabelNode marked = new LabelNode();
         code.add(Asm.aload(sm));
-        code.add(new FieldInsnNode(GETFIELD, CodaNames.COROUTINE, "awaited", "Ljava/lang/Object;"));
+        code.add(RuntimeCalls.getAwaited());
         code.add(new JumpInsnNode(IFNONNULL, marked));
         code.add(Asm.aload(sm));
-        code.add(new FieldInsnNode(GETSTATIC, CodaNames.COROUTINE, "THREW", "Ljava/lang/Object;"));
-        code.add(new FieldInsnNode(PUTFIELD, CodaNames.COROUTINE, "awaited", "Ljava/lang/Object;"));
+        code.add(RuntimeCalls.threw());
+        code.add(RuntimeCalls.putAwaited());
         code.add(marked);
         code.add(Asm.aload(sm));
         code.add(Asm.aload(carrier));
