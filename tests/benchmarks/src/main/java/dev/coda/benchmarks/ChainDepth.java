@@ -1,10 +1,20 @@
 package dev.coda.benchmarks;
 
 import static dev.coda.Coda.await;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.coda.Async;
 import dev.coda.PendingTasks;
 import dev.coda.Task;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The stack a chain of nested async calls needs: {@code chain(n)} awaits {@code chain(n - 1)}, and
@@ -21,6 +31,11 @@ import dev.coda.Task;
  * </ul>
  * Run: {@code java -cp tests/benchmarks/target/coda-benchmarks.jar dev.coda.benchmarks.ChainDepth}. {@link #run}
  * measures another kind of chain, given as {@link Chains}, the same way.
+ *
+ * <p>The depth after warm-up depends on what the JIT compiled in that JVM (how deep it inlined the recursion), and
+ * differs from one JVM to the next by as much as a fifth, while the three rounds within one JVM agree. So
+ * {@code --jvms N} runs the measurement in N fresh JVMs, one after another, and prints each one's figures and their
+ * median ({@link #repeat}).
  */
 public final class ChainDepth {
     static final long SMALL_STACK = 256 * 1024;
@@ -92,8 +107,53 @@ public final class ChainDepth {
         }
     };
 
-    public static void main(String[] args) throws InterruptedException {
-        run(CODA);
+    public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--jvms")) repeat(Integer.parseInt(args[1]), ChainDepth.class.getName());
+        else run(CODA);
+    }
+
+    /**
+     * Runs {@code main} (a class whose {@code main} calls {@link #run}, and its arguments) in {@code jvms} fresh JVMs,
+     * one after another, with this JVM's executable, class path and JVM options, and prints the deepest start of each
+     * before and after warm-up (its last round), then the medians.
+     */
+    public static void repeat(int jvms, String... main) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        command.addAll(List.of(main));
+        List<Integer> before = new ArrayList<>();
+        List<Integer> after = new ArrayList<>();
+        for (int i = 1; i <= jvms; i++) {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> lines;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8))) {
+                lines = out.lines().collect(Collectors.toList());
+            }
+            if (p.waitFor() != 0) throw new IllegalStateException("JVM " + i + " failed:\n" + String.join("\n", lines));
+            int first = depth(lines, "before warm-up");
+            int last = depth(lines, "after warm-up, round 3");
+            before.add(first);
+            after.add(last);
+            if (i == 1) System.out.println(lines.get(0));
+            System.out.printf("JVM %d: before warm-up %,d calls, after warm-up %,d calls%n", i, first, last);
+        }
+        System.out.printf("median of %d JVMs: before warm-up %,d calls, after warm-up %,d calls (from %,d to %,d)%n",
+                jvms, median(before), median(after), Collections.min(after), Collections.max(after));
+    }
+
+    private static int depth(List<String> lines, String when) {
+        Matcher m = Pattern.compile(Pattern.quote(when) + ": ([0-9,]+) calls").matcher(String.join("\n", lines));
+        if (!m.find()) throw new IllegalStateException("no figure '" + when + "' in:\n" + String.join("\n", lines));
+        return Integer.parseInt(m.group(1).replace(",", ""));
+    }
+
+    private static int median(List<Integer> values) {
+        List<Integer> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Prints what the class comment lists, for {@code chains}. */

@@ -19,8 +19,15 @@ object KotlinChains : ChainDepth.Chains<KotlinGate, Completion> {
     override fun failure(top: Completion): Any? = top.failure
 }
 
-/** ChainDepth's figures for [chain]: `java -cp coda-kotlin-peers.jar dev.coda.kotlinpeers.KotlinChainDepth`. */
-fun main() {
+/**
+ * ChainDepth's figures for [chain]: `java -cp coda-kotlin-peers.jar dev.coda.kotlinpeers.KotlinChainDepth`, with
+ * `--jvms N` in N fresh JVMs (see ChainDepth).
+ */
+fun main(args: Array<String>) {
+    if (args.size == 2 && args[0] == "--jvms") {
+        ChainDepth.repeat(args[1].toInt(), "dev.coda.kotlinpeers.KotlinChainDepth")
+        return
+    }
     println("Kotlin ${KotlinVersion.CURRENT}: chain(n, gate) = if (n == 0) gate.await() else chain(n - 1, gate) + 1")
     ChainDepth.run(KotlinChains)
 }
