@@ -1,10 +1,11 @@
 package dev.coda;
 
 import dev.coda.benchmarks.ChainDepth;
+import java.util.function.BiFunction;
 
 /**
  * An experiment, not a benchmark of Coda as it is: how much stack a start would save if the stub kept nothing across
- * its body's call. {@link ChainDepth}'s chain ({@code chain(n)} awaits {@code chain(n - 1)}), written by hand in two
+ * its body's call. {@link ChainDepth}'s chain ({@code chain(n)} awaits {@code chain(n - 1)}), written by hand in four
  * shapes over the runtime's own calls, and measured by ChainDepth's harness:
  * <ul>
  *   <li>{@code today}: the stub and body the transformer writes today (see transformer/README.md). Across the body's
@@ -14,6 +15,14 @@ import dev.coda.benchmarks.ChainDepth;
  *       level holds its own state machine alone, as a Kotlin continuation does. <b>Not a sound protocol:</b> it
  *       drops the stub's handler, so a stack overflow at a body's entry leaves the carrier stale, and the restore
  *       looks the carrier up with a call, which may overflow itself. It bounds what such a protocol would gain.</li>
+ *   <li>{@code tailCallKeepingCarrier}: as {@code tailCall}, but the first step keeps what {@code enter} returned and
+ *       restores the carrier with today's {@code exit}, whose first act is a field write: the shape a sound protocol
+ *       of this kind would have (it would still need the runtime to take the mark of a first step that threw out of
+ *       its handler, as the stub's handler marks today). A level then holds its state machine and the carrier.</li>
+ *   <li>{@code tailCallStashingCarrier}: as {@code tailCallKeepingCarrier}, but the first step parks the carrier in
+ *       a field of its state machine until its exit, so a level holds its state machine alone. The experiment's
+ *       machine has a field of its own for it; a real one could use {@code ChildTask.olderSibling}, which is unused
+ *       until the call is listed with its parent, after the first step.</li>
  * </ul>
  * Run: {@code java -cp tests/benchmarks/target/coda-benchmarks.jar dev.coda.StubShapes --jvms 5 tailCall}.
  */
@@ -26,7 +35,13 @@ public final class StubShapes {
             return;
         }
         System.out.println("stub shape: " + args[0]);
-        ChainDepth.run(args[0].equals("today") ? TODAY : TAIL_CALL);
+        switch (args[0]) {
+            case "today" -> ChainDepth.run(TODAY);
+            case "tailCall" -> ChainDepth.run(TAIL_CALL);
+            case "tailCallKeepingCarrier" -> ChainDepth.run(TAIL_CALL_KEEPING_CARRIER);
+            case "tailCallStashingCarrier" -> ChainDepth.run(TAIL_CALL_STASHING_CARRIER);
+            default -> throw new IllegalArgumentException("no stub shape " + args[0]);
+        }
     }
 
     /** One level's state machine: no local lives across the await; state 1 awaits the gate, 2 the next level. */
@@ -49,6 +64,20 @@ public final class StubShapes {
         @Override
         protected void resume() {
             body(0, null, this);
+        }
+    }
+
+    static final class Stashing extends Level {
+        /** The carrier, from {@code enter} until the first step's exit. */
+        Object stash;
+
+        @Override
+        protected void resume() {
+            try {
+                returnFrom(resumed());
+            } catch (Throwable e) {
+                uncaught(e);
+            }
         }
     }
 
@@ -124,6 +153,53 @@ public final class StubShapes {
         return sm;
     }
 
+    static Task<Integer> tailCallKeepingCarrier(int n, Task<Integer> gate) {
+        return firstStepKeepingCarrier(n, gate, new TailCall());
+    }
+
+    static TailCall firstStepKeepingCarrier(int n, Task<Integer> gate, TailCall sm) {
+        Object carrier = sm.enter();
+        if (carrier == sm) {
+            sm.startWith(new Object[] {n, gate});
+            return sm;
+        }
+        try {
+            Task<?> t = n == 0 ? gate : tailCallKeepingCarrier(n - 1, gate);
+            sm.state = n == 0 ? 1 : 2;
+            if (sm.ready(t)) sm.returnFrom(t);
+            else if (!sm.suspend(t)) sm.returnFrom(sm.resumed());
+        } catch (Throwable e) {
+            sm.uncaught(e);
+        }
+        sm.exit(carrier);
+        return sm;
+    }
+
+    static Task<Integer> tailCallStashingCarrier(int n, Task<Integer> gate) {
+        return firstStepStashingCarrier(n, gate, new Stashing());
+    }
+
+    static Stashing firstStepStashingCarrier(int n, Task<Integer> gate, Stashing sm) {
+        Object carrier = sm.enter();
+        if (carrier == sm) {
+            sm.startWith(new Object[] {n, gate});
+            return sm;
+        }
+        sm.stash = carrier;
+        try {
+            Task<?> t = n == 0 ? gate : tailCallStashingCarrier(n - 1, gate);
+            sm.state = n == 0 ? 1 : 2;
+            if (sm.ready(t)) sm.returnFrom(t);
+            else if (!sm.suspend(t)) sm.returnFrom(sm.resumed());
+        } catch (Throwable e) {
+            sm.uncaught(e);
+        }
+        Object c = sm.stash;
+        sm.stash = null;
+        sm.exit(c);
+        return sm;
+    }
+
     static void resumeTailCall(TailCall sm) {
         try {
             sm.returnFrom(sm.resumed());
@@ -134,10 +210,16 @@ public final class StubShapes {
 
     // ---- the harness's view -----------------------------------------------------------------------------------------
 
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TODAY = chains(false);
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL = chains(true);
+    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TODAY = chains(StubShapes::today);
+    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL = chains(StubShapes::tailCall);
+    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL_KEEPING_CARRIER =
+            chains(StubShapes::tailCallKeepingCarrier);
 
-    private static ChainDepth.Chains<Task<Integer>, Task<Integer>> chains(boolean tailCall) {
+    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL_STASHING_CARRIER =
+            chains(StubShapes::tailCallStashingCarrier);
+
+    private static ChainDepth.Chains<Task<Integer>, Task<Integer>> chains(
+            BiFunction<Integer, Task<Integer>, Task<Integer>> shape) {
         return new ChainDepth.Chains<>() {
             @Override
             public Task<Integer> pending() {
@@ -146,7 +228,7 @@ public final class StubShapes {
 
             @Override
             public Task<Integer> start(int n, Task<Integer> gate) {
-                return tailCall ? tailCall(n, gate) : today(n, gate);
+                return shape.apply(n, gate);
             }
 
             @Override
