@@ -1,5 +1,7 @@
 package dev.coda.transformer.analysis;
 
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -32,6 +34,23 @@ public final class LocalNames {
     /** The name of {@code variable}, or {@code local<slot>} without one. */
     public static String nameOr(LocalVariableNode variable, int slot) {
         return variable != null ? variable.name : "local" + slot;
+    }
+
+    /** The first slot of parameter {@code index} of {@code m}: after the receiver, if any, and the parameters before. */
+    public static int parameterSlot(MethodNode m, int index) {
+        Type[] args = Type.getArgumentTypes(m.desc);
+        int slot = (m.access & Opcodes.ACC_STATIC) != 0 ? 0 : 1;
+        for (int i = 0; i < index; i++) slot += args[i].getSize();
+        return slot;
+    }
+
+    /**
+     * What generated members (a spill field, a drop flag) call parameter {@code index} (in {@code slot}): its name
+     * ({@link #parameterName}), or {@code arg} and its index without one, as reflection names it.
+     */
+    public static String memberName(MethodNode m, int index, int slot) {
+        String name = parameterName(m, index, slot);
+        return name != null ? name : "arg" + index;
     }
 
     /**

@@ -177,15 +177,13 @@ final class OwnershipFinder {
     }
 
     private void addParameter(int index) {
-        Type[] args = Type.getArgumentTypes(m.desc);
-        int slot = (m.access & ACC_STATIC) != 0 ? 0 : 1;
-        for (int i = 0; i < index; i++) slot += args[i].getSize();
-        String sourceName = LocalNames.parameterName(m, index, slot);
-        String name = sourceName != null ? sourceName : "arg" + index; // as a parameter without a name is spilled
-        String desc = args[index].getDescriptor();
+        int slot = LocalNames.parameterSlot(m, index);
+        boolean named = LocalNames.parameterName(m, index, slot) != null;
+        String name = LocalNames.memberName(m, index, slot); // as the planner names its spill field
+        String desc = Type.getArgumentTypes(m.desc)[index].getDescriptor();
         OwnedVariable.Kind kind = OwnedVariable.Kind.PARAMETER;
-        if (checkOwnable(OwnedVariable.describe(kind, name, sourceName != null, slot), desc, m.instructions.getFirst())) {
-            scoped.add(OwnedVariable.found(kind, slot, name, sourceName != null, desc, Set.of(), List.of()));
+        if (checkOwnable(OwnedVariable.describe(kind, name, named, slot), desc, m.instructions.getFirst())) {
+            scoped.add(OwnedVariable.found(kind, slot, name, named, desc, Set.of(), List.of()));
         }
     }
 

@@ -155,8 +155,7 @@ public final class Planner {
         }
         Type[] args = Type.getArgumentTypes(m.desc);
         for (int i = 0; i < args.length; i++) {
-            String name = LocalNames.parameterName(m, i, slot);
-            params.add(new Param(slot, args[i].getDescriptor(), name == null ? "arg" + i : name, owned.contains(i)));
+            params.add(new Param(slot, args[i].getDescriptor(), LocalNames.memberName(m, i, slot), owned.contains(i)));
             slot += args[i].getSize();
         }
         return params;
