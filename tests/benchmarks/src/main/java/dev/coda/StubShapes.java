@@ -1,7 +1,6 @@
 package dev.coda;
 
 import dev.coda.benchmarks.ChainDepth;
-import java.util.function.BiFunction;
 
 /**
  * An experiment, not a benchmark of Coda as it is: how much stack a start would save if the stub kept nothing across
@@ -210,46 +209,12 @@ public final class StubShapes {
 
     // ---- the harness's view -----------------------------------------------------------------------------------------
 
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TODAY = chains(StubShapes::today);
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL = chains(StubShapes::tailCall);
+    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TODAY =
+            ChainDepth.overTasks(StubShapes::today);
+    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL =
+            ChainDepth.overTasks(StubShapes::tailCall);
     private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL_KEEPING_CARRIER =
-            chains(StubShapes::tailCallKeepingCarrier);
-
+            ChainDepth.overTasks(StubShapes::tailCallKeepingCarrier);
     private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL_STASHING_CARRIER =
-            chains(StubShapes::tailCallStashingCarrier);
-
-    private static ChainDepth.Chains<Task<Integer>, Task<Integer>> chains(
-            BiFunction<Integer, Task<Integer>, Task<Integer>> shape) {
-        return new ChainDepth.Chains<>() {
-            @Override
-            public Task<Integer> pending() {
-                return new Task<>();
-            }
-
-            @Override
-            public Task<Integer> start(int n, Task<Integer> gate) {
-                return shape.apply(n, gate);
-            }
-
-            @Override
-            public void complete(Task<Integer> gate, int value) {
-                gate.succeed(value);
-            }
-
-            @Override
-            public boolean isDone(Task<Integer> top) {
-                return top.isDone();
-            }
-
-            @Override
-            public int join(Task<Integer> top) {
-                return top.join();
-            }
-
-            @Override
-            public Object failure(Task<Integer> top) {
-                return top.failureNow();
-            }
-        };
-    }
+            ChainDepth.overTasks(StubShapes::tailCallStashingCarrier);
 }

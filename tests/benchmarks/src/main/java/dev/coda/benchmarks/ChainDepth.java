@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -75,37 +76,43 @@ public final class ChainDepth {
     }
 
     /** Coda's chain: {@link #chain} over a {@link PendingTasks} task. */
-    static final Chains<Task<Integer>, Task<Integer>> CODA = new Chains<>() {
-        @Override
-        public Task<Integer> pending() {
-            return PendingTasks.pending();
-        }
+    static final Chains<Task<Integer>, Task<Integer>> CODA = overTasks(ChainDepth::chain);
 
-        @Override
-        public Task<Integer> start(int n, Task<Integer> gate) {
-            return chain(n, gate);
-        }
+    /** A chain of Coda calls that {@code start} starts, over a {@link PendingTasks} task. */
+    public static Chains<Task<Integer>, Task<Integer>> overTasks(
+            BiFunction<Integer, Task<Integer>, Task<Integer>> start) {
+        return new Chains<>() {
+            @Override
+            public Task<Integer> pending() {
+                return PendingTasks.pending();
+            }
 
-        @Override
-        public void complete(Task<Integer> gate, int value) {
-            PendingTasks.complete(gate, value);
-        }
+            @Override
+            public Task<Integer> start(int n, Task<Integer> gate) {
+                return start.apply(n, gate);
+            }
 
-        @Override
-        public boolean isDone(Task<Integer> top) {
-            return top.isDone();
-        }
+            @Override
+            public void complete(Task<Integer> gate, int value) {
+                PendingTasks.complete(gate, value);
+            }
 
-        @Override
-        public int join(Task<Integer> top) {
-            return top.join();
-        }
+            @Override
+            public boolean isDone(Task<Integer> top) {
+                return top.isDone();
+            }
 
-        @Override
-        public Object failure(Task<Integer> top) {
-            return PendingTasks.failureOf(top);
-        }
-    };
+            @Override
+            public int join(Task<Integer> top) {
+                return top.join();
+            }
+
+            @Override
+            public Object failure(Task<Integer> top) {
+                return PendingTasks.failureOf(top);
+            }
+        };
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("--jvms")) repeat(Integer.parseInt(args[1]), ChainDepth.class.getName());
