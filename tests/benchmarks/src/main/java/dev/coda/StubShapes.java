@@ -5,73 +5,65 @@ import dev.coda.benchmarks.ChainDepth;
 /**
  * An experiment, not a benchmark of Coda as it is: how much stack a start would save if the stub kept nothing across
  * its body's call. {@link ChainDepth}'s chain ({@code chain(n)} awaits {@code chain(n - 1)}), written by hand in four
- * shapes over the runtime's own calls, and measured by ChainDepth's harness:
+ * shapes over the runtime's own calls, and measured by ChainDepth's harness. As in generated code, each await has a
+ * constant label, so nothing but the state machine (and what a shape adds) is live across the next level's call.
  * <ul>
- *   <li>{@code today}: the stub and body the transformer writes today (see transformer/README.md). Across the body's
- *       call the stub holds its state machine and the carrier, for its exception handler and for {@code exit}.</li>
+ *   <li>{@code today}: the shape of the stub and body the transformer writes today (see transformer/README.md).
+ *       Across the body's call the stub holds its state machine and the carrier, for its exception handler and for
+ *       {@code exit}; the body holds its own state machine.</li>
  *   <li>{@code tailCall}: the stub only allocates the state machine and returns what the first step returns; the
- *       first step enters and exits itself, finding the carrier again to restore it. Across the next level's call a
- *       level holds its own state machine alone, as a Kotlin continuation does. <b>Not a sound protocol:</b> it
- *       drops the stub's handler, so a stack overflow at a body's entry leaves the carrier stale, and the restore
- *       looks the carrier up with a call, which may overflow itself. It bounds what such a protocol would gain.</li>
+ *       first step enters and exits itself, looking the carrier up again to restore it. <b>Not a sound
+ *       protocol:</b> the restore is a call, which may overflow before it restores, and nothing marks a first step
+ *       whose own handler threw (today the stub's handler does). It bounds what such a protocol would gain.</li>
  *   <li>{@code tailCallKeepingCarrier}: as {@code tailCall}, but the first step keeps what {@code enter} returned and
- *       restores the carrier with today's {@code exit}, whose first act is a field write: the shape a sound protocol
- *       of this kind would have (it would still need the runtime to take the mark of a first step that threw out of
- *       its handler, as the stub's handler marks today). A level then holds its state machine and the carrier.</li>
+ *       restores the carrier with today's {@code exit}, whose first act is a field write. A level then holds its
+ *       state machine and the carrier.</li>
  *   <li>{@code tailCallStashingCarrier}: as {@code tailCallKeepingCarrier}, but the first step parks the carrier in
  *       a field of its state machine until its exit, so a level holds its state machine alone. The experiment's
- *       machine has a field of its own for it; a real one could use {@code ChildTask.olderSibling}, which is unused
- *       until the call is listed with its parent, after the first step.</li>
+ *       machine has a field of its own for it; a real one could use {@code ChildTask.olderSibling}, unused until
+ *       the call is listed with its parent after its first step, once that field's type is widened to hold it.</li>
  * </ul>
- * Run: {@code java -cp tests/benchmarks/target/coda-benchmarks.jar dev.coda.StubShapes --jvms 5 tailCall}.
+ * Only the common way of a start is written: a start inside a spawn's body, or while the runtime works for another
+ * task, which the harness never makes, is refused.
+ *
+ * <p>Run: {@code java -cp tests/benchmarks/target/coda-benchmarks.jar dev.coda.StubShapes --jvms 5 <shape>}.
  */
 public final class StubShapes {
     private StubShapes() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 3 && args[0].equals("--jvms")) {
-            ChainDepth.repeat(Integer.parseInt(args[1]), StubShapes.class.getName(), args[2]);
+        String usage = StubShapes.class.getName()
+                + " [--jvms N] today|tailCall|tailCallKeepingCarrier|tailCallStashingCarrier";
+        if (args.length == 3) {
+            String[] jvms = {args[0], args[1]};
+            ChainDepth.repeat(ChainDepth.jvmsOption(jvms, usage), StubShapes.class.getName(), args[2]);
             return;
         }
+        ChainDepth.Chains<Task<Integer>, Task<Integer>> shape = args.length != 1 ? null : switch (args[0]) {
+            case "today" -> ChainDepth.overTasks(StubShapes::today);
+            case "tailCall" -> ChainDepth.overTasks(StubShapes::tailCall);
+            case "tailCallKeepingCarrier" -> ChainDepth.overTasks(StubShapes::tailCallKeepingCarrier);
+            case "tailCallStashingCarrier" -> ChainDepth.overTasks(StubShapes::tailCallStashingCarrier);
+            default -> null;
+        };
+        if (shape == null) throw new IllegalArgumentException("usage: " + usage);
         System.out.println("stub shape: " + args[0]);
-        switch (args[0]) {
-            case "today" -> ChainDepth.run(TODAY);
-            case "tailCall" -> ChainDepth.run(TAIL_CALL);
-            case "tailCallKeepingCarrier" -> ChainDepth.run(TAIL_CALL_KEEPING_CARRIER);
-            case "tailCallStashingCarrier" -> ChainDepth.run(TAIL_CALL_STASHING_CARRIER);
-            default -> throw new IllegalArgumentException("no stub shape " + args[0]);
-        }
+        ChainDepth.run(shape);
     }
 
-    /** One level's state machine: no local lives across the await; state 1 awaits the gate, 2 the next level. */
+    /** One level's state machine: no local lives across the await; label 1 awaits the gate, 2 the next level. */
     abstract static class Level extends Coroutine<Integer> {
         int state;
 
-        @Override
-        protected StackTraceElement awaitFrame() {
-            return null;
-        }
-
-        /** What the level returns: the awaited value, plus one above the innermost level. */
-        final void returnFrom(Task<?> awaited) {
-            int value = (Integer) take(awaited);
+        /** Completes the level with the value of {@code task}, plus one above the innermost level. */
+        final void returnFrom(Task<?> task) {
+            int value = (Integer) take(task);
             returnValue(state == 1 ? value : value + 1);
         }
-    }
 
-    static final class Today extends Level {
+        /** A resumption: the awaited task's value, returned. */
         @Override
-        protected void resume() {
-            body(0, null, this);
-        }
-    }
-
-    static final class Stashing extends Level {
-        /** The carrier, from {@code enter} until the first step's exit. */
-        Object stash;
-
-        @Override
-        protected void resume() {
+        protected final void resume() {
             try {
                 returnFrom(resumed());
             } catch (Throwable e) {
@@ -80,11 +72,17 @@ public final class StubShapes {
         }
     }
 
-    static final class TailCall extends Level {
-        @Override
-        protected void resume() {
-            resumeTailCall(this);
-        }
+    static final class Today extends Level {}
+
+    static final class TailCall extends Level {}
+
+    static final class Stashing extends Level {
+        /** The carrier, from {@code enter} until the first step's exit. */
+        Object stash;
+    }
+
+    private static UnsupportedOperationException generalWay() {
+        return new UnsupportedOperationException("the experiment starts chains outside spawns only");
     }
 
     // ---- today ------------------------------------------------------------------------------------------------------
@@ -92,12 +90,9 @@ public final class StubShapes {
     static Task<Integer> today(int n, Task<Integer> gate) {
         Today sm = new Today();
         Object carrier = sm.enter();
-        if (carrier == sm) {
-            sm.startWith(new Object[] {n, gate});
-            return sm;
-        }
+        if (carrier == sm) throw generalWay();
         try {
-            body(n, gate, sm);
+            todayBody(n, gate, sm);
         } catch (Throwable t) {
             if (sm.awaited == null) sm.awaited = Coroutine.THREW;
             throw sm.exitThrowing(carrier, t);
@@ -106,20 +101,18 @@ public final class StubShapes {
         return sm;
     }
 
-    static void body(int n, Task<Integer> gate, Today sm) {
+    static void todayBody(int n, Task<Integer> gate, Today sm) {
         try {
             Task<?> t;
-            if (sm.state == 0) {
-                t = n == 0 ? gate : today(n - 1, gate);
-                if (!sm.ready(t)) {
-                    sm.state = n == 0 ? 1 : 2;
-                    if (sm.suspend(t)) return;
-                    t = sm.resumed();
-                }
+            if (n == 0) {
+                t = gate;
+                sm.state = 1;
             } else {
-                t = sm.resumed();
+                t = today(n - 1, gate);
+                sm.state = 2;
             }
-            sm.returnFrom(t);
+            if (sm.ready(t)) sm.returnFrom(t);
+            else if (!sm.suspend(t)) sm.returnFrom(sm.resumed());
         } catch (Throwable e) {
             sm.uncaught(e);
         }
@@ -132,13 +125,16 @@ public final class StubShapes {
     }
 
     static TailCall firstStep(int n, Task<Integer> gate, TailCall sm) {
-        if (sm.enter() == sm) {
-            sm.startWith(new Object[] {n, gate});
-            return sm;
-        }
+        if (sm.enter() == sm) throw generalWay();
         try {
-            Task<?> t = n == 0 ? gate : tailCall(n - 1, gate);
-            sm.state = n == 0 ? 1 : 2;
+            Task<?> t;
+            if (n == 0) {
+                t = gate;
+                sm.state = 1;
+            } else {
+                t = tailCall(n - 1, gate);
+                sm.state = 2;
+            }
             if (sm.ready(t)) sm.returnFrom(t);
             else if (!sm.suspend(t)) sm.returnFrom(sm.resumed());
         } catch (Throwable e) {
@@ -152,19 +148,24 @@ public final class StubShapes {
         return sm;
     }
 
+    // ---- tailCallKeepingCarrier -------------------------------------------------------------------------------------
+
     static Task<Integer> tailCallKeepingCarrier(int n, Task<Integer> gate) {
         return firstStepKeepingCarrier(n, gate, new TailCall());
     }
 
     static TailCall firstStepKeepingCarrier(int n, Task<Integer> gate, TailCall sm) {
         Object carrier = sm.enter();
-        if (carrier == sm) {
-            sm.startWith(new Object[] {n, gate});
-            return sm;
-        }
+        if (carrier == sm) throw generalWay();
         try {
-            Task<?> t = n == 0 ? gate : tailCallKeepingCarrier(n - 1, gate);
-            sm.state = n == 0 ? 1 : 2;
+            Task<?> t;
+            if (n == 0) {
+                t = gate;
+                sm.state = 1;
+            } else {
+                t = tailCallKeepingCarrier(n - 1, gate);
+                sm.state = 2;
+            }
             if (sm.ready(t)) sm.returnFrom(t);
             else if (!sm.suspend(t)) sm.returnFrom(sm.resumed());
         } catch (Throwable e) {
@@ -174,20 +175,25 @@ public final class StubShapes {
         return sm;
     }
 
+    // ---- tailCallStashingCarrier ------------------------------------------------------------------------------------
+
     static Task<Integer> tailCallStashingCarrier(int n, Task<Integer> gate) {
         return firstStepStashingCarrier(n, gate, new Stashing());
     }
 
     static Stashing firstStepStashingCarrier(int n, Task<Integer> gate, Stashing sm) {
         Object carrier = sm.enter();
-        if (carrier == sm) {
-            sm.startWith(new Object[] {n, gate});
-            return sm;
-        }
+        if (carrier == sm) throw generalWay();
         sm.stash = carrier;
         try {
-            Task<?> t = n == 0 ? gate : tailCallStashingCarrier(n - 1, gate);
-            sm.state = n == 0 ? 1 : 2;
+            Task<?> t;
+            if (n == 0) {
+                t = gate;
+                sm.state = 1;
+            } else {
+                t = tailCallStashingCarrier(n - 1, gate);
+                sm.state = 2;
+            }
             if (sm.ready(t)) sm.returnFrom(t);
             else if (!sm.suspend(t)) sm.returnFrom(sm.resumed());
         } catch (Throwable e) {
@@ -198,23 +204,4 @@ public final class StubShapes {
         sm.exit(c);
         return sm;
     }
-
-    static void resumeTailCall(TailCall sm) {
-        try {
-            sm.returnFrom(sm.resumed());
-        } catch (Throwable e) {
-            sm.uncaught(e);
-        }
-    }
-
-    // ---- the harness's view -----------------------------------------------------------------------------------------
-
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TODAY =
-            ChainDepth.overTasks(StubShapes::today);
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL =
-            ChainDepth.overTasks(StubShapes::tailCall);
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL_KEEPING_CARRIER =
-            ChainDepth.overTasks(StubShapes::tailCallKeepingCarrier);
-    private static final ChainDepth.Chains<Task<Integer>, Task<Integer>> TAIL_CALL_STASHING_CARRIER =
-            ChainDepth.overTasks(StubShapes::tailCallStashingCarrier);
 }

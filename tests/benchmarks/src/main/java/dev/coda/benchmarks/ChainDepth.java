@@ -1,21 +1,21 @@
 package dev.coda.benchmarks;
 
 import static dev.coda.Coda.await;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.coda.Async;
 import dev.coda.PendingTasks;
 import dev.coda.Task;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The stack a chain of nested async calls needs: {@code chain(n)} awaits {@code chain(n - 1)}, and
@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  * measures another kind of chain, given as {@link Chains}, the same way.
  *
  * <p>The depth after warm-up depends on what the JIT compiled in that JVM (how deep it inlined the recursion), and
- * differs from one JVM to the next by as much as a fifth, while the three rounds within one JVM agree. So
+ * differs from one JVM to the next by as much as a fifth, while the rounds within one JVM usually agree. So
  * {@code --jvms N} runs the measurement in N fresh JVMs, one after another, and prints each one's figures and their
  * median ({@link #repeat}).
  */
@@ -78,9 +78,9 @@ public final class ChainDepth {
     /** Coda's chain: {@link #chain} over a {@link PendingTasks} task. */
     static final Chains<Task<Integer>, Task<Integer>> CODA = overTasks(ChainDepth::chain);
 
-    /** A chain of Coda calls that {@code start} starts, over a {@link PendingTasks} task. */
+    /** A chain of Coda calls that {@code starter} starts, over a {@link PendingTasks} task. */
     public static Chains<Task<Integer>, Task<Integer>> overTasks(
-            BiFunction<Integer, Task<Integer>, Task<Integer>> start) {
+            BiFunction<Integer, Task<Integer>, Task<Integer>> starter) {
         return new Chains<>() {
             @Override
             public Task<Integer> pending() {
@@ -89,7 +89,7 @@ public final class ChainDepth {
 
             @Override
             public Task<Integer> start(int n, Task<Integer> gate) {
-                return start.apply(n, gate);
+                return starter.apply(n, gate);
             }
 
             @Override
@@ -115,18 +115,28 @@ public final class ChainDepth {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("--jvms")) repeat(Integer.parseInt(args[1]), ChainDepth.class.getName());
-        else run(CODA);
+        if (args.length == 0) run(CODA);
+        else repeat(jvmsOption(args, ChainDepth.class.getName() + " [--jvms N]"), ChainDepth.class.getName());
+    }
+
+    /** N of {@code --jvms N} in {@code args}; else an error that shows {@code usage}. */
+    public static int jvmsOption(String[] args, String usage) {
+        int jvms = args.length == 2 && args[0].equals("--jvms") && args[1].matches("[0-9]{1,3}")
+                ? Integer.parseInt(args[1]) : 0;
+        if (jvms < 1) throw new IllegalArgumentException("usage: " + usage + " (N from 1 to 999)");
+        return jvms;
     }
 
     /**
      * Runs {@code main} (a class whose {@code main} calls {@link #run}, and its arguments) in {@code jvms} fresh JVMs,
-     * one after another, with this JVM's executable, class path and JVM options, and prints the deepest start of each
-     * before and after warm-up (its last round), then the medians.
+     * one after another, with this JVM's {@code java}, class path and JVM options. Prints, for each, the deepest
+     * start before warm-up, the three rounds after it and whether the long chain completed; then the medians, a
+     * JVM's figure after warm-up being the median of its three rounds (a round may run code the JVM deoptimised).
+     * Fails if a JVM fails or its long chain did not complete.
      */
     public static void repeat(int jvms, String... main) throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         command.addAll(List.of(main));
@@ -134,26 +144,36 @@ public final class ChainDepth {
         List<Integer> after = new ArrayList<>();
         for (int i = 1; i <= jvms; i++) {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            List<String> lines;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8))) {
-                lines = out.lines().collect(Collectors.toList());
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                out = new String(in.readAllBytes(), Charset.defaultCharset());
             }
-            if (p.waitFor() != 0) throw new IllegalStateException("JVM " + i + " failed:\n" + String.join("\n", lines));
-            int first = depth(lines, "before warm-up");
-            int last = depth(lines, "after warm-up, round 3");
+            if (p.waitFor() != 0) throw new IllegalStateException("JVM " + i + " failed:\n" + out);
+            if (!out.contains("completed a chain of")) {
+                throw new IllegalStateException("JVM " + i + ": the long chain did not complete:\n" + out);
+            }
+            int first = depth(out, "before warm-up");
+            List<Integer> rounds = new ArrayList<>();
+            for (int round = 1; round <= 3; round++) rounds.add(depth(out, "after warm-up, round " + round));
             before.add(first);
-            after.add(last);
-            if (i == 1) System.out.println(lines.get(0));
-            System.out.printf("JVM %d: before warm-up %,d calls, after warm-up %,d calls%n", i, first, last);
+            after.add(median(rounds));
+            if (i == 1) System.out.println(firstLineStarting(out, "JVM "));
+            System.out.printf(Locale.ROOT, "JVM %d: before warm-up %,d calls, after warm-up %,d / %,d / %,d calls; "
+                    + "long chain completed%n", i, first, rounds.get(0), rounds.get(1), rounds.get(2));
         }
-        System.out.printf("median of %d JVMs: before warm-up %,d calls, after warm-up %,d calls (from %,d to %,d)%n",
-                jvms, median(before), median(after), Collections.min(after), Collections.max(after));
+        System.out.printf(Locale.ROOT, "median of %d JVMs: before warm-up %,d calls, after warm-up %,d calls "
+                + "(JVMs from %,d to %,d)%n", jvms, median(before), median(after), Collections.min(after),
+                Collections.max(after));
     }
 
-    private static int depth(List<String> lines, String when) {
-        Matcher m = Pattern.compile(Pattern.quote(when) + ": ([0-9,]+) calls").matcher(String.join("\n", lines));
-        if (!m.find()) throw new IllegalStateException("no figure '" + when + "' in:\n" + String.join("\n", lines));
+    private static int depth(String out, String when) {
+        Matcher m = Pattern.compile(Pattern.quote(when) + ": ([0-9,]+) calls").matcher(out);
+        if (!m.find()) throw new IllegalStateException("no figure '" + when + "' in:\n" + out);
         return Integer.parseInt(m.group(1).replace(",", ""));
+    }
+
+    private static String firstLineStarting(String out, String prefix) {
+        return out.lines().filter(line -> line.startsWith(prefix)).findFirst().orElse("(no '" + prefix + "' line)");
     }
 
     private static int median(List<Integer> values) {
@@ -173,9 +193,10 @@ public final class ChainDepth {
     }
 
     private static void report(String when, int deepest) {
-        // 256 KiB over the depth: an upper bound, since the JVM's guard pages take part of the stack.
-        System.out.printf("deepest chain started on a 256 KiB stack, %s: %,d calls (at most %,d B of stack each)%n",
-                when, deepest, deepest == 0 ? 0 : SMALL_STACK / deepest);
+        // 256 KiB over the depth: an upper bound, since the JVM's guard pages take part of the stack. In the root
+        // locale: repeat() parses these figures.
+        System.out.printf(Locale.ROOT, "deepest chain started on a 256 KiB stack, %s: %,d calls (at most %,d B of "
+                + "stack each)%n", when, deepest, deepest == 0 ? 0 : SMALL_STACK / deepest);
     }
 
     /** Chains of 100, started and completed 10,000 times on the main thread. */

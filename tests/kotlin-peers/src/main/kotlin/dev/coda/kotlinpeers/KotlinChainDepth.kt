@@ -24,8 +24,9 @@ object KotlinChains : ChainDepth.Chains<KotlinGate, Completion> {
  * `--jvms N` in N fresh JVMs (see ChainDepth).
  */
 fun main(args: Array<String>) {
-    if (args.size == 2 && args[0] == "--jvms") {
-        ChainDepth.repeat(args[1].toInt(), "dev.coda.kotlinpeers.KotlinChainDepth")
+    if (args.isNotEmpty()) {
+        val main = "dev.coda.kotlinpeers.KotlinChainDepth"
+        ChainDepth.repeat(ChainDepth.jvmsOption(args, "$main [--jvms N]"), main)
         return
     }
     println("Kotlin ${KotlinVersion.CURRENT}: chain(n, gate) = if (n == 0) gate.await() else chain(n - 1, gate) + 1")

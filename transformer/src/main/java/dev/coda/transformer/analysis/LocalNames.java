@@ -36,7 +36,7 @@ public final class LocalNames {
         return variable != null ? variable.name : "local" + slot;
     }
 
-    /** The first slot of parameter {@code index} of {@code m}: after the receiver, if any, and the parameters before. */
+    /** The first slot of parameter {@code index} of {@code m}: after the receiver, if any, and the earlier ones. */
     public static int parameterSlot(MethodNode m, int index) {
         Type[] args = Type.getArgumentTypes(m.desc);
         int slot = (m.access & Opcodes.ACC_STATIC) != 0 ? 0 : 1;
