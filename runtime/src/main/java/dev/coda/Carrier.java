@@ -326,6 +326,18 @@ final class Carrier {
         else start(c);
     }
 
+    /**
+     * {@link #resume} for a coroutine woken by another coroutine's completion, which nearly always runs inside that
+     * coroutine's step, so the resumption is queued. The same test in a method of its own: the JIT profiles it
+     * apart from {@link #resume}, finds the start cold here, and compiles a body's return without another body's
+     * resumption inlined into it. Inlined, that resumption deepened the body's frame: a chain of nested starts
+     * reached 1,969 calls on a 256 KiB stack instead of 2,463, in about half the JVMs on JDK 17.
+     */
+    void resumeWoken(Coroutine<?> c) {
+        if (innermost() != null) enqueue(c);
+        else start(c);
+    }
+
     private void enqueue(Coroutine<?> c) {
         Coroutine<?>[] q = queue;
         if (queued == q.length) q = grow(q);

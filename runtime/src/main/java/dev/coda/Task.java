@@ -537,7 +537,16 @@ public class Task<T> {
         publish(head, phase, result);
         // A test of its own: a coroutine is often awaited by nobody, and then the JIT, profiling this branch alone,
         // leaves the waiters' code (another body's resumption) out of every body it compiles a return into.
-        if (head != null) fire(head);
+        if (head != null) fireOwn(head);
+    }
+
+    /**
+     * {@link #fire} for a coroutine's own completion, which nearly always runs inside that coroutine's step: a
+     * coroutine waiting on it is resumed through {@link Carrier#resumeWoken}, which then queues it.
+     */
+    private void fireOwn(Object head) {
+        if (head instanceof Coroutine) Carrier.current().resumeWoken((Coroutine<?>) head);
+        else fire(head);
     }
 
     /**
