@@ -36,6 +36,10 @@ final class Asm {
         return new FieldInsnNode(Opcodes.PUTFIELD, owner, name, desc);
     }
 
+    static FieldInsnNode getstatic(String owner, String name, String desc) {
+        return new FieldInsnNode(Opcodes.GETSTATIC, owner, name, desc);
+    }
+
     static MethodInsnNode invokevirtual(String owner, String name, String desc) {
         return new MethodInsnNode(Opcodes.INVOKEVIRTUAL, owner, name, desc, false);
     }

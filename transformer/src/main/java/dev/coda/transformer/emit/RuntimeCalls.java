@@ -20,9 +20,7 @@ final class RuntimeCalls {
     static FieldInsnNode getAwaited() { return Asm.getfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
     static FieldInsnNode putAwaited() { return Asm.putfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
     /** {@code Coroutine.THREW}, the stub's mark. */
-    static FieldInsnNode threw() {
-        return new FieldInsnNode(org.objectweb.asm.Opcodes.GETSTATIC, COROUTINE, "THREW", "Ljava/lang/Object;");
-    }
+    static FieldInsnNode threw() { return Asm.getstatic(COROUTINE, "THREW", "Ljava/lang/Object;"); }
     static MethodInsnNode startWith() { return Asm.invokevirtual(COROUTINE, "startWith", "([Ljava/lang/Object;)V"); }
     static MethodInsnNode startArguments() {
         return Asm.invokevirtual(COROUTINE, "startArguments", "()[Ljava/lang/Object;");
