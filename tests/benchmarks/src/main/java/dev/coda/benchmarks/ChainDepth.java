@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *       runs its body on the caller's stack until it first suspends, so starting the chain nests every level's
  *       frames. Each trial runs on a fresh thread; it fits if no level overflowed and completing the pending task
  *       then gives the right value. Measured once before a warm-up (mostly interpreted frames, which are larger)
- *       and three times after it (compiled frames, whose size depends on what the JIT inlined);</li>
+ *       and three times after it (compiled frames, whose size depends on what the JIT inlined; the warm-up overflows
+ *       too, so that the paths an overflow takes are compiled);</li>
  *   <li>that <em>completing</em> a chain takes constant stack: a chain of 20,000 calls, started on a thread with a
  *       1 GiB stack, completed from a thread with a 256 KiB stack, where each level's resumption would overflow if
  *       resumptions nested.</li>
@@ -199,14 +200,19 @@ public final class ChainDepth {
                 + "stack each)%n", when, deepest, deepest == 0 ? 0 : SMALL_STACK / deepest);
     }
 
-    /** Chains of 100, started and completed 10,000 times on the main thread. */
-    private static <G, T> void warmUp(Chains<G, T> chains) {
+    /**
+     * Chains of 100, started and completed 10,000 times on the main thread; then two unreported searches for the
+     * deepest start, so that the JIT has met the paths an overflow takes (a handler never reached before is compiled
+     * as a trap, which sends the whole chain back to the interpreter when the first overflow reaches it).
+     */
+    private static <G, T> void warmUp(Chains<G, T> chains) throws InterruptedException {
         for (int i = 0; i < 10_000; i++) {
             G gate = chains.pending();
             T top = chains.start(100, gate);
             chains.complete(gate, i);
             if (chains.join(top) != i + 100) throw new AssertionError("warm-up: wrong value");
         }
+        for (int i = 0; i < 2; i++) deepestStart(chains);
     }
 
     /** The largest n for which {@link #startsOnSmallStack} holds, by doubling and then bisection. */
