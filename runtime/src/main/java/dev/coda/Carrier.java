@@ -106,9 +106,9 @@ final class Carrier {
     }
 
     /**
-     * {@link #running}, every read of it but the restores. A coroutine whose first step threw out of its stub, and
-     * whose stub could not restore this carrier (a stack overflow at the edge of the stack: see
-     * {@code Coroutine.exitThrowing}), is still named there; it is taken off here, as its stub would have: what ran
+     * {@link #running}, every read of it but the restores. A coroutine whose first step threw out of its body, and
+     * whose body could not restore this carrier (a stack overflow at the edge of the stack: see
+     * {@code Coroutine.exitThrowing}), is still named there; it is taken off here, as its body would have: what ran
      * before it is its parent, set when it entered (none for a start from plain code).
      */
     private Coroutine<?> innermost() {
@@ -203,14 +203,21 @@ final class Carrier {
     /**
      * Makes {@code c}, a generated coroutine, the running coroutine for its first step in its stub's frame, in the
      * common case: no deferral or unparented work in force. Its parent is what ran before, if anything: the one to
-     * restore after the step. Returns this carrier; or {@code c} itself, outside the common case, changing nothing.
+     * restore after the step. This carrier is parked in {@code c} until then (see {@code Coroutine.enter}). False,
+     * changing nothing, outside the common case.
      */
-    Object enter(Coroutine<?> c) {
-        if (deferralOrUnparented()) return c;
+    boolean enter(Coroutine<?> c) {
+        if (deferralOrUnparented()) return false;
         Coroutine<?> outer = innermost();
         if (outer != null) c.setParent(outer);
+        c.olderSibling = this;
         running = c; // the last write: a stack overflow before it leaves this carrier as it was
-        return this;
+        return true;
+    }
+
+    /** True on the thread this carrier belongs to. */
+    boolean isCurrentThreads() {
+        return owner == Thread.currentThread();
     }
 
     /**

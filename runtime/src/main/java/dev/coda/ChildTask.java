@@ -15,8 +15,19 @@ abstract class ChildTask<T> extends Task<T> {
      * Read directly by {@link Coroutine#exit}, which must not make a call before it restores the carrier.
      */
     volatile Coroutine<?> parent;
-    /** The next older child in the parent's list (see {@link Coroutine}); touched by the parent's body thread only. */
-    ChildTask<?> olderSibling;
+    /**
+     * The next older child in the parent's list (see {@link Coroutine}); touched by the parent's body thread only.
+     * Before the task is listed, while a coroutine's first step runs where it was called, the thread's
+     * {@link Carrier}, parked there by {@link Coroutine#enter} and taken back by {@link Coroutine#exit}: so the
+     * calling frame keeps nothing across the body (see {@link Coroutine#enter}) and no state machine needs a field
+     * for it.
+     */
+    Object olderSibling;
+
+    /** The next older child in the parent's list, once this task is listed there. */
+    final ChildTask<?> older() {
+        return (ChildTask<?>) olderSibling;
+    }
 
     /** For a coroutine, whose parent is set when it starts inside another coroutine's body. */
     ChildTask() {}

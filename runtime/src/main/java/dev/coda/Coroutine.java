@@ -124,9 +124,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     private static final Task<?> NOTHING = Task.done();
 
     /**
-     * What a stub writes to {@link #awaited}, still null, when the first step it ran threw before any suspension,
-     * before it calls {@link #exitThrowing}: this coroutine no longer runs on this thread, whatever the thread's
-     * carrier says. Not written once the step has suspended: another thread may own the state machine then.
+     * What a body writes to {@link #awaited}, still null, when its first step in the stub's frame threw out of the
+     * body's last handler before any suspension, before it calls {@link #exitThrowing}: this coroutine no longer
+     * runs on this thread, whatever the thread's carrier says. Not written once the step has suspended: another
+     * thread may own the state machine then.
      */
     public static final Object THREW = new Object();
 
@@ -137,7 +138,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * through {@link #startWith}: the arguments kept for it. {@link #THREW} once a first step that never suspended
      * threw out of its stub.
      *
-     * <p>Public only for that last write, which the stub makes without a call (see {@link #exitThrowing}).
+     * <p>Public for the body's prologue, which reads it, and for that last write, which the body makes without a call
+     * (see {@link #exitThrowing}).
      */
     public Object awaited;
     /**
@@ -211,65 +213,83 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     // ---- called by generated code ------------------------------------------------------------------------------
 
     /**
-     * The first half of the start of a generated coroutine. The stub the transformer writes runs the body's first
-     * step in its own frame, handing it the arguments it was called with, as a plain call would:
+     * The start of a generated coroutine, made by its body's prologue. The stub the transformer writes calls the
+     * body with the arguments it was called with, as a plain call would, and keeps nothing across that call:
      * <pre>
-     *   Object carrier = sm.enter();
-     *   if (carrier == sm) sm.startWith(new Object[] {args...});   // the general way, through resume()
-     *   else try { body(args..., sm); }
-     *        catch (Throwable t) { if (sm.awaited == null) sm.awaited = THREW; throw sm.exitThrowing(carrier, t); }
-     *   sm.exit(carrier);
-     *   return sm;
+     *   stub:  return Coroutine.exit(body(args..., new SM()));
+     *   body:  if (sm.awaited == null &amp;&amp; !sm.enter()) { sm.startWith(new Object[] {args...}); return sm; }
+     *          sm' = sm; ...the body's first step...; return sm'       (outside the range of the body's handlers)
+     *   handler of the whole body:  sm.uncaught(t); return sm;
+     *   handler of that handler:    if (sm.awaited == null) sm.awaited = THREW; throw Coroutine.exitThrowing(sm, t);
      * </pre>
-     * So a parameter needs a field only if it is live across an await, and a start costs the stack of the stub and
-     * the body alone. The task is a child of the coroutine running on this thread, if any: that coroutine is also
-     * the one to restore after the first step, so the parent is all the stub's two calls after this one need.
+     * {@code awaited} is null only before the first step of a start in the stub's frame: a resumption, and a first
+     * step run through {@link #resume} (a deferred start), find it set. So a parameter needs a field only if it is
+     * live across an await, and a level of nested starts holds one reference across the next one's call, its own
+     * state machine: the thread's carrier waits in {@link ChildTask#olderSibling}, unused until {@link #exit} lists
+     * the call with its parent. The task is a child of the coroutine running on this thread, if any: that coroutine
+     * is also the one to restore after the first step.
      *
-     * @return this thread's carrier, to hand to {@link #exit} after the first step; or this coroutine itself when
-     *     its first step does not run in the stub's frame (a start deferred to a spawn's executor, or made while the
-     *     runtime works for another task): then {@link #startWith}
+     * <p>Why the body enters, not the stub: a stack overflow can come at any call made near the edge of the stack,
+     * the body's own entry among them. Entered there, an overflow leaves the carrier as it was, with nothing to
+     * restore; the enter's last write is the one that makes this coroutine the running one.
+     *
+     * @return true if the first step runs now, in this frame: the carrier is parked until {@link #exit}; false when
+     *     it does not (a start deferred to a spawn's executor, or made while the runtime works for another task):
+     *     then the body hands its arguments to {@link #startWith}
      */
-    public final Object enter() {
+    public final boolean enter() {
         if (CoroutineProbe.ENABLED) CoroutineProbe.started(this);
         return Carrier.current().enter(this);
     }
 
-    // Why the stub's two later calls restore the carrier as their first action, and with a field write: a stack
-    // overflow can come at any call made near the edge of the stack. One that left the carrier naming this coroutine
-    // as running would last for good if the stub's caller is plain code: later resumptions on this thread would queue
-    // behind it and never run. exit()'s own entry fits: the body's last act was a call into the runtime, deeper than
-    // exit's frame reaches. exitThrowing() is entered where the body's entry may just have overflowed, so the stub
-    // first marks a coroutine that never suspended (THREW, a field write), and the carrier takes a coroutine so marked
-    // off when it next looks (Carrier.innermost); the overflow at the body's entry is the case this is for. After the
+    // Why exit and exitThrowing restore the carrier as their first action, and with a field write: a stack overflow
+    // that left the carrier naming this coroutine as running would last for good if the stub's caller is plain code:
+    // later resumptions on this thread would queue behind it and never run. exit()'s own entry fits: the body's last
+    // act was a call into the runtime, deeper than exit's frame reaches. exitThrowing() is entered where the body's
+    // handler may just have overflowed, so the body first marks a coroutine that never suspended (THREW, a field
+    // write), and the carrier takes a coroutine so marked off when it next looks (Carrier.innermost). After the
     // restore, an overflow can still cost what comes next: the resumptions the step queued then run at this thread's
     // next outermost step, and a child not yet listed with its parent is not waited for by it.
 
     /**
-     * The second half of a start in the stub's frame: the first step has returned.
+     * The end of a start in the stub's frame: the body's first step has returned {@code started}. The carrier parked
+     * by {@link #enter} gets back the coroutine that ran before, and the call is listed with its parent. Nothing to
+     * do for a start that took the general way ({@link #startWith}).
      *
-     * @param carrier what {@link #enter} returned
+     * @param started the coroutine the body returned: the one it started
+     * @return {@code started}, the stub's result
      */
-    public final void exit(Object carrier) {
-        Coroutine<?> outer = parent; // what ran before: set by enter(); nobody can detach this task before it returns
-        Carrier c = (Carrier) carrier;
-        c.running = outer; // first, and without a call (see above)
-        c.exited(outer);
-        if (outer != null) started();
+    public static Task<?> exit(Coroutine<?> started) {
+        // Parked by this thread's enter(); nothing but exit() and exitThrowing() on this thread touches the field
+        // before the call is listed, even once another thread resumes the body.
+        if (!(started.olderSibling instanceof Carrier carrier)) return started;
+        Coroutine<?> outer = started.parent; // set by enter(); nobody can detach this task before it returns
+        carrier.running = outer; // first, and without a call (see above)
+        started.olderSibling = null;
+        carrier.exited(outer);
+        if (outer != null) started.started();
+        return started;
     }
 
     /**
-     * A start in the stub's frame whose first step threw: a throwable the body does not catch (one raised while
-     * its task completed, or an error in the runtime itself). The carrier is restored and the throwable rethrown.
+     * A throwable that left a body's own last handler: one raised while its task completed in a way the body could
+     * not take in, or an error in the runtime itself, a stack overflow above all. In the first step of a start in
+     * the stub's frame, the carrier is restored, as {@link #exit} would; anywhere else (a resumption, which the
+     * carrier's step restores after) it is only rethrown.
      *
-     * @param carrier what {@link #enter} returned
-     * @param thrown what the first step threw
+     * @param body the state machine of the body that threw
+     * @param thrown what its handler threw
      * @return never returns normally
      */
-    public final RuntimeException exitThrowing(Object carrier, Throwable thrown) {
-        Coroutine<?> outer = parent;
-        Carrier c = (Carrier) carrier;
-        c.running = outer; // first, and without a call (see above)
-        throw c.exitedThrowing(outer, thrown);
+    public static RuntimeException exitThrowing(Coroutine<?> body, Throwable thrown) {
+        // A resumption on another thread may find the carrier of a first step that has not reached exit() yet.
+        if (!(body.olderSibling instanceof Carrier carrier) || !carrier.isCurrentThreads()) {
+            throw Sneaky.<RuntimeException>rethrow(thrown);
+        }
+        Coroutine<?> outer = body.parent;
+        carrier.running = outer; // first, and without a call (see above)
+        body.olderSibling = null;
+        throw carrier.exitedThrowing(outer, thrown);
     }
 
     /** True once the stub's first step threw before any suspension (see {@link #THREW}): it runs nowhere. */
@@ -1056,7 +1076,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         if ((s & PHASE) == FINISHING || (s & OUTCOME) != PENDING) return;
         ChildTask<?> c = youngestChild();
         while (c != null && isQuiet(c)) {
-            ChildTask<?> older = c.olderSibling;
+            ChildTask<?> older = c.older();
             c.olderSibling = null;
             c = older;
         }
@@ -1067,7 +1087,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         Ending e = endingOrNull();
         if (e == null) {
             int n = 0;
-            for (ChildTask<?> x = child; x != null && n <= SMALL_FAMILY; x = x.olderSibling) n++;
+            for (ChildTask<?> x = child; x != null && n <= SMALL_FAMILY; x = x.older()) n++;
             if (n <= SMALL_FAMILY) return;
             e = ending();
             e.listed = n;
@@ -1075,7 +1095,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         }
         if (++e.listed < e.sweepAt) return;
         int kept = 1;
-        for (ChildTask<?> p = child, x = child.olderSibling; x != null; x = p.olderSibling) {
+        for (ChildTask<?> p = child, x = child.older(); x != null; x = p.older()) {
             if (isQuiet(x)) {
                 p.olderSibling = x.olderSibling;
                 x.olderSibling = null;
@@ -1111,7 +1131,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         ChildTask<?> newest = null;
         ChildTask<?> last = null;
         for (ChildTask<?> c = youngestChild(); c != null; ) {
-            ChildTask<?> older = c.olderSibling;
+            ChildTask<?> older = c.older();
             c.olderSibling = null;
             if (c != returned && !isQuiet(c)) {
                 if (last == null) newest = c;
@@ -1134,7 +1154,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         Task<?>[] children = new Task<?>[concerned];
         int i = 0;
         for (ChildTask<?> c = newest; c != null; ) { // newest first, so cancelled newest first
-            ChildTask<?> older = c.olderSibling;
+            ChildTask<?> older = c.older();
             c.olderSibling = null;
             children[i++] = c;
             if (exceptional && !c.isDone() && (!c.isCleanupWork() || c == cancelledReturn)) c.cancel();

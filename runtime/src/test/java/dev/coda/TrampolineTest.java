@@ -1,5 +1,6 @@
 package dev.coda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -451,10 +452,10 @@ class TrampolineTest {
     }
 
     /**
-     * A first step run in the stub's frame ({@code enter}, the body, {@code exit}) that throws past the body: the
-     * carrier gets its running coroutine back, and at the outermost level the resumptions the step queued still run.
-     * Without this, the thread would keep a coroutine running that is gone, and queue every later resumption
-     * behind it, never to run.
+     * A first step run in the stub's frame ({@code enter}, the body, {@code exit}) that throws past the body's last
+     * handler: the carrier gets its running coroutine back, and at the outermost level the resumptions the step
+     * queued still run. Without this, the thread would keep a coroutine running that is gone, and queue every later
+     * resumption behind it, never to run.
      */
     @Test
     void aFirstStepThatThrowsInTheStubsFrameRestoresTheCarrierAndRunsWhatItQueued() {
@@ -463,14 +464,13 @@ class TrampolineTest {
         waiting.start();
         Error boom = new Error("boom");
         Coroutine<Integer> started = new Run<>(() -> {}, 0);
-        Object carrier = started.enter();
-        assertSame(Carrier.current(), carrier, "started in the stub's frame");
+        assertTrue(started.enter(), "started in the stub's frame");
         assertNull(started.parent(), "outermost: nothing was running");
         assertSame(started, Carrier.current().running());
         gate.succeed(1); // while a step runs: the waiting coroutine's resumption is queued
         assertFalse(waiting.isDone());
         assertSame(boom, assertThrows(Error.class, () -> {
-            throw started.exitThrowing(carrier, boom);
+            throw Coroutine.exitThrowing(started, boom);
         }));
         assertNull(Carrier.current().running());
         assertEquals(2, waiting.join(), "the queued resumption ran before the throw left the step");
@@ -479,11 +479,11 @@ class TrampolineTest {
         List<Object> seen = new ArrayList<>();
         Coroutine<Integer> parent = new Run<>(() -> {
             Coroutine<Integer> child = new Run<>(() -> {}, 0);
-            Object c = child.enter();
+            assertTrue(child.enter());
             seen.add(child.parent());
             seen.add(Carrier.current().running());
             try {
-                throw child.exitThrowing(c, boom);
+                throw Coroutine.exitThrowing(child, boom);
             } catch (Error e) {
                 seen.add(e);
             }
@@ -495,17 +495,81 @@ class TrampolineTest {
     }
 
     /**
-     * A stub whose first step threw, and whose call to restore the carrier overflowed the stack as well, has marked
-     * its coroutine (the field write it makes first). The carrier takes the marked coroutine off when it next looks:
-     * from plain code, a resumption runs at once and a new start is nobody's child; inside another coroutine's step,
-     * what that step starts next is its child. Without this, the thread would keep a coroutine running that is gone.
+     * {@code exit} after a first step in the stub's frame gives the carrier back its running coroutine and lists a
+     * call still running with its parent; the parked carrier is gone from the call. After a start that took the
+     * general way ({@code enter} false, {@code startWith}) it changes nothing.
+     */
+    @Test
+    void exitRestoresTheCarrierAndListsTheCallWithItsParent() {
+        Task<Integer> gate = new Task<>();
+        List<Object> seen = new ArrayList<>();
+        Coroutine<Integer> parent = new Run<>(() -> {
+            AwaitThen<Integer, Integer> child = new AwaitThen<>(gate, v -> v + 1);
+            assertTrue(child.enter());
+            seen.add(Carrier.current().running());
+            child.step(); // the first step: suspends on the gate
+            assertSame(child, Coroutine.exit(child));
+            seen.add(Carrier.current().running());
+            seen.add(child.olderSibling);
+        }, 0);
+        parent.start();
+        assertEquals(3, seen.size());
+        assertNotSame(parent, seen.get(0), "the child ran as the innermost coroutine");
+        assertSame(parent, seen.get(1), "the parent runs again after the child's exit");
+        assertNull(seen.get(2), "listed as the parent's only child: no carrier left parked");
+        assertFalse(parent.isDone(), "the parent's end waits for the child exit listed");
+        gate.succeed(1);
+        assertTrue(parent.isDone());
+        assertNull(Carrier.current().running());
+
+        Coroutine<Integer> general = new Run<>(() -> {}, 5);
+        Object[] before = {Carrier.current().running(), general.olderSibling};
+        assertSame(general, Coroutine.exit(general));
+        assertArrayEquals(before, new Object[] {Carrier.current().running(), general.olderSibling});
+    }
+
+    /**
+     * {@code exitThrowing} restores a carrier only on the thread that parked it. A body resumed on another thread
+     * while the first step's thread has not reached {@code exit} yet finds that thread's carrier parked; what its
+     * last handler throws is rethrown there with neither carrier touched.
+     */
+    @Test
+    void exitThrowingOnAnotherThreadLeavesTheParkedCarrierAlone() throws Exception {
+        Coroutine<Integer> started = new Run<>(() -> {}, 0);
+        assertTrue(started.enter());
+        Carrier mine = Carrier.current();
+        Error boom = new Error("boom");
+        Object[] seen = new Object[3];
+        Thread other = new Thread(() -> {
+            try {
+                throw Coroutine.exitThrowing(started, boom);
+            } catch (Error e) {
+                seen[0] = e;
+            }
+            seen[1] = Carrier.current().running();
+        });
+        other.start();
+        other.join();
+        seen[2] = started.olderSibling;
+        assertSame(boom, seen[0], "rethrown as it was");
+        assertNull(seen[1], "the other thread's carrier was not made to run anything");
+        assertSame(mine, seen[2], "still parked for this thread's exit");
+        assertSame(started, mine.running(), "this thread's carrier untouched");
+        assertSame(started, Coroutine.exit(started));
+        assertNull(mine.running());
+    }
+
+    /**
+     * A body whose first step threw past its last handler, and whose call to restore the carrier overflowed the stack
+     * as well, has marked its coroutine (the field write it makes first). The carrier takes the marked coroutine off
+     * when it next looks: from plain code, a resumption runs at once and a new start is nobody's child; inside
+     * another coroutine's step, what that step starts next is its child. Without this, the thread would keep a coroutine running that is gone.
      */
     @Test
     void aCoroutineMarkedAsThrownOutOfItsStubIsTakenOffTheCarrier() {
         Coroutine<Integer> gone = new Run<>(() -> {}, 0);
-        Object carrier = gone.enter();
-        gone.awaited = Coroutine.THREW; // and the stub's exitThrowing never ran
-        assertSame(Carrier.current(), carrier);
+        assertTrue(gone.enter());
+        gone.awaited = Coroutine.THREW; // and the body's exitThrowing never ran
         assertEquals("dev.coda.TestCoroutines$Run abandoned: its first step threw out of the call", gone.toString());
         Task<Integer> gate = new Task<>();
         AwaitThen<Integer, Integer> waiting = new AwaitThen<>(gate, v -> v + 1);

@@ -11,15 +11,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Run in a JVM of its own by {@link StackEdgeTest}: overflows the stack of a fresh thread through a recursion that
- * starts an async call at every level, so that the overflow comes at the entry of a body, in its stub's frame, at
- * many different depths. Then, on the same thread, checks that async code still runs as it should, and prints the
+ * starts an async call at every level, so that the overflow comes at the entry of a body, or in the start of its
+ * call, at many different depths. Then, on the same thread, checks that async code still runs as it should, and prints the
  * counts as {@code name=value} lines.
  */
 public final class StackEdgeProbe {
     private StackEdgeProbe() {}
 
     private static int sink;
-    /** Trials where, right after the overflow, the carrier named a coroutine its stub marked, or one not marked. */
+    /** Trials where, right after the overflow, the carrier named a coroutine its body marked, or one not marked. */
     private static int marked;
     private static int unmarked;
 
@@ -99,7 +99,7 @@ public final class StackEdgeProbe {
     /**
      * What the thread's carrier names as running, read as it is (the runtime's own reads take a marked coroutine
      * off): the coroutine running here (the state machine of {@code method}, or none in plain code), or a coroutine
-     * whose first step threw and whose stub could not restore the carrier, which must then be marked, its parent the
+     * whose first step threw and whose body could not restore the carrier, which must then be marked, its parent the
      * coroutine running here.
      */
     private static void inspectCarrier(String method) {

@@ -152,7 +152,8 @@ class PreservationTest {
             for (Method m : sm.getDeclaredMethods()) assertTrue(m.isSynthetic(), m.toString());
             for (Constructor<?> k : sm.getDeclaredConstructors()) assertTrue(k.isSynthetic(), k.toString());
 
-            // The body takes the receiver, if any, the method's own arguments, then the state machine.
+            // The body takes the receiver, if any, the method's own arguments, then the state machine, and returns
+            // the state machine.
             Method stub = method(n);
             List<Class<?>> bodyTypes = new ArrayList<>();
             if (!Modifier.isStatic(stub.getModifiers())) bodyTypes.add(Annotated.class);
@@ -162,7 +163,7 @@ class PreservationTest {
             Method body = Annotated.class.getDeclaredMethod(n, bodyParameters);
             assertTrue(body.isSynthetic(), body.toString());
             assertTrue(Modifier.isStatic(body.getModifiers()), body.toString());
-            assertEquals(void.class, body.getReturnType());
+            assertEquals(Coroutine.class, body.getReturnType());
             assertEquals(0, body.getDeclaredAnnotations().length, body.toString());
             for (var annotations : body.getParameterAnnotations()) assertEquals(0, annotations.length, body.toString());
             assertEquals(0, body.getExceptionTypes().length, body.toString());

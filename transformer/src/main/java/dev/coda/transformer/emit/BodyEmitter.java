@@ -12,10 +12,12 @@ import dev.coda.transformer.analysis.BranchTargets;
 import dev.coda.transformer.analysis.LocalSlots;
 import dev.coda.transformer.select.ReturnKind;
 import dev.coda.transformer.plan.AwaitSite;
+import dev.coda.transformer.plan.Param;
 import dev.coda.transformer.plan.Relocation;
 import dev.coda.transformer.plan.Spill;
 import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -32,19 +34,22 @@ import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Rewrites an async method, in place, into its state-machine body: {@code static void name(receiver?, params...,
- * SM sm)} in the host, so the user's code keeps its class, its private access, its line numbers and its local
- * variable names. The stub runs the first step with the caller's arguments; a resumption passes stand-ins, which
- * the body never reads: what it needs after an await it restores from the state machine.
+ * Rewrites an async method, in place, into its state-machine body: {@code static Coroutine name(receiver?,
+ * params..., SM sm)} in the host, so the user's code keeps its class, its private access, its line numbers and its
+ * local variable names. The stub calls it for the first step with the caller's arguments; a resumption passes
+ * stand-ins, which the body never reads: what it needs after an await it restores from the state machine. Every
+ * step returns the state machine ("return sm" below), which the stub hands on (see {@code Coroutine.enter}).
  *
  * <pre>
- *   prologue:  sm → local M; switch (sm.state) { 0: fall into the code | k: goto RESTORE_k }
+ *   prologue:  if (sm.awaited == null &amp;&amp; !sm.enter()) { sm.startWith(new Object[] {args...}); return sm; }
+ *              sm → local M; switch (sm.state) { 0: fall into the code | k: goto RESTORE_k }
  *   await k:   task → local T; if (!sm.ready(T)) goto SUSPEND_k; GET_k: sm.take(T)        (inside the user's try ranges)
- *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return;        (appended after all code,
+ *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return sm;     (appended after all code,
  *   RESTORE_k: load live locals and stack, clearing reference fields; T = sm.resumed(); goto GET_k  outside user try ranges)
  *              (sm.resumedStage() at a stage await)
- *   return t:  sm.returnTask(t) / sm.returnStage(t); return     return Task.completed(v): sm.returnValue(v); return
- *   UNCAUGHT:  sm.uncaught(t); return          (added once frames are computed: see UncaughtHandler)
+ *   return t:  sm.returnTask(t) / sm.returnStage(t); return sm    return Task.completed(v): sm.returnValue(v); return sm
+ *   UNCAUGHT:  sm.uncaught(t); return sm       (added once frames are computed, with a handler of its own: see
+ *                                              UncaughtHandler)
  * </pre>
  * An {@code await(stage)} uses the stage variants ({@code readyStage}, {@code takeStage}, {@code suspendStage},
  * {@code resumedStage}): T holds the stage, or after a suspension what was suspended on (a future itself, or a task
@@ -104,7 +109,33 @@ public final class BodyEmitter {
 
     private InsnList prologue(List<LabelNode> restores, LabelNode badState) {
         InsnList p = new InsnList();
-        p.add(aload(plan.parameterSlots()));
+        int argument = plan.parameterSlots();
+        // The start, in the stub's frame (see Coroutine.enter), before the state machine goes to its local: outside
+        // the range of the body's last handler (see UncaughtHandler), which cannot meet a body that never entered.
+        LabelNode entered = new LabelNode();
+        p.add(aload(argument));
+        p.add(RuntimeCalls.getAwaited());
+        p.add(new JumpInsnNode(IFNONNULL, entered));
+        p.add(aload(argument));
+        p.add(RuntimeCalls.enter());
+        p.add(new JumpInsnNode(IFNE, entered));
+        // The general way: the arguments kept, boxed, for the first step wherever it runs.
+        p.add(aload(argument));
+        p.add(Asm.iconst(plan.params().size()));
+        p.add(new TypeInsnNode(ANEWARRAY, "java/lang/Object"));
+        for (int i = 0; i < plan.params().size(); i++) {
+            Param param = plan.params().get(i);
+            p.add(op(DUP));
+            p.add(Asm.iconst(i));
+            p.add(Asm.load(param.descriptor(), param.slot()));
+            Asm.box(p, param.descriptor());
+            p.add(op(AASTORE));
+        }
+        p.add(RuntimeCalls.startWith());
+        p.add(aload(argument));
+        p.add(op(ARETURN));
+        p.add(entered);
+        p.add(aload(argument));
         p.add(new VarInsnNode(ASTORE, smLocal));
         p.add(aload(smLocal));
         p.add(getfield(sm, StateMachinePlan.STATE_FIELD, "I"));
@@ -115,6 +146,12 @@ public final class BodyEmitter {
         p.add(new TableSwitchInsnNode(0, restores.size(), badState, targets));
         p.add(entry);
         return p;
+    }
+
+    /** The end of a step: the body returns its state machine (see {@code Coroutine.enter}). */
+    private void returnStateMachine(InsnList out) {
+        out.add(aload(smLocal));
+        out.add(op(ARETURN));
     }
 
     private LabelNode rewriteAwait(AwaitSite site, InsnList tail) {
@@ -160,7 +197,7 @@ public final class BodyEmitter {
         tail.add(putfield(sm, StateMachinePlan.STATE_FIELD, "I"));
         onTask(tail, RuntimeCalls.suspend(site.kind()));
         tail.add(new JumpInsnNode(IFEQ, restore));
-        tail.add(op(RETURN));
+        returnStateMachine(tail);
 
         tail.add(restore);
         for (Spill s : site.locals()) {
@@ -190,9 +227,14 @@ public final class BodyEmitter {
         return restore;
     }
 
-    /** Every areturn completes the task instead; {@code return Task.completed(v)} skips the extra Task. */
+    /**
+     * Every areturn of the user's completes the task instead; {@code return Task.completed(v)} skips the extra Task.
+     * The areturns written here return the state machine.
+     */
     private void rewriteReturns() {
         Set<LabelNode> targets = BranchTargets.of(m);
+        Set<AbstractInsnNode> userReturns = new HashSet<>();
+        for (AbstractInsnNode n : m.instructions) if (n.getOpcode() == ARETURN) userReturns.add(n);
         for (AbstractInsnNode n : m.instructions.toArray()) {
             AbstractInsnNode areturn = RealInstructions.next(n);
             if (n.getOpcode() == INVOKESTATIC && areturn != null && areturn.getOpcode() == ARETURN) {
@@ -208,20 +250,23 @@ public final class BodyEmitter {
                     continue;
                 }
                 completion.add(RuntimeCalls.returnValue());
-                AbstractInsnNode last = op(RETURN);
-                completion.add(last);
+                returnStateMachine(completion);
+                AbstractInsnNode last = completion.getLast();
                 m.instructions.insert(n, completion);
                 m.instructions.remove(n);
-                if (!BranchTargets.between(last, areturn, targets)) m.instructions.remove(areturn);
+                if (!BranchTargets.between(last, areturn, targets)) {
+                    m.instructions.remove(areturn);
+                    userReturns.remove(areturn);
+                }
             }
         }
         for (AbstractInsnNode n : m.instructions.toArray()) {
-            if (n.getOpcode() != ARETURN) continue;
+            if (!userReturns.contains(n)) continue;
             InsnList completion = new InsnList();
             completion.add(aload(smLocal));
             completion.add(op(SWAP));
             completion.add(plan.async().returnKind() == ReturnKind.TASK ? RuntimeCalls.returnTask() : RuntimeCalls.returnStage());
-            completion.add(op(RETURN));
+            returnStateMachine(completion);
             m.instructions.insert(n, completion);
             m.instructions.remove(n);
         }

@@ -1,6 +1,7 @@
 package dev.coda.transformer.emit;
 
 import static dev.coda.transformer.CodaNames.COROUTINE;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 
 import dev.coda.transformer.plan.AwaitSite;
 import org.objectweb.asm.tree.FieldInsnNode;
@@ -10,16 +11,18 @@ import org.objectweb.asm.tree.MethodInsnNode;
 final class RuntimeCalls {
     private RuntimeCalls() {}
 
-    static MethodInsnNode enter() { return Asm.invokevirtual(COROUTINE, "enter", "()Ljava/lang/Object;"); }
-    static MethodInsnNode exit() { return Asm.invokevirtual(COROUTINE, "exit", "(Ljava/lang/Object;)V"); }
-    static MethodInsnNode exitThrowing() {
-        return Asm.invokevirtual(COROUTINE, "exitThrowing",
-                "(Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/RuntimeException;");
+    static MethodInsnNode enter() { return Asm.invokevirtual(COROUTINE, "enter", "()Z"); }
+    static MethodInsnNode exit() {
+        return new MethodInsnNode(INVOKESTATIC, COROUTINE, "exit", "(L" + COROUTINE + ";)Ldev/coda/Task;", false);
     }
-    /** {@code Coroutine.awaited}, read and, for a first step that threw, marked by the stub. */
+    static MethodInsnNode exitThrowing() {
+        return new MethodInsnNode(INVOKESTATIC, COROUTINE, "exitThrowing",
+                "(L" + COROUTINE + ";Ljava/lang/Throwable;)Ljava/lang/RuntimeException;", false);
+    }
+    /** {@code Coroutine.awaited}: read by the body's prologue, and marked for a first step that threw out of it. */
     static FieldInsnNode getAwaited() { return Asm.getfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
     static FieldInsnNode putAwaited() { return Asm.putfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
-    /** {@code Coroutine.THREW}, the stub's mark. */
+    /** {@code Coroutine.THREW}, that mark. */
     static FieldInsnNode threw() { return Asm.getstatic(COROUTINE, "THREW", "Ljava/lang/Object;"); }
     static MethodInsnNode startWith() { return Asm.invokevirtual(COROUTINE, "startWith", "([Ljava/lang/Object;)V"); }
     static MethodInsnNode startArguments() {
@@ -59,7 +62,7 @@ final class RuntimeCalls {
     }
     static MethodInsnNode uncaught() { return Asm.invokevirtual(COROUTINE, "uncaught", "(Ljava/lang/Throwable;)V"); }
     static MethodInsnNode initialize() {
-        return new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, COROUTINE, "initialize",
+        return new MethodInsnNode(INVOKESTATIC, COROUTINE, "initialize",
                 "(Ljava/lang/Class;)V", false);
     }
 }

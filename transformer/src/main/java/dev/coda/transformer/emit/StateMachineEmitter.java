@@ -139,10 +139,11 @@ public final class StateMachineEmitter {
         return resume;
     }
 
-    /** {@code Host.name(arguments on the stack..., this); return}. */
+    /** {@code Host.name(arguments on the stack..., this); return}: the state machine it returns is this one. */
     private static void callBody(StateMachinePlan plan, InsnList code) {
         code.add(Asm.aload(0));
         code.add(BodyEmitter.invoke(plan));
+        code.add(new InsnNode(POP));
         code.add(new InsnNode(RETURN));
     }
 }

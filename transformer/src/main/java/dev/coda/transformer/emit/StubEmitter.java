@@ -10,22 +10,19 @@ import dev.coda.transformer.plan.StateMachinePlan;
 import java.util.ArrayList;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
-import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
-import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * The method callers see, with the original name, descriptor, modifiers, signature, annotations and parameter
- * names. It makes the state machine and runs the body's first step in its own frame, with its arguments as they are
- * (see {@code Coroutine.enter} for the protocol), then returns the state machine (through
- * {@code .toCompletableFuture()} for functions that return a CompletableFuture or CompletionStage). Must be built
- * before {@link BodyEmitter} rewrites the original.
+ * names. It makes the state machine and calls the body with it and its arguments as they are, for the first step,
+ * which the body's prologue starts (see {@code Coroutine.enter} for the protocol); then returns the state machine the
+ * body returns, through {@code Coroutine.exit} (and {@code .toCompletableFuture()} for functions that return a
+ * CompletableFuture or CompletionStage). Must be built before {@link BodyEmitter} rewrites the original.
  */
 public final class StubEmitter {
     private StubEmitter() {}
@@ -51,68 +48,13 @@ public final class StubEmitter {
         code.add(start);
         int line = Diagnostics.lineOf(original, null);
         if (line > 0) code.add(new LineNumberNode(line, start));
-        int sm = plan.parameterSlots();
-        int carrier = sm + 1;
+        // return Coroutine.exit(body(args..., new SM())): nothing of this frame is live across the body's call.
+        for (Param p : plan.params()) code.add(Asm.load(p.descriptor(), p.slot()));
         code.add(new TypeInsnNode(NEW, plan.className()));
         code.add(new InsnNode(DUP));
         code.add(new MethodInsnNode(INVOKESPECIAL, plan.className(), "<init>", "()V", false));
-        code.add(new VarInsnNode(ASTORE, sm));
-        code.add(Asm.aload(sm));
-        code.add(RuntimeCalls.enter());
-        code.add(new VarInsnNode(ASTORE, carrier));
-
-        LabelNode general = new LabelNode();
-        LabelNode firstStep = new LabelNode();
-        LabelNode stepped = new LabelNode();
-        LabelNode thrown = new LabelNode();
-        LabelNode done = new LabelNode();
-        code.add(Asm.aload(carrier));
-        code.add(Asm.aload(sm));
-        code.add(new JumpInsnNode(IF_ACMPEQ, general));
-        // The first step, in this frame, with the arguments as they are.
-        code.add(firstStep);
-        for (Param p : plan.params()) code.add(Asm.load(p.descriptor(), p.slot()));
-        code.add(Asm.aload(sm));
         code.add(BodyEmitter.invoke(plan));
-        code.add(stepped);
-        code.add(Asm.aload(sm));
-        code.add(Asm.aload(carrier));
         code.add(RuntimeCalls.exit());
-        code.add(new JumpInsnNode(GOTO, done));
-        code.add(thrown);
-        code.add(new VarInsnNode(ASTORE, carrier + 1));
-        // Marked before the call that restores the carrier, which may overflow where the body's call did; only if
-        // the step never suspended: a registration made would let another thread own the state machine.
-        LabelNode marked = new LabelNode();
-        code.add(Asm.aload(sm));
-        code.add(RuntimeCalls.getAwaited());
-        code.add(new JumpInsnNode(IFNONNULL, marked));
-        code.add(Asm.aload(sm));
-        code.add(RuntimeCalls.threw());
-        code.add(RuntimeCalls.putAwaited());
-        code.add(marked);
-        code.add(Asm.aload(sm));
-        code.add(Asm.aload(carrier));
-        code.add(Asm.aload(carrier + 1));
-        code.add(RuntimeCalls.exitThrowing());
-        code.add(new InsnNode(ATHROW));
-        stub.tryCatchBlocks.add(new TryCatchBlockNode(firstStep, stepped, thrown, "java/lang/Throwable"));
-        // The general way: the arguments kept, boxed, for the first step wherever it runs.
-        code.add(general);
-        code.add(Asm.aload(sm));
-        code.add(Asm.iconst(plan.params().size()));
-        code.add(new TypeInsnNode(ANEWARRAY, "java/lang/Object"));
-        for (int i = 0; i < plan.params().size(); i++) {
-            Param p = plan.params().get(i);
-            code.add(new InsnNode(DUP));
-            code.add(Asm.iconst(i));
-            code.add(Asm.load(p.descriptor(), p.slot()));
-            Asm.box(code, p.descriptor());
-            code.add(new InsnNode(AASTORE));
-        }
-        code.add(RuntimeCalls.startWith());
-        code.add(done);
-        code.add(Asm.aload(sm));
         if (plan.async().returnKind() != ReturnKind.TASK) {
             code.add(Asm.invokevirtual(CodaNames.TASK, "toCompletableFuture",
                     "()Ljava/util/concurrent/CompletableFuture;"));

@@ -10,6 +10,8 @@ import java.util.List;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
@@ -20,9 +22,11 @@ import org.objectweb.asm.tree.VarInsnNode;
  * after the prologue stores the state machine (code that never runs aside), and ends the body with
  * {@code sm.uncaught(t)}. The runtime also catches what escapes a body; caught in the same method, a throw (a
  * delivered cancellation, above all) is a jump in compiled code instead of the JVM unwinding the body's frame,
- * which costs more than the rest of a cancellation.
+ * which costs more than the rest of a cancellation. A second handler, over the first one's code, restores the
+ * thread's carrier when what that code throws leaves a first step run in the stub's frame (see
+ * {@code Coroutine.exitThrowing}): the stub keeps nothing to do it with.
  *
- * <p>Added after the frames, with its one frame written here: the handler reads only the state machine's local, so
+ * <p>Added after the frames, with their frames written here: the handler reads only the state machine's local, so
  * every other local is {@code TOP} there, and computing that by data flow would merge every block of the body into
  * it, which made large bodies exceed ASM's budget for computing frames.
  */
@@ -30,26 +34,55 @@ public final class UncaughtHandler {
     private UncaughtHandler() {}
 
     /**
-     * Adds the handler to {@code body}, the output of {@link BodyEmitter#rewrite} with computed (expanded) frames.
+     * Adds the handlers to {@code body}, the output of {@link BodyEmitter#rewrite} with computed (expanded) frames.
      *
      * @param stateMachine the internal name of the state machine class
      * @param smLocal the local the prologue stores it in
      */
     public static void add(MethodNode body, String stateMachine, int smLocal) {
         LabelNode handler = new LabelNode();
+        LabelNode handlerEnd = new LabelNode();
+        LabelNode rethrow = new LabelNode();
         List<TryCatchBlockNode> ranges = ranges(body, stateMachine, smLocal, handler);
-        body.instructions.add(handler);
+        InsnList code = body.instructions;
+        code.add(handler);
+        code.add(frame(stateMachine, smLocal));
+        code.add(aload(smLocal));
+        code.add(op(SWAP));
+        code.add(RuntimeCalls.uncaught());
+        code.add(aload(smLocal));
+        code.add(op(ARETURN));
+        code.add(handlerEnd);
+        // What the handler throws (a failure of the end it could not take in, an overflow) leaves the body; from a
+        // first step in the stub's frame, the carrier is restored first. The mark is a field write, made before the
+        // call, which may overflow where the handler did; only if the step never suspended: a registration made
+        // would let another thread own the state machine.
+        code.add(rethrow);
+        code.add(frame(stateMachine, smLocal));
+        LabelNode marked = new LabelNode();
+        code.add(aload(smLocal));
+        code.add(RuntimeCalls.getAwaited());
+        code.add(new JumpInsnNode(IFNONNULL, marked));
+        code.add(aload(smLocal));
+        code.add(RuntimeCalls.threw());
+        code.add(RuntimeCalls.putAwaited());
+        code.add(marked);
+        code.add(frame(stateMachine, smLocal));
+        code.add(aload(smLocal));
+        code.add(op(SWAP));
+        code.add(RuntimeCalls.exitThrowing());
+        code.add(op(ATHROW));
+        body.tryCatchBlocks.addAll(ranges);
+        body.tryCatchBlocks.add(new TryCatchBlockNode(handler, handlerEnd, rethrow, null));
+        body.maxStack = Math.max(body.maxStack, 3);
+    }
+
+    /** The frame of the handlers' code: the state machine in its local, nothing else, a throwable on the stack. */
+    private static FrameNode frame(String stateMachine, int smLocal) {
         List<Object> locals = new ArrayList<>();
         for (int slot = 0; slot < smLocal; slot++) locals.add(TOP);
         locals.add(stateMachine);
-        body.instructions.add(new FrameNode(F_NEW, locals.size(), locals.toArray(), 1,
-                new Object[] {"java/lang/Throwable"}));
-        body.instructions.add(aload(smLocal));
-        body.instructions.add(op(SWAP));
-        body.instructions.add(RuntimeCalls.uncaught());
-        body.instructions.add(op(RETURN));
-        body.tryCatchBlocks.addAll(ranges);
-        body.maxStack = Math.max(body.maxStack, 2);
+        return new FrameNode(F_NEW, locals.size(), locals.toArray(), 1, new Object[] {"java/lang/Throwable"});
     }
 
     /**
@@ -118,18 +151,17 @@ public final class UncaughtHandler {
     }
 
     /**
-     * The prologue's {@code aload; astore smLocal} of the state machine, the body's last argument, as its first two
-     * instructions.
+     * The prologue's {@code aload; astore smLocal} of the state machine, the body's last argument: the first store to
+     * that local, after the start (see {@link BodyEmitter}).
      */
     private static AbstractInsnNode prologueStore(MethodNode body, int smLocal) {
         int argument = (Type.getArgumentsAndReturnSizes(body.desc) >> 2) - 2; // a static method: no receiver
-        AbstractInsnNode first = body.instructions.getFirst();
-        AbstractInsnNode load = first != null && first.getOpcode() < 0 ? RealInstructions.next(first) : first;
-        AbstractInsnNode store = load == null ? null : RealInstructions.next(load);
-        if (store == null || load.getOpcode() != ALOAD || ((VarInsnNode) load).var != argument
-                || store.getOpcode() != ASTORE || ((VarInsnNode) store).var != smLocal) {
-            throw new IllegalStateException("the rewritten " + body.name + " does not begin with its prologue");
+        for (AbstractInsnNode n = body.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n.getOpcode() != ASTORE || ((VarInsnNode) n).var != smLocal) continue;
+            AbstractInsnNode load = RealInstructions.previous(n);
+            if (load != null && load.getOpcode() == ALOAD && ((VarInsnNode) load).var == argument) return n;
+            break;
         }
-        return store;
+        throw new IllegalStateException("the rewritten " + body.name + " does not begin with its prologue");
     }
 }

@@ -1,5 +1,6 @@
 package dev.coda.transformer.plan;
 
+import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.select.AsyncMethod;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +20,14 @@ public record StateMachinePlan(String className, String host, boolean hostIsInte
     public static final String STATE_FIELD = "state";
 
     /**
-     * The body's descriptor: {@code (receiver?, parameters..., SM)V}. The parameters keep the slots they had, and the
-     * state machine comes last, so the stub hands the first step its arguments as they are.
+     * The body's descriptor: {@code (receiver?, parameters..., SM)Coroutine}. The parameters keep the slots they had,
+     * and the state machine comes last, so the stub hands the first step its arguments as they are; the body returns
+     * its state machine, so the stub need not keep it across the call.
      */
     public String bodyDescriptor() {
         StringBuilder d = new StringBuilder("(");
         for (Param p : params) d.append(p.descriptor());
-        return d.append("L").append(className).append(";)V").toString();
+        return d.append("L").append(className).append(";)L").append(CodaNames.COROUTINE).append(";").toString();
     }
 
     /** The slots the receiver and the parameters take: the body's state machine argument is in the next one. */

@@ -27,6 +27,7 @@ import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
+import org.objectweb.asm.tree.VarInsnNode;
 
 /** Exceptions cross awaits exactly as they were thrown, and stack traces point at the user's source lines. */
 class ExceptionsTest {
@@ -294,9 +295,9 @@ class ExceptionsTest {
     }
 
     /**
-     * A throw that none of the user's handlers catches ends the body inside the body: the last entry of its
-     * exception table catches anything over all the code after the prologue stores the state machine, and its
-     * handler hands the throwable to {@code Coroutine.uncaught}. The user's handlers come first and still see
+     * A throw that none of the user's handlers catches ends the body inside the body: the last entries but one of
+     * its exception table catch anything over all the code after the prologue stores the state machine, and their
+     * handler hands the throwable to {@code Coroutine.uncaught}; the last entry covers that handler alone. The user's handlers come first and still see
      * what they catch; the throw reaches the task as the same instance, after the user's finally.
      */
     @Test
@@ -320,31 +321,40 @@ class ExceptionsTest {
         ClassNode host = new ClassNode();
         new ClassReader(code.output.get("p/Uncaught")).accept(host, 0);
         MethodNode body = host.methods.stream()
-                .filter(m -> m.name.equals("go") && m.desc.endsWith("Lp/Uncaught$$Coda$go;)V"))
+                .filter(m -> m.name.equals("go") && m.desc.endsWith("Lp/Uncaught$$Coda$go;)Ldev/coda/Coroutine;"))
                 .findFirst().orElseThrow();
-        TryCatchBlockNode last = body.tryCatchBlocks.get(body.tryCatchBlocks.size() - 1);
-        assertNull(last.type, "the last handler catches anything");
-        List<Integer> handlerCode = new ArrayList<>();
-        List<String> calls = new ArrayList<>();
-        for (AbstractInsnNode n = last.handler; n != null; n = n.getNext()) {
-            if (n.getOpcode() < 0) continue;
-            handlerCode.add(n.getOpcode());
-            if (n instanceof MethodInsnNode call) calls.add(call.owner + "." + call.name + call.desc);
-        }
-        assertEquals(List.of(Opcodes.ALOAD, Opcodes.SWAP, Opcodes.INVOKEVIRTUAL, Opcodes.RETURN), handlerCode);
-        assertEquals(List.of("dev/coda/Coroutine.uncaught(Ljava/lang/Throwable;)V"), calls);
-        // Its entries are the last of the table (the user's come first) and cover every instruction after the
-        // prologue's first two, which store the state machine (parameter 0) in a local of its own.
-        InsnList insns = body.instructions;
-        List<TryCatchBlockNode> entries = new ArrayList<>();
-        for (TryCatchBlockNode entry : body.tryCatchBlocks) if (entry.handler == last.handler) entries.add(entry);
         List<TryCatchBlockNode> table = body.tryCatchBlocks;
-        assertEquals(entries, table.subList(table.size() - entries.size(), table.size()));
-        AbstractInsnNode first = insns.getFirst();
-        AbstractInsnNode load = first.getOpcode() >= 0 ? first : RealInstructions.next(first);
-        AbstractInsnNode store = RealInstructions.next(load);
-        assertEquals(Opcodes.ALOAD, load.getOpcode());
-        assertEquals(Opcodes.ASTORE, store.getOpcode());
+        TryCatchBlockNode rethrow = table.get(table.size() - 1);
+        TryCatchBlockNode last = table.get(table.size() - 2);
+        assertNull(last.type, "the last handler catches anything");
+        assertNull(rethrow.type, "so does the one over its code");
+        InsnList insns = body.instructions;
+        assertEquals(List.of(Opcodes.ALOAD, Opcodes.SWAP, Opcodes.INVOKEVIRTUAL, Opcodes.ALOAD, Opcodes.ARETURN),
+                opcodes(last.handler, rethrow.handler));
+        assertEquals(List.of("dev/coda/Coroutine.uncaught(Ljava/lang/Throwable;)V"),
+                calls(last.handler, rethrow.handler));
+        assertSame(last.handler, rethrow.start, "the second handler covers the first one's code, and only that");
+        assertSame(rethrow.handler, rethrow.end);
+        // What the first handler throws leaves the body after the carrier of a first step is restored; a step that
+        // never suspended is marked first, with a field write.
+        assertEquals(List.of("dev/coda/Coroutine.exitThrowing(Ldev/coda/Coroutine;Ljava/lang/Throwable;)"
+                + "Ljava/lang/RuntimeException;"), calls(rethrow.handler, null));
+        List<Integer> rethrowCode = opcodes(rethrow.handler, null);
+        assertEquals(Opcodes.PUTFIELD, rethrowCode.get(5));
+        assertEquals(Opcodes.ATHROW, rethrowCode.get(rethrowCode.size() - 1));
+        // The first handler's entries come just before it (the user's come first) and cover every instruction after
+        // the prologue stores the state machine (parameter 0) in a local of its own; the start before that store,
+        // where the body enters, is covered by none.
+        List<TryCatchBlockNode> entries = new ArrayList<>();
+        for (TryCatchBlockNode entry : table) if (entry.handler == last.handler) entries.add(entry);
+        assertEquals(entries, table.subList(table.size() - 1 - entries.size(), table.size() - 1));
+        AbstractInsnNode store = null;
+        for (AbstractInsnNode n = insns.getFirst(); store == null; n = n.getNext()) {
+            if (n.getOpcode() == Opcodes.ASTORE && RealInstructions.previous(n).getOpcode() == Opcodes.ALOAD
+                    && ((VarInsnNode) RealInstructions.previous(n)).var == 1) {
+                store = n;
+            }
+        }
         for (int i = insns.indexOf(store) + 1; i < insns.indexOf(last.handler); i++) {
             if (insns.get(i).getOpcode() < 0) continue;
             int at = i;
@@ -352,5 +362,23 @@ class ExceptionsTest {
                     "instruction " + i + " not covered");
         }
         for (TryCatchBlockNode entry : entries) assertTrue(insns.indexOf(entry.start) > insns.indexOf(store));
+    }
+
+    /** The opcodes of the real instructions from {@code from} up to {@code to} (null: the end). */
+    private static List<Integer> opcodes(AbstractInsnNode from, AbstractInsnNode to) {
+        List<Integer> out = new ArrayList<>();
+        for (AbstractInsnNode n = from; n != null && n != to; n = n.getNext()) {
+            if (n.getOpcode() >= 0) out.add(n.getOpcode());
+        }
+        return out;
+    }
+
+    /** The methods called from {@code from} up to {@code to} (null: the end), as owner.name+descriptor. */
+    private static List<String> calls(AbstractInsnNode from, AbstractInsnNode to) {
+        List<String> out = new ArrayList<>();
+        for (AbstractInsnNode n = from; n != null && n != to; n = n.getNext()) {
+            if (n instanceof MethodInsnNode call) out.add(call.owner + "." + call.name + call.desc);
+        }
+        return out;
     }
 }

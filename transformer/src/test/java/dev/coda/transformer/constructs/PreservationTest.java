@@ -124,7 +124,8 @@ class PreservationTest {
     }
 
     static MethodNode body(String name) {
-        String last = "Lp/Keep$$Coda$" + name + ";)V"; // the body takes the state machine after the arguments
+        // the body takes the state machine after the arguments, and returns it
+        String last = "Lp/Keep$$Coda$" + name + ";)Ldev/coda/Coroutine;";
         return node(code.output.get("p/Keep")).methods.stream()
                 .filter(m -> m.name.equals(name) && m.desc.endsWith(last)).findFirst().orElseThrow();
     }
