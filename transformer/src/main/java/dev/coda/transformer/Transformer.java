@@ -83,7 +83,16 @@ public final class Transformer {
             throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
         }
         Diagnostics diagnostics = new Diagnostics(host);
-        if (InstrumentedMarker.isMarked(host)) return TransformResult.unchanged(host.name, List.of());
+        if (InstrumentedMarker.isMarked(host)) {
+            int format = InstrumentedMarker.formatOf(host);
+            if (format != InstrumentedMarker.FORMAT) {
+                diagnostics.error(null, null, "class " + host.name.replace('/', '.') + " was rewritten by another "
+                        + "version of Coda (format " + format + "; this one writes format " + InstrumentedMarker.FORMAT
+                        + "), whose code does not run with this runtime: compile it again from its source (with "
+                        + "Maven, mvn clean)");
+            }
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        }
         if (!supported) {
             diagnostics.error(null, null, "class " + host.name.replace('/', '.') + " has class-file version " + major
                     + " (Java " + (major - 44) + "); Coda reads and writes versions " + ClassFileFacts.MIN_MAJOR

@@ -10,14 +10,26 @@ import org.objectweb.asm.tree.ClassNode;
 /**
  * The class attribute that marks a class as written by Coda: the rewritten host and every generated state machine.
  * The JVM and javac ignore unknown attributes; the transformer and the agent pass over a marked class, which
- * makes instrumenting twice a no-op. Its one-byte body is the marker format version.
+ * makes instrumenting twice a no-op. Its one-byte body is the format: which protocol between the written code and
+ * the runtime the class follows. It changes when that protocol does, so that a class written for another runtime is
+ * reported instead of failing with a {@code NoSuchMethodError} when it runs.
+ *
+ * <p>Formats: 1, the stub ran the body's first step between {@code Coroutine.enter()} and {@code exit(carrier)};
+ * 2, the body starts itself and returns its state machine to the stub's {@code Coroutine.exit(sm)}.
  */
 public final class InstrumentedMarker extends Attribute {
     public static final String NAME = "dev.coda.Instrumented";
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+
+    private final int format;
 
     public InstrumentedMarker() {
+        this(FORMAT);
+    }
+
+    private InstrumentedMarker(int format) {
         super(NAME);
+        this.format = format;
     }
 
     /** The prototypes to pass to {@link ClassReader#accept} so that the marker is recognised. */
@@ -29,6 +41,12 @@ public final class InstrumentedMarker extends Attribute {
         return node.attrs != null && node.attrs.stream().anyMatch(a -> NAME.equals(a.type));
     }
 
+    /** The format of a marked class's marker; 0 for a marker with no body. */
+    public static int formatOf(ClassNode node) {
+        for (Attribute a : node.attrs) if (a instanceof InstrumentedMarker m) return m.format;
+        throw new IllegalArgumentException(node.name + " is not marked");
+    }
+
     public static void mark(ClassNode node) {
         if (isMarked(node)) return;
         if (node.attrs == null) node.attrs = new java.util.ArrayList<>();
@@ -37,11 +55,11 @@ public final class InstrumentedMarker extends Attribute {
 
     @Override
     protected Attribute read(ClassReader reader, int offset, int length, char[] buf, int codeOff, Label[] labels) {
-        return new InstrumentedMarker();
+        return new InstrumentedMarker(length == 0 ? 0 : reader.readByte(offset));
     }
 
     @Override
     protected ByteVector write(ClassWriter writer, byte[] code, int len, int maxStack, int maxLocals) {
-        return new ByteVector(1).putByte(FORMAT);
+        return new ByteVector(1).putByte(format);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coda.transformer.ClassFileLocator;
 import dev.coda.transformer.TransformResult;
 import dev.coda.transformer.Transformer;
+import dev.coda.transformer.read.InstrumentedMarker;
 import dev.coda.transformer.support.InMemoryCompiler;
 import dev.coda.transformer.support.Instrumented;
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Attribute;
+import org.objectweb.asm.ByteVector;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.tree.ClassNode;
 
 /** Instrumenting twice is a no-op, and the output is a pure function of the input. */
 class IdempotenceTest {
@@ -61,6 +67,43 @@ class IdempotenceTest {
             out.putAll(r.generated());
         }
         return out;
+    }
+
+    /**
+     * A class rewritten by a Coda whose written code follows another protocol with the runtime (its marker holds
+     * another format) is reported, named, with what to do: left as it is, it would fail with a NoSuchMethodError
+     * when it runs against this runtime. The build that finds stale classes from an upgrade fails instead.
+     */
+    @Test
+    void aClassRewrittenForAnotherRuntimeIsAnErrorNamingIt() throws Exception {
+        Instrumented once = Instrumented.of(classes).requireClean();
+        Transformer again = transformer(once.output);
+        for (String name : List.of("p/Twice", "p/Twice$$Coda$sum")) {
+            byte[] stale = withMarkerFormat(once.output.get(name), 1);
+            TransformResult r = again.transform(stale);
+            assertFalse(r.changed(), name);
+            assertTrue(r.hasErrors(), name + ": " + r.diagnostics());
+            String message = r.diagnostics().get(0).message();
+            assertTrue(message.contains("class " + name.replace('/', '.') + " was rewritten by another version of "
+                    + "Coda (format 1; this one writes format 2)"), message);
+            assertTrue(message.contains("compile it again from its source (with Maven, mvn clean)"), message);
+        }
+    }
+
+    /** {@code bytes} with its {@code dev.coda.Instrumented} attribute holding {@code format}. */
+    private static byte[] withMarkerFormat(byte[] bytes, int format) {
+        ClassNode node = new ClassNode();
+        new ClassReader(bytes).accept(node, InstrumentedMarker.prototypes(), 0);
+        assertTrue(node.attrs.removeIf(a -> a.type.equals(InstrumentedMarker.NAME)), "marked");
+        node.attrs.add(new Attribute(InstrumentedMarker.NAME) {
+            @Override
+            protected ByteVector write(ClassWriter writer, byte[] code, int len, int maxStack, int maxLocals) {
+                return new ByteVector(1).putByte(format);
+            }
+        });
+        ClassWriter writer = new ClassWriter(0);
+        node.accept(writer);
+        return writer.toByteArray();
     }
 
     @Test
