@@ -13,6 +13,7 @@ import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
@@ -45,11 +46,7 @@ public final class UncaughtHandler {
         LabelNode rethrow = new LabelNode();
         List<TryCatchBlockNode> ranges = ranges(body, stateMachine, smLocal, handler);
         InsnList code = body.instructions;
-        code.add(handler);
-        code.add(frame(stateMachine, smLocal));
-        code.add(aload(smLocal));
-        code.add(op(SWAP));
-        code.add(RuntimeCalls.uncaught());
+        handOn(code, handler, stateMachine, smLocal, RuntimeCalls.uncaught());
         code.add(aload(smLocal));
         code.add(op(ARETURN));
         code.add(handlerEnd);
@@ -66,15 +63,20 @@ public final class UncaughtHandler {
         code.add(aload(smLocal));
         code.add(RuntimeCalls.threw());
         code.add(RuntimeCalls.putAwaited());
-        code.add(marked);
-        code.add(frame(stateMachine, smLocal));
-        code.add(aload(smLocal));
-        code.add(op(SWAP));
-        code.add(RuntimeCalls.exitThrowing());
+        handOn(code, marked, stateMachine, smLocal, RuntimeCalls.exitThrowing());
         code.add(op(ATHROW));
         body.tryCatchBlocks.addAll(ranges);
         body.tryCatchBlocks.add(new TryCatchBlockNode(handler, handlerEnd, rethrow, null));
         body.maxStack = Math.max(body.maxStack, 3);
+    }
+
+    /** At {@code at}, with the throwable on the stack: {@code sm.call(t)}, or {@code call(sm, t)} for a static call. */
+    private static void handOn(InsnList code, LabelNode at, String stateMachine, int smLocal, MethodInsnNode call) {
+        code.add(at);
+        code.add(frame(stateMachine, smLocal));
+        code.add(aload(smLocal));
+        code.add(op(SWAP));
+        code.add(call);
     }
 
     /** The frame of the handlers' code: the state machine in its local, nothing else, a throwable on the stack. */
