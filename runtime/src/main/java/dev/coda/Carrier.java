@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * makes each such store of a young reference into an old object a fence (about 7 ns here, three times for a call
  * that suspends twice). So after {@link #RENEW_AFTER} outermost steps, at a moment when it holds nothing (no
  * coroutine running, nothing queued, no frame of {@link #unparented} or {@link #deferStarts} open: those keep the
- * carrier to restore it), the carrier is replaced by a new one, which is young.
+ * carrier to restore it), the carrier is replaced by a new one, which is young. A carrier parked in a state machine
+ * during a first step (see {@code Coroutine.enter}) is never replaced under it: a coroutine runs until that step's
+ * exit.
  *
  * <p>Why a table in front of the thread-local: {@link #current} runs at every start and every resumption, and a
  * {@code ThreadLocal} lookup is a chain of some seven dependent loads (thread, map, table, entry, value), which miss
@@ -46,8 +48,8 @@ final class Carrier {
     /** Carriers by their thread's id modulo {@link #SLOTS} (see the class comment). */
     private static final Carrier[] BY_THREAD = new Carrier[SLOTS];
 
-    /** The thread this carrier belongs to: the one that made it. */
-    private final Thread owner = Thread.currentThread();
+    /** The thread this carrier belongs to: the one that made it. Read directly by {@code Coroutine.exitThrowing}. */
+    final Thread owner = Thread.currentThread();
 
     /** Written directly by {@code Coroutine.exit} and {@code exitThrowing}, without a call (see there). */
     Coroutine<?> running;
@@ -113,10 +115,10 @@ final class Carrier {
      */
     private Coroutine<?> innermost() {
         Coroutine<?> r = running;
-        if (r == null || !r.threwOutOfStub()) return r;
+        if (r == null || !r.threwOutOfBody()) return r;
         do {
             r = r.parent();
-        } while (r != null && r.threwOutOfStub());
+        } while (r != null && r.threwOutOfBody());
         return running = r;
     }
 
@@ -213,11 +215,6 @@ final class Carrier {
         c.olderSibling = this;
         running = c; // the last write: a stack overflow before it leaves this carrier as it was
         return true;
-    }
-
-    /** True on the thread this carrier belongs to. */
-    boolean isCurrentThreads() {
-        return owner == Thread.currentThread();
     }
 
     /**

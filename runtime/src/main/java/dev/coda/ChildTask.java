@@ -18,9 +18,10 @@ abstract class ChildTask<T> extends Task<T> {
     /**
      * The next older child in the parent's list (see {@link Coroutine}); touched by the parent's body thread only.
      * Before the task is listed, while a coroutine's first step runs where it was called, the thread's
-     * {@link Carrier}, parked there by {@link Coroutine#enter} and taken back by {@link Coroutine#exit}: so the
-     * calling frame keeps nothing across the body (see {@link Coroutine#enter}) and no state machine needs a field
-     * for it.
+     * {@link Carrier}, parked there by {@link Coroutine#enter} and taken back by {@link Coroutine#exit} on that
+     * thread; a resumption on another thread may read it meanwhile, and leaves it alone (see
+     * {@link Coroutine#exitThrowing}). So the calling frame keeps nothing across the body and no state machine needs
+     * a field for it.
      */
     Object olderSibling;
 

@@ -136,7 +136,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * registered on directly (see {@link #suspendStage}); null if the body has never suspended (nor been handed to
      * another thread: a deferred start), {@link #NOTHING} while it runs after that. Before the first step of a start
      * through {@link #startWith}: the arguments kept for it. {@link #THREW} once a first step that never suspended
-     * threw out of its stub.
+     * threw out of its body.
      *
      * <p>Public for the body's prologue, which reads it, and for that last write, which the body makes without a call
      * (see {@link #exitThrowing}).
@@ -150,7 +150,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     private Object family;
 
-    /** For generated subclasses: a coroutine that has not started; its stub starts it (see {@link #enter}). */
+    /** For generated subclasses: a coroutine that has not started; its body starts it (see {@link #enter}). */
     protected Coroutine() {}
 
     /** Runs the body from the current state label until it completes this task or suspends. */
@@ -218,15 +218,17 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * <pre>
      *   stub:  return Coroutine.exit(body(args..., new SM()));
      *   body:  if (sm.awaited == null &amp;&amp; !sm.enter()) { sm.startWith(new Object[] {args...}); return sm; }
-     *          sm' = sm; ...the body's first step...; return sm'       (outside the range of the body's handlers)
+     *                                            (this start is outside the range of the body's handlers)
+     *          ...the step...; return sm;
      *   handler of the whole body:  sm.uncaught(t); return sm;
      *   handler of that handler:    if (sm.awaited == null) sm.awaited = THREW; throw Coroutine.exitThrowing(sm, t);
      * </pre>
-     * {@code awaited} is null only before the first step of a start in the stub's frame: a resumption, and a first
-     * step run through {@link #resume} (a deferred start), find it set. So a parameter needs a field only if it is
-     * live across an await, and a level of nested starts holds one reference across the next one's call, its own
-     * state machine: the thread's carrier waits in {@link ChildTask#olderSibling}, unused until {@link #exit} lists
-     * the call with its parent. The task is a child of the coroutine running on this thread, if any: that coroutine
+     * {@code awaited} is null from the start in the stub's frame until the first step first suspends (or tries to):
+     * a resumption, and a first step run through {@link #resume} (a deferred start), find it set. So a parameter
+     * needs a field only if it is live across an await, and the stub keeps nothing across the body's call: in the
+     * code written, a level of nested starts holds only its own state machine across the next one's call. The
+     * thread's carrier waits in {@link ChildTask#olderSibling}, unused until {@link #exit} lists the call with its
+     * parent. The task is a child of the coroutine running on this thread, if any: that coroutine
      * is also the one to restore after the first step.
      *
      * <p>Why the body enters, not the stub: a stack overflow can come at any call made near the edge of the stack,
@@ -282,8 +284,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * @return never returns normally
      */
     public static RuntimeException exitThrowing(Coroutine<?> body, Throwable thrown) {
-        // A resumption on another thread may find the carrier of a first step that has not reached exit() yet.
-        if (!(body.olderSibling instanceof Carrier carrier) || !carrier.isCurrentThreads()) {
+        // A resumption on another thread may find the carrier of a first step that has not reached exit() yet. The
+        // owner is compared here, not through a method: no call before the restore (see above).
+        if (!(body.olderSibling instanceof Carrier carrier) || carrier.owner != Thread.currentThread()) {
             throw Sneaky.<RuntimeException>rethrow(thrown);
         }
         Coroutine<?> outer = body.parent;
@@ -292,8 +295,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         throw carrier.exitedThrowing(outer, thrown);
     }
 
-    /** True once the stub's first step threw before any suspension (see {@link #THREW}): it runs nowhere. */
-    final boolean threwOutOfStub() {
+    /** True once the first step threw out of the body before any suspension (see {@link #THREW}): it runs nowhere. */
+    final boolean threwOutOfBody() {
         return awaited == THREW;
     }
 
@@ -978,7 +981,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         Object awaiting = awaited;
         VarHandle.acquireFence(); // the look at awaited before the looks at the word below
         // Nothing awaited yet: the body meets the request at its next await (also a deferred start's arguments, not
-        // yet taken by the first step). Or a first step that threw out of its stub: nothing is left to wake.
+        // yet taken by the first step). Or a first step that threw out of its body: nothing is left to wake.
         if (awaiting == null || awaiting == NOTHING || awaiting == THREW || awaiting instanceof Object[]) return;
         if (awaiting instanceof CompletableFuture) {
             // Registered on directly: cancelling the future completes it, which resumes the body (a stale read names

@@ -506,7 +506,7 @@ class TrampolineTest {
         Coroutine<Integer> parent = new Run<>(() -> {
             AwaitThen<Integer, Integer> child = new AwaitThen<>(gate, v -> v + 1);
             assertTrue(child.enter());
-            seen.add(Carrier.current().running());
+            seen.add(Carrier.current().running() == child);
             child.step(); // the first step: suspends on the gate
             assertSame(child, Coroutine.exit(child));
             seen.add(Carrier.current().running());
@@ -514,13 +514,37 @@ class TrampolineTest {
         }, 0);
         parent.start();
         assertEquals(3, seen.size());
-        assertNotSame(parent, seen.get(0), "the child ran as the innermost coroutine");
+        assertEquals(true, seen.get(0), "the child ran as the innermost coroutine");
         assertSame(parent, seen.get(1), "the parent runs again after the child's exit");
         assertNull(seen.get(2), "listed as the parent's only child: no carrier left parked");
-        assertFalse(parent.isDone(), "the parent's end waits for the child exit listed");
+        assertFalse(parent.isDone(), "the parent's end waits for the child that exit listed");
         gate.succeed(1);
         assertTrue(parent.isDone());
         assertNull(Carrier.current().running());
+
+        // Outermost: nobody lists the call, so only exit takes the parked carrier out of it, and a later throw on
+        // this thread out of the body's last handler cannot restore the carrier through it again.
+        Task<Integer> outerGate = new Task<>();
+        AwaitThen<Integer, Integer> outermost = new AwaitThen<>(outerGate, v -> v);
+        assertTrue(outermost.enter());
+        outermost.step();
+        assertSame(outermost, Coroutine.exit(outermost));
+        assertNull(outermost.olderSibling, "the parked carrier is taken back");
+        assertNull(Carrier.current().running());
+        Error late = new Error("late");
+        List<Object> after = new ArrayList<>();
+        Coroutine<Integer> later = new Run<>(() -> {
+            try {
+                throw Coroutine.exitThrowing(outermost, late);
+            } catch (Error e) {
+                after.add(e);
+            }
+            after.add(Carrier.current().running());
+        }, 0);
+        later.start();
+        assertEquals(List.of(late, later), after, "a throw after exit leaves the running coroutine as it is");
+        outerGate.succeed(3);
+        assertEquals(3, outermost.join());
 
         Coroutine<Integer> general = new Run<>(() -> {}, 5);
         Object[] before = {Carrier.current().running(), general.olderSibling};
@@ -563,10 +587,11 @@ class TrampolineTest {
      * A body whose first step threw past its last handler, and whose call to restore the carrier overflowed the stack
      * as well, has marked its coroutine (the field write it makes first). The carrier takes the marked coroutine off
      * when it next looks: from plain code, a resumption runs at once and a new start is nobody's child; inside
-     * another coroutine's step, what that step starts next is its child. Without this, the thread would keep a coroutine running that is gone.
+     * another coroutine's step, what that step starts next is its child. Without this, the thread would keep a
+     * coroutine running that is gone.
      */
     @Test
-    void aCoroutineMarkedAsThrownOutOfItsStubIsTakenOffTheCarrier() {
+    void aCoroutineMarkedAsThrownOutOfItsBodyIsTakenOffTheCarrier() {
         Coroutine<Integer> gone = new Run<>(() -> {}, 0);
         assertTrue(gone.enter());
         gone.awaited = Coroutine.THREW; // and the body's exitThrowing never ran
@@ -600,7 +625,7 @@ class TrampolineTest {
         assertTrue(parent.isDone());
         assertNull(Carrier.current().running());
 
-        // Two in a row: a coroutine whose stub threw while a marked one still stood above it.
+        // Two in a row: a coroutine whose body threw while a marked one still stood above it.
         Coroutine<Integer> outerGone = new Run<>(() -> {}, 0);
         outerGone.enter();
         Coroutine<Integer> innerGone = new Run<>(() -> {}, 0);

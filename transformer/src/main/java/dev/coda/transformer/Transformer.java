@@ -88,7 +88,7 @@ public final class Transformer {
             if (format != InstrumentedMarker.FORMAT) {
                 diagnostics.error(null, null, "class " + host.name.replace('/', '.') + " was rewritten by another "
                         + "version of Coda (format " + format + "; this one writes format " + InstrumentedMarker.FORMAT
-                        + "), whose code does not run with this runtime: compile it again from its source (with "
+                        + "), whose code calls the runtime of that version: compile it again from its source (with "
                         + "Maven, mvn clean)");
             }
             return TransformResult.unchanged(host.name, diagnostics.all());

@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Run in a JVM of its own by {@link StackEdgeTest}: overflows the stack of a fresh thread through a recursion that
  * starts an async call at every level, so that the overflow comes at the entry of a body, or in the start of its
- * call, at many different depths. Then, on the same thread, checks that async code still runs as it should, and prints the
- * counts as {@code name=value} lines.
+ * call, at many different depths. Then, on the same thread, checks that async code still runs as it should, and
+ * prints the counts as {@code name=value} lines.
  */
 public final class StackEdgeProbe {
     private StackEdgeProbe() {}

@@ -297,8 +297,9 @@ class ExceptionsTest {
     /**
      * A throw that none of the user's handlers catches ends the body inside the body: the last entries but one of
      * its exception table catch anything over all the code after the prologue stores the state machine, and their
-     * handler hands the throwable to {@code Coroutine.uncaught}; the last entry covers that handler alone. The user's handlers come first and still see
-     * what they catch; the throw reaches the task as the same instance, after the user's finally.
+     * handler hands the throwable to {@code Coroutine.uncaught}; the last entry covers that handler alone. The user's
+     * handlers come first and still see what they catch; the throw reaches the task as the same instance, after the
+     * user's finally. The start, before the prologue's store, is covered by none.
      */
     @Test
     void anUncaughtThrowEndsTheBodyThroughTheBodysOwnLastHandler() throws Throwable {
@@ -343,8 +344,8 @@ class ExceptionsTest {
         assertEquals(Opcodes.PUTFIELD, rethrowCode.get(5));
         assertEquals(Opcodes.ATHROW, rethrowCode.get(rethrowCode.size() - 1));
         // The first handler's entries come just before it (the user's come first) and cover every instruction after
-        // the prologue stores the state machine (parameter 0) in a local of its own; the start before that store,
-        // where the body enters, is covered by none.
+        // the prologue stores the state machine (the argument after the one parameter, slot 1) in a local of its own;
+        // the start before that store, where the body enters, is covered by none.
         List<TryCatchBlockNode> entries = new ArrayList<>();
         for (TryCatchBlockNode entry : table) if (entry.handler == last.handler) entries.add(entry);
         assertEquals(entries, table.subList(table.size() - 1 - entries.size(), table.size() - 1));
@@ -355,13 +356,17 @@ class ExceptionsTest {
                 store = n;
             }
         }
+        List<String> beforeStore = calls(insns.getFirst(), store);
+        assertTrue(beforeStore.contains("dev/coda/Coroutine.enter()Z"), beforeStore.toString());
+        for (TryCatchBlockNode entry : table) {
+            assertTrue(insns.indexOf(entry.start) > insns.indexOf(store), "an entry covers the start");
+        }
         for (int i = insns.indexOf(store) + 1; i < insns.indexOf(last.handler); i++) {
             if (insns.get(i).getOpcode() < 0) continue;
             int at = i;
             assertTrue(entries.stream().anyMatch(x -> insns.indexOf(x.start) < at && at < insns.indexOf(x.end)),
                     "instruction " + i + " not covered");
         }
-        for (TryCatchBlockNode entry : entries) assertTrue(insns.indexOf(entry.start) > insns.indexOf(store));
     }
 
     /** The opcodes of the real instructions from {@code from} up to {@code to} (null: the end). */
