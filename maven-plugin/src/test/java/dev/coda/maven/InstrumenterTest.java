@@ -12,10 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.coda.transformer.read.InstrumentedMarker;
 import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.tree.ClassNode;
 
 class InstrumenterTest {
     private static final String HEADER = "package p;\nimport dev.coda.*;\n";
@@ -139,6 +143,41 @@ class InstrumenterTest {
         assertTrue(Files.isRegularFile(ws.classFile("p/Odd$$Coda$name")), "not deleted as a stale state machine");
         assertTrue(Files.isRegularFile(ws.classFile("p/Odd$$Coda$name$$Coda$s")));
         assertEquals("Coda: 0 classes rewritten (1 already instrumented)", ws.lastInfo());
+    }
+
+    /**
+     * After an upgrade, a class a Coda of another protocol rewrote, left behind by a build without clean, fails the
+     * build by name instead of failing with a NoSuchMethodError when it runs; nothing is written.
+     */
+    @Test
+    void aClassRewrittenByAnotherVersionFailsTheBuildByName() throws Exception {
+        ws.compile("p/Host", TWO_ASYNC);
+        ws.run();
+        Path host = ws.classFile("p/Host");
+        Files.write(host, withMarkerFormat(Files.readAllBytes(host), 1));
+        Map<String, byte[]> before = ws.snapshot();
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, ws::run);
+
+        assertEquals("Coda: 1 error", e.getMessage());
+        assertEquals(1, ws.errors.size(), String.join("\n", ws.errors));
+        assertTrue(ws.errors.get(0).contains("class p.Host was rewritten by another version of Coda (format 1; this "
+                + "one writes format 2)"), ws.errors.get(0));
+        assertTrue(ws.errors.get(0).contains("(with Maven, mvn clean)"), ws.errors.get(0));
+        Map<String, byte[]> after = ws.snapshot();
+        assertEquals(before.keySet(), after.keySet(), "the state machines stay, nothing is added");
+        for (String name : before.keySet()) assertArrayEquals(before.get(name), after.get(name), name);
+    }
+
+    /** {@code bytes} with its {@code dev.coda.Instrumented} attribute holding {@code format}. */
+    private static byte[] withMarkerFormat(byte[] bytes, int format) {
+        ClassNode node = new ClassNode();
+        new ClassReader(bytes).accept(node, InstrumentedMarker.prototypes(), 0);
+        assertTrue(node.attrs.removeIf(a -> a.type.equals(InstrumentedMarker.NAME)), "marked");
+        node.attrs.add(new InstrumentedMarker(format));
+        ClassWriter writer = new ClassWriter(0);
+        node.accept(writer);
+        return writer.toByteArray();
     }
 
     @Test

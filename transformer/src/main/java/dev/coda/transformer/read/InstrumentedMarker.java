@@ -27,7 +27,8 @@ public final class InstrumentedMarker extends Attribute {
         this(FORMAT);
     }
 
-    private InstrumentedMarker(int format) {
+    /** A marker of {@code format}: {@link #FORMAT} for what this transformer writes; another to stand for another's. */
+    public InstrumentedMarker(int format) {
         super(NAME);
         this.format = format;
     }

@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.Attribute;
-import org.objectweb.asm.ByteVector;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.tree.ClassNode;
@@ -95,12 +93,7 @@ class IdempotenceTest {
         ClassNode node = new ClassNode();
         new ClassReader(bytes).accept(node, InstrumentedMarker.prototypes(), 0);
         assertTrue(node.attrs.removeIf(a -> a.type.equals(InstrumentedMarker.NAME)), "marked");
-        node.attrs.add(new Attribute(InstrumentedMarker.NAME) {
-            @Override
-            protected ByteVector write(ClassWriter writer, byte[] code, int len, int maxStack, int maxLocals) {
-                return new ByteVector(1).putByte(format);
-            }
-        });
+        node.attrs.add(new InstrumentedMarker(format));
         ClassWriter writer = new ClassWriter(0);
         node.accept(writer);
         return writer.toByteArray();
