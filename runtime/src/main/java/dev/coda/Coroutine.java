@@ -228,8 +228,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * needs a field only if it is live across an await, and the stub keeps nothing across the body's call: in the
      * code written, a level of nested starts holds only its own state machine across the next one's call. The
      * thread's carrier waits in {@link ChildTask#olderSibling}, unused until {@link #exit} lists the call with its
-     * parent. The task is a child of the coroutine running on this thread, if any: that coroutine
-     * is also the one to restore after the first step.
+     * parent. The task is a child of the coroutine running on this thread, if any: that coroutine is also the one to
+     * restore after the first step.
      *
      * <p>Why the body enters, not the stub: a stack overflow can come at any call made near the edge of the stack,
      * the body's own entry among them. Entered there, an overflow leaves the carrier as it was, with nothing to

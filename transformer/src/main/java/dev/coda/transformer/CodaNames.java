@@ -25,6 +25,7 @@ public final class CodaNames {
     public static final String MOVE_DESC = "(Ljava/lang/Object;)Ljava/lang/Object;";
 
     public static final String TASK_DESC = "L" + TASK + ";";
+    public static final String COROUTINE_DESC = "L" + COROUTINE + ";";
     public static final String STAGE_DESC = "L" + COMPLETION_STAGE + ";";
     public static final String FUTURE_DESC = "L" + COMPLETABLE_FUTURE + ";";
 

@@ -44,6 +44,11 @@ final class Asm {
         return new MethodInsnNode(Opcodes.INVOKEVIRTUAL, owner, name, desc, false);
     }
 
+    /** A static method of a class (not an interface). */
+    static MethodInsnNode invokestatic(String owner, String name, String desc) {
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, owner, name, desc, false);
+    }
+
     static InsnNode op(int opcode) {
         return new InsnNode(opcode);
     }
@@ -65,8 +70,7 @@ final class Asm {
         Type t = Type.getType(descriptor);
         if (t.getSort() >= Type.ARRAY) return;
         Type wrapper = Type.getObjectType(WRAPPERS[t.getSort()]);
-        out.add(new MethodInsnNode(Opcodes.INVOKESTATIC, wrapper.getInternalName(), "valueOf",
-                Type.getMethodDescriptor(wrapper, t), false));
+        out.add(invokestatic(wrapper.getInternalName(), "valueOf", Type.getMethodDescriptor(wrapper, t)));
     }
 
     /** The reverse of {@link #box}: an Object on the stack as a value of type {@code descriptor}. */

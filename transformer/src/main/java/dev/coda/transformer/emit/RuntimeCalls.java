@@ -1,7 +1,8 @@
 package dev.coda.transformer.emit;
 
 import static dev.coda.transformer.CodaNames.COROUTINE;
-import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static dev.coda.transformer.CodaNames.COROUTINE_DESC;
+import static dev.coda.transformer.CodaNames.TASK_DESC;
 
 import dev.coda.transformer.plan.AwaitSite;
 import org.objectweb.asm.tree.FieldInsnNode;
@@ -12,12 +13,10 @@ final class RuntimeCalls {
     private RuntimeCalls() {}
 
     static MethodInsnNode enter() { return Asm.invokevirtual(COROUTINE, "enter", "()Z"); }
-    static MethodInsnNode exit() {
-        return new MethodInsnNode(INVOKESTATIC, COROUTINE, "exit", "(L" + COROUTINE + ";)Ldev/coda/Task;", false);
-    }
+    static MethodInsnNode exit() { return Asm.invokestatic(COROUTINE, "exit", "(" + COROUTINE_DESC + ")" + TASK_DESC); }
     static MethodInsnNode exitThrowing() {
-        return new MethodInsnNode(INVOKESTATIC, COROUTINE, "exitThrowing",
-                "(L" + COROUTINE + ";Ljava/lang/Throwable;)Ljava/lang/RuntimeException;", false);
+        return Asm.invokestatic(COROUTINE, "exitThrowing",
+                "(" + COROUTINE_DESC + "Ljava/lang/Throwable;)Ljava/lang/RuntimeException;");
     }
     /** {@code Coroutine.awaited}: read by the body's prologue, and marked for a first step that threw out of it. */
     static FieldInsnNode getAwaited() { return Asm.getfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
@@ -62,7 +61,6 @@ final class RuntimeCalls {
     }
     static MethodInsnNode uncaught() { return Asm.invokevirtual(COROUTINE, "uncaught", "(Ljava/lang/Throwable;)V"); }
     static MethodInsnNode initialize() {
-        return new MethodInsnNode(INVOKESTATIC, COROUTINE, "initialize",
-                "(Ljava/lang/Class;)V", false);
+        return Asm.invokestatic(COROUTINE, "initialize", "(Ljava/lang/Class;)V");
     }
 }

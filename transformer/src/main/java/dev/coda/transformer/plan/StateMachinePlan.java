@@ -27,7 +27,7 @@ public record StateMachinePlan(String className, String host, boolean hostIsInte
     public String bodyDescriptor() {
         StringBuilder d = new StringBuilder("(");
         for (Param p : params) d.append(p.descriptor());
-        return d.append("L").append(className).append(";)L").append(CodaNames.COROUTINE).append(";").toString();
+        return d.append("L").append(className).append(";)").append(CodaNames.COROUTINE_DESC).toString();
     }
 
     /** The slots the receiver and the parameters take: the body's state machine argument is in the next one. */
