@@ -216,20 +216,22 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * The start of a generated coroutine, made by its body's prologue. The stub the transformer writes calls the
      * body with the arguments it was called with, as a plain call would, and keeps nothing across that call:
      * <pre>
-     *   stub:  return Coroutine.exit(body(args..., new SM()));
-     *   body:  if (sm.awaited == null &amp;&amp; !sm.enter()) { sm.startWith(new Object[] {args...}); return sm; }
+     *   stub:  return Coroutine.exit(body(args..., null));
+     *   body:  if (sm == null &amp;&amp; !(sm = new SM()).enter()) { sm.startWith(new Object[] {args...}); return sm; }
      *                                            (this start is outside the range of the body's handlers)
      *          ...the step...; return sm;
      *   handler of the whole body:  sm.uncaught(t); return sm;
      *   handler of that handler:    if (sm.awaited == null) sm.awaited = THREW; throw Coroutine.exitThrowing(sm, t);
      * </pre>
-     * {@code awaited} is null from the start in the stub's frame until the first step first suspends (or tries to):
-     * a resumption, and a first step run through {@link #resume} (a deferred start), find it set. So a parameter
-     * needs a field only if it is live across an await, and the stub keeps nothing across the body's call: in the
-     * code written, a level of nested starts holds only its own state machine across the next one's call. The
-     * thread's carrier waits in {@link ChildTask#olderSibling}, unused until {@link #exit} lists the call with its
-     * parent. The task is a child of the coroutine running on this thread, if any: that coroutine is also the one to
-     * restore after the first step.
+     * Only the stub passes no state machine: a resumption, and a first step run through {@link #resume} (a deferred
+     * start), pass their own. So a parameter needs a field only if it is live across an await, and the stub keeps
+     * nothing across the body's call: in the code written, a level of nested starts holds only its own state machine
+     * across the next one's call. Made in the body, the state machine, its start and the first step are compiled
+     * together however the JIT divides the stub from its caller and from the body. {@code awaited} is null from the
+     * start in the stub's frame until the first step first suspends (or tries to), which is how the last handler
+     * tells a first step that never suspended. The thread's carrier waits in {@link ChildTask#olderSibling}, unused
+     * until {@link #exit} lists the call with its parent. The task is a child of the coroutine running on this
+     * thread, if any: that coroutine is also the one to restore after the first step.
      *
      * <p>Why the body enters, not the stub: a stack overflow can come at any call made near the edge of the stack,
      * the body's own entry among them. Entered there, an overflow leaves the carrier as it was, with nothing to

@@ -36,12 +36,13 @@ import org.objectweb.asm.tree.VarInsnNode;
 /**
  * Rewrites an async method, in place, into its state-machine body: {@code static Coroutine name(receiver?,
  * params..., SM sm)} in the host, so the user's code keeps its class, its private access, its line numbers and its
- * local variable names. The stub calls it for the first step with the caller's arguments; a resumption passes
- * stand-ins, which the body never reads: what it needs after an await it restores from the state machine. Every
+ * local variable names. The stub calls it for the first step with the caller's arguments and a null state machine,
+ * which the body makes; a resumption passes its state machine and stand-ins for the arguments, which the body never
+ * reads: what it needs after an await it restores from the state machine. Every
  * step returns the state machine ("return sm" below), which the stub hands on (see {@code Coroutine.enter}).
  *
  * <pre>
- *   prologue:  if (sm.awaited == null &amp;&amp; !sm.enter()) { sm.startWith(new Object[] {args...}); return sm; }
+ *   prologue:  if (sm == null &amp;&amp; !(sm = new SM()).enter()) { sm.startWith(new Object[] {args...}); return sm; }
  *              sm → local M; switch (sm.state) { 0: fall into the code | k: goto RESTORE_k }
  *   await k:   task → local T; if (!sm.ready(T)) goto SUSPEND_k; GET_k: sm.take(T)        (inside the user's try ranges)
  *   SUSPEND_k: save stack and live locals; sm.state = k; if (sm.suspend(T)) return sm;     (appended after all code,
@@ -112,10 +113,15 @@ public final class BodyEmitter {
         int argument = plan.parameterSlots();
         // The start, in the stub's frame (see Coroutine.enter), before the state machine goes to its local: outside
         // the range of the body's last handler (see UncaughtHandler), which cannot meet a body that never entered.
+        // The stub passes no state machine; a resumption passes its own. Made here, the state machine, its start and
+        // the first step are compiled together however the JIT cuts the stub from its caller and from the body.
         LabelNode entered = new LabelNode();
         p.add(aload(argument));
-        p.add(RuntimeCalls.getAwaited());
         p.add(new JumpInsnNode(IFNONNULL, entered));
+        p.add(new TypeInsnNode(NEW, sm));
+        p.add(op(DUP));
+        p.add(new MethodInsnNode(INVOKESPECIAL, sm, "<init>", "()V", false));
+        p.add(new VarInsnNode(ASTORE, argument));
         p.add(aload(argument));
         p.add(RuntimeCalls.enter());
         p.add(new JumpInsnNode(IFNE, entered));

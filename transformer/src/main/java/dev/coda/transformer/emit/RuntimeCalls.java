@@ -18,7 +18,7 @@ final class RuntimeCalls {
         return Asm.invokestatic(COROUTINE, "exitThrowing",
                 "(" + COROUTINE_DESC + "Ljava/lang/Throwable;)Ljava/lang/RuntimeException;");
     }
-    /** {@code Coroutine.awaited}: read by the body's prologue, and marked for a first step that threw out of it. */
+    /** {@code Coroutine.awaited}: read and marked for a first step that threw out of the body (see UncaughtHandler). */
     static FieldInsnNode getAwaited() { return Asm.getfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
     static FieldInsnNode putAwaited() { return Asm.putfield(COROUTINE, "awaited", "Ljava/lang/Object;"); }
     /** {@code Coroutine.THREW}, that mark. */

@@ -13,14 +13,12 @@ import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.LocalVariableNode;
-import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TypeInsnNode;
 
 /**
  * The method callers see, with the original name, descriptor, modifiers, signature, annotations and parameter
- * names. It makes the state machine and calls the body with it and its arguments as they are, for the first step,
- * which the body's prologue starts (see {@code Coroutine.enter} for the protocol); then returns the state machine the
+ * names. It calls the body with its arguments as they are and no state machine, for the first step, which the
+ * body's prologue makes and starts (see {@code Coroutine.enter} for the protocol); then returns the state machine the
  * body returns, through {@code Coroutine.exit} (and {@code .toCompletableFuture()} for functions that return a
  * CompletableFuture or CompletionStage). Must be built before {@link BodyEmitter} rewrites the original.
  */
@@ -48,11 +46,10 @@ public final class StubEmitter {
         code.add(start);
         int line = Diagnostics.lineOf(original, null);
         if (line > 0) code.add(new LineNumberNode(line, start));
-        // return Coroutine.exit(body(args..., new SM())): nothing of this frame is live across the body's call.
+        // return Coroutine.exit(body(args..., null)): nothing of this frame is live across the body's call, and the
+        // body makes the state machine, in the compiled code of its first step (see BodyEmitter).
         for (Param p : plan.params()) code.add(Asm.load(p.descriptor(), p.slot()));
-        code.add(new TypeInsnNode(NEW, plan.className()));
-        code.add(new InsnNode(DUP));
-        code.add(new MethodInsnNode(INVOKESPECIAL, plan.className(), "<init>", "()V", false));
+        code.add(new InsnNode(ACONST_NULL));
         code.add(BodyEmitter.invoke(plan));
         code.add(RuntimeCalls.exit());
         if (plan.async().returnKind() != ReturnKind.TASK) {

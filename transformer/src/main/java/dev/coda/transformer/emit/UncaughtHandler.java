@@ -153,8 +153,8 @@ public final class UncaughtHandler {
     }
 
     /**
-     * The prologue's {@code aload; astore smLocal} of the state machine, the body's last argument: the first store to
-     * that local, after the start (see {@link BodyEmitter}).
+     * The prologue's {@code aload; astore smLocal} of the state machine, the body's last argument: the first such
+     * store to that local, after the start (see {@link BodyEmitter}).
      */
     private static AbstractInsnNode prologueStore(MethodNode body, int smLocal) {
         int argument = (Type.getArgumentsAndReturnSizes(body.desc) >> 2) - 2; // a static method: no receiver
@@ -162,7 +162,7 @@ public final class UncaughtHandler {
             if (n.getOpcode() != ASTORE || ((VarInsnNode) n).var != smLocal) continue;
             AbstractInsnNode load = RealInstructions.previous(n);
             if (load != null && load.getOpcode() == ALOAD && ((VarInsnNode) load).var == argument) return n;
-            break;
+            // the start's store of the state machine it makes, when the argument's slot is also smLocal
         }
         throw new IllegalStateException("the rewritten " + body.name + " does not begin with its prologue");
     }

@@ -31,13 +31,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.AnnotationNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.LocalVariableNode;
+import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
 
 /** What the rewrite keeps: signatures, modifiers, annotations, names, lines; and what it must not keep. */
 class PreservationTest {
@@ -492,5 +495,35 @@ class PreservationTest {
         // data is dead at the await, so it has no field: the stub hands it to the first step; kept lives across it.
         ClassNode sm = node(code.output.get("p/Keep$$Coda$deadParam"));
         assertEquals(List.of("state", "kept", "n"), sm.fields.stream().map((FieldNode f) -> f.name).toList());
+    }
+
+    /**
+     * The stub passes its arguments and no state machine; the body makes the state machine before it enters it, so
+     * a JIT that compiles the body without the stub still has the allocation, the start and the first step in one
+     * unit. A resumption passes its own state machine, and does not make one.
+     */
+    @Test
+    void theBodyMakesTheStateMachineTheStubOnlyPassesItsArguments() {
+        ClassNode host = node(code.output.get("p/Keep"));
+        MethodNode stub = host.methods.stream()
+                .filter(m -> m.name.equals("gen") && (m.access & Opcodes.ACC_SYNTHETIC) == 0).findFirst().orElseThrow();
+        MethodNode body = host.methods.stream()
+                .filter(m -> m.name.equals("gen") && (m.access & Opcodes.ACC_SYNTHETIC) != 0).findFirst().orElseThrow();
+        List<String> stubCode = new ArrayList<>();
+        for (AbstractInsnNode n : stub.instructions) {
+            if (n.getOpcode() < 0) continue;
+            stubCode.add(n instanceof MethodInsnNode call ? call.owner + "." + call.name : String.valueOf(n.getOpcode()));
+        }
+        assertEquals(List.of(String.valueOf(Opcodes.ALOAD), String.valueOf(Opcodes.ALOAD), String.valueOf(Opcodes.ALOAD),
+                String.valueOf(Opcodes.ACONST_NULL), "p/Keep.gen", "dev/coda/Coroutine.exit",
+                String.valueOf(Opcodes.ARETURN)), stubCode);
+        List<String> made = new ArrayList<>();
+        boolean entered = false;
+        for (AbstractInsnNode n : body.instructions) {
+            if (n.getOpcode() == Opcodes.NEW) made.add(((TypeInsnNode) n).desc + (entered ? " after enter" : ""));
+            if (n instanceof MethodInsnNode call && call.name.equals("enter")) entered = true;
+        }
+        assertTrue(entered, "the body enters the call");
+        assertEquals(List.of("p/Keep$$Coda$gen"), made.subList(0, 1), "the body makes its state machine first");
     }
 }
