@@ -138,8 +138,8 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * through {@link #startWith}: the arguments kept for it. {@link #THREW} once a first step that never suspended
      * threw out of its body.
      *
-     * <p>Public for the body's prologue, which reads it, and for that last write, which the body makes without a call
-     * (see {@link #exitThrowing}).
+     * <p>Public for the body's last handler, which reads it and makes that last write without a call (see
+     * {@link #exitThrowing}).
      */
     public Object awaited;
     /**
@@ -234,8 +234,9 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * thread, if any: that coroutine is also the one to restore after the first step.
      *
      * <p>Why the body enters, not the stub: a stack overflow can come at any call made near the edge of the stack,
-     * the body's own entry among them. Entered there, an overflow leaves the carrier as it was, with nothing to
-     * restore; the enter's last write is the one that makes this coroutine the running one.
+     * the body's own entry and the state machine's constructor among them. Entered there, an overflow leaves the
+     * carrier as it was, with nothing to restore; the enter's last write is the one that makes this coroutine the
+     * running one.
      *
      * @return true if the first step runs now, in this frame: the carrier is parked until {@link #exit}; false when
      *     it does not (a start deferred to a spawn's executor, or made while the runtime works for another task):

@@ -28,11 +28,11 @@
  * <h2>Where the generated code lives</h2>
  * An async method {@code m} of class {@code H} becomes three pieces:
  * <ul>
- *   <li>the <b>stub</b> {@code H.m}, with the original signature, which allocates the state machine and calls the
- *       body with it and its own arguments for the first step, keeping nothing across that call;</li>
+ *   <li>the <b>stub</b> {@code H.m}, with the original signature, which calls the body with its own arguments and
+ *       no state machine for the first step, keeping nothing across that call;</li>
  *   <li>the <b>body</b>, a synthetic {@code static Coroutine m(receiver?, parameters..., H$$Coda$m sm)} in
- *       {@code H} itself, which starts the call and holds the user's code as a state machine, and returns the state
- *       machine;</li>
+ *       {@code H} itself, which makes the state machine and starts the call when called by the stub, holds the
+ *       user's code as a state machine, and returns the state machine;</li>
  *   <li>the <b>state machine</b> {@code H$$Coda$m}, a synthetic subclass of {@code dev.coda.Coroutine} in
  *       {@code H}'s package, holding only fields and a {@code resume()} that calls the body.</li>
  * </ul>

@@ -162,7 +162,11 @@ public final class UncaughtHandler {
             if (n.getOpcode() != ASTORE || ((VarInsnNode) n).var != smLocal) continue;
             AbstractInsnNode load = RealInstructions.previous(n);
             if (load != null && load.getOpcode() == ALOAD && ((VarInsnNode) load).var == argument) return n;
-            // the start's store of the state machine it makes, when the argument's slot is also smLocal
+            // The start's store of the state machine it makes, when the argument's slot is also smLocal; else not a
+            // prologue of ours.
+            if (load == null || load.getOpcode() != INVOKESPECIAL || !((MethodInsnNode) load).name.equals("<init>")) {
+                break;
+            }
         }
         throw new IllegalStateException("the rewritten " + body.name + " does not begin with its prologue");
     }
