@@ -85,7 +85,9 @@ public final class Transformer {
         Diagnostics diagnostics = new Diagnostics(host);
         if (InstrumentedMarker.isMarked(host)) {
             int format = InstrumentedMarker.formatOf(host);
-            if (format != InstrumentedMarker.FORMAT) {
+            // A state machine's error is its host's: only the host's code loads it, and both are compiled again.
+            boolean stateMachine = CodaNames.COROUTINE.equals(host.superName);
+            if (format != InstrumentedMarker.FORMAT && !stateMachine) {
                 diagnostics.error(null, null, "class " + host.name.replace('/', '.') + " was rewritten by another "
                         + "version of Coda (format " + format + "; this one writes format " + InstrumentedMarker.FORMAT
                         + "), whose code calls the runtime of that version: compile it again from its source (with "

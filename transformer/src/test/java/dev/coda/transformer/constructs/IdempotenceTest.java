@@ -70,22 +70,26 @@ class IdempotenceTest {
     /**
      * A class rewritten by a Coda whose written code follows another protocol with the runtime (its marker holds
      * another format) is reported, named, with what to do: left as it is, it would fail with a NoSuchMethodError
-     * when it runs against this runtime. The build that finds stale classes from an upgrade fails instead.
+     * when it runs against this runtime. The build that finds stale classes from an upgrade fails instead. Its state
+     * machines are left as they are without an error of their own: only the host's code loads them, so the host's
+     * error is the one to report, once.
      */
     @Test
     void aClassRewrittenForAnotherRuntimeIsAnErrorNamingIt() throws Exception {
         Instrumented once = Instrumented.of(classes).requireClean();
         Transformer again = transformer(once.output);
-        for (String name : List.of("p/Twice", "p/Twice$$Coda$sum")) {
-            byte[] stale = withMarkerFormat(once.output.get(name), 1);
-            TransformResult r = again.transform(stale);
-            assertFalse(r.changed(), name);
-            assertTrue(r.hasErrors(), name + ": " + r.diagnostics());
-            String message = r.diagnostics().get(0).message();
-            assertTrue(message.contains("class " + name.replace('/', '.') + " was rewritten by another version of "
-                    + "Coda (format 1; this one writes format 2)"), message);
-            assertTrue(message.contains("compile it again from its source (with Maven, mvn clean)"), message);
-        }
+        TransformResult host = again.transform(withMarkerFormat(once.output.get("p/Twice"), 1));
+        assertFalse(host.changed());
+        assertEquals(1, host.diagnostics().size(), host.diagnostics().toString());
+        assertTrue(host.hasErrors(), host.diagnostics().toString());
+        String message = host.diagnostics().get(0).message();
+        assertTrue(message.contains("class p.Twice was rewritten by another version of Coda (format 1; this one "
+                + "writes format 2)"), message);
+        assertTrue(message.contains("compile it again from its source (with Maven, mvn clean)"), message);
+
+        TransformResult stateMachine = again.transform(withMarkerFormat(once.output.get("p/Twice$$Coda$sum"), 1));
+        assertFalse(stateMachine.changed());
+        assertEquals(List.of(), stateMachine.diagnostics());
     }
 
     /** {@code bytes} with its {@code dev.coda.Instrumented} attribute holding {@code format}. */
