@@ -511,28 +511,28 @@ class PreservationTest {
                 .filter(m -> m.name.equals("gen") && (m.access & Opcodes.ACC_SYNTHETIC) == 0).findFirst().orElseThrow();
         MethodNode body = host.methods.stream()
                 .filter(m -> m.name.equals("gen") && (m.access & Opcodes.ACC_SYNTHETIC) != 0).findFirst().orElseThrow();
-        List<String> stubCode = new ArrayList<>();
-        for (AbstractInsnNode n : stub.instructions) {
-            if (n.getOpcode() < 0) continue;
-            stubCode.add(n instanceof MethodInsnNode call ? call.owner + "." + call.name : String.valueOf(n.getOpcode()));
-        }
-        assertEquals(List.of(String.valueOf(Opcodes.ALOAD), String.valueOf(Opcodes.ALOAD), String.valueOf(Opcodes.ALOAD),
+        int sm = (Type.getArgumentsAndReturnSizes(body.desc) >> 2) - 2; // the last argument's slot: no receiver
+        assertEquals(List.of(Opcodes.ALOAD + " 0", Opcodes.ALOAD + " 1", Opcodes.ALOAD + " 2",
                 String.valueOf(Opcodes.ACONST_NULL), "p/Keep.gen", "dev/coda/Coroutine.exit",
-                String.valueOf(Opcodes.ARETURN)), stubCode);
+                String.valueOf(Opcodes.ARETURN)), opening(stub, Integer.MAX_VALUE));
         // The body opens with: aload sm; ifnonnull entered; new SM; dup; invokespecial <init>; astore sm; aload sm;
         // invokevirtual enter: it makes a state machine only when it was given none.
-        List<String> opening = new ArrayList<>();
-        for (AbstractInsnNode n : body.instructions) {
+        assertEquals(List.of(Opcodes.ALOAD + " " + sm, String.valueOf(Opcodes.IFNONNULL), "new p/Keep$$Coda$gen",
+                String.valueOf(Opcodes.DUP), "p/Keep$$Coda$gen.<init>", Opcodes.ASTORE + " " + sm, Opcodes.ALOAD + " " + sm,
+                "dev/coda/Coroutine.enter"), opening(body, 8));
+    }
+
+    /** The first {@code limit} instructions of {@code m}: a call as owner.name, a local's load or store with its slot. */
+    private static List<String> opening(MethodNode m, int limit) {
+        List<String> code = new ArrayList<>();
+        for (AbstractInsnNode n : m.instructions) {
             if (n.getOpcode() < 0) continue;
-            if (opening.size() == 8) break;
-            opening.add(n instanceof MethodInsnNode call ? call.owner + "." + call.name
+            if (code.size() == limit) break;
+            code.add(n instanceof MethodInsnNode call ? call.owner + "." + call.name
                     : n instanceof TypeInsnNode type ? "new " + type.desc
                     : n instanceof VarInsnNode slot ? n.getOpcode() + " " + slot.var
                     : String.valueOf(n.getOpcode()));
         }
-        int sm = (Type.getArgumentsAndReturnSizes(body.desc) >> 2) - 2; // the last argument's slot: no receiver
-        assertEquals(List.of(Opcodes.ALOAD + " " + sm, String.valueOf(Opcodes.IFNONNULL), "new p/Keep$$Coda$gen",
-                String.valueOf(Opcodes.DUP), "p/Keep$$Coda$gen.<init>", Opcodes.ASTORE + " " + sm, Opcodes.ALOAD + " " + sm,
-                "dev/coda/Coroutine.enter"), opening);
+        return code;
     }
 }
