@@ -39,8 +39,9 @@ public final class Coda {
      * {@link java.util.concurrent.CompletionException} wrapper removed. The stage belongs to the awaiting function: if
      * the function is cancelled at this await, the stage is cancelled ({@code cancel(true)}; a stage that is not
      * itself a {@code CompletableFuture}, or a minimal stage, is only abandoned), so the operation behind it is told
-     * to stop. To await a future that others share, await {@link Task#from} of it instead. A
-     * {@code CompletableFuture} that is already done is taken at once, without allocating anything.
+     * to stop. To await a future that others share, await {@link Task#from} of it instead. A plain
+     * {@code CompletableFuture} (that class itself, not a subclass) that is already done is taken at once, without
+     * allocating anything.
      *
      * @param <T> the type of the value
      * @param stage the stage to wait for
@@ -101,8 +102,8 @@ public final class Coda {
     /**
      * Starts {@code body} (at once, on the calling thread) and returns a task that completes as it does, unless
      * {@code d} passes first: then the body is cancelled, and the task fails with
-     * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished; the body's cancellation,
-     * carrying its cleanup failures, is suppressed onto it. A body that still completes otherwise, despite the
+     * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished; if that cleanup failed, the
+     * body's cancellation, carrying its cleanup failures, is suppressed onto it. A body that still completes otherwise, despite the
      * cancellation, keeps its outcome. Cancelling the task cancels the body, and completes it cancelled after the
      * body has completed. The task is a child of the async function running on this thread, if any.
      *

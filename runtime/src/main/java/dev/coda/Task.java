@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * cancelled, once and for good. The state machine of an {@code @Async} call is itself its {@code Task}; the runtime
  * makes the others: {@link #completed}, {@link #done}, {@link #failed} and {@link #from} stand for an outcome,
  * {@link #all} and {@link #any} combine tasks, {@link Coda#sleep}, {@link Coda#yieldNow()} and {@link Coda#timeout}
- * wait, and a {@link CompletableTask} is completed by hand. It has no public constructor: only the runtime and the state machines it generates make tasks.
+ * wait, and a {@link CompletableTask} is completed by hand. It has no public constructor: only the runtime, the state
+ * machines it generates and {@code new CompletableTask<>()} make tasks.
  *
  * <p>Inside an async function, {@link Coda#await(Task) await} a task; elsewhere, {@link #join()} blocks for it and
  * {@link #toCompletableFuture()} adapts it. A task started while an async function runs (an async call, a
