@@ -41,10 +41,12 @@ import java.util.function.BiConsumer;
  *   bit  8     REQUESTED cancel() was called; never cleared
  *   bit  9     DELIVERED the body met the request and unwinds; no await delivers again
  *   bit  10    CLEANUP   the body awaits drop glue, which a request never interrupts
+ *   bit  11    REFUSED   the executor refused a deferred start: the body never runs, the task fails
  * </pre>
  * The phases and who moves them:
  * <pre>
  *   UNSTARTED ──start claimed (runnable)──▶ RUNNING        UNSTARTED ──cancel()──▶ FINISHING (parameters dropped)
+ *   UNSTARTED ──the executor refused the start──▶ FINISHING | REFUSED (parameters dropped)
  *   RUNNING ──the body ended, something to wait for──▶ FINISHING ──last wait over──▶ outcome
  *   RUNNING ──the body ended, nothing to wait for──▶ outcome
  * </pre>
@@ -119,6 +121,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     private static final int REQUESTED = 1 << 8;
     private static final int DELIVERED = 1 << 9;
     private static final int CLEANUP = 1 << 10;
+    private static final int REFUSED = 1 << 11;
 
     /** What {@link #awaited} holds between suspensions: the body has suspended before, and is running now. */
     private static final Task<?> NOTHING = Task.done();
@@ -205,9 +208,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         awaitPublication(); // a completion a few instructions long
         int s = state;
         if ((s & OUTCOME) != PENDING) return (s & OUTCOME) == CANCELLED;
-        Ending e = endingOrNull();
-        if ((s & PHASE) == FINISHING && e != null) return e.endsCancelled();
-        return true;
+        if ((s & PHASE) != FINISHING) return true; // the body meets the request at its next await
+        Ending e = endingOrNull(); // kept until the outcome is published (see conclude)
+        if (e != null) return e.endsCancelled();
+        // A body that never ran, its parameters being dropped: cancelled, unless its executor refused the start.
+        return (s & REFUSED) == 0;
     }
 
     // ---- called by generated code ------------------------------------------------------------------------------
@@ -316,7 +321,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
 
     /**
      * Starts a coroutine whose first step runs through {@link #resume}, as {@link #startWith} does, for a
-     * coroutine written by hand, which keeps its parameters itself.
+     * coroutine written by hand, which keeps its parameters itself. Until this returns, nothing else may register on
+     * the task (an await, a {@code join()}, a view): a first step that ends without suspending publishes its outcome
+     * as that of a task nobody has seen, and a waiter registered meanwhile would never run. Generated code never
+     * shares a state machine before its start.
      *
      * @return this task
      */
@@ -893,11 +901,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         // to the spawner before its body runs, so it is seen by others from the start: not the unseen case of end().
         // The arguments of a generated coroutine stay in their place until the first step or dropUnstarted takes them.
         if (awaited == null) awaited = NOTHING;
-        STATE.set(this, UNSTARTED);
+        STATE.getAndBitwiseOr(this, UNSTARTED); // from RUNNING (0): keeps a request a hand-written start already had
         try {
             executor.execute(this::startDeferred);
         } catch (Throwable rejected) { // RejectedExecutionException, or any failure of a foreign executor
-            if (claimStart(FINISHING)) dropUnstarted(rejected);
+            if (claimStart(FINISHING | REFUSED)) dropUnstarted(rejected);
             else throw rejected; // the runnable ran inline, and what it ran threw: not the executor's refusal
         }
     }
@@ -906,13 +914,16 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         if (claimStart(RUNNING)) Carrier.current().start(this); // else cancel() claimed it, and dropped the parameters
     }
 
-    /** UNSTARTED → {@code phase}: true for exactly one caller per deferred start (cancel() claims it too). */
-    private boolean claimStart(int phase) {
+    /**
+     * UNSTARTED → {@code next} (a phase, with REFUSED for a refused start): true for exactly one caller per deferred
+     * start (cancel() claims it too).
+     */
+    private boolean claimStart(int next) {
         int s;
         do {
             s = state;
             if ((s & PHASE) != UNSTARTED) return false;
-        } while (!STATE.compareAndSet(this, s, (s & ~PHASE) | phase));
+        } while (!STATE.compareAndSet(this, s, (s & ~PHASE) | next));
         return true;
     }
 
@@ -1218,41 +1229,46 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      */
     private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed,
                           boolean unseen) {
-        Ending e = endingOrNull();
-        family = null; // a done task keeps none of it; written before the outcome is published
-        if (cancelled || (e != null && e.signal != null)) {
-            CancellationException outcome = new CancelledOutcome();
-            if (e != null && e.signal != null) {
-                for (Throwable s : e.signal.getSuppressed()) outcome.addSuppressed(s);
-                if (thrown == e.signal) thrown = null;
-            }
-            if (thrown != null) outcome.addSuppressed(thrown);
-            addAll(outcome, failed);
-            finish(CANCELLED, outcome, unseen);
-            return;
-        }
-        if (thrown == null && returned != null) {
-            if (returned.failureNow() == null) {
-                value = returned.valueNow();
-            } else {
-                Throwable f = returned.observeFailure();
-                // A returned child cancelled because this task was asked to stop: the request is honoured.
-                if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
-                    addAll(f, failed);
-                    finish(CANCELLED, f, unseen);
-                    return;
+        try {
+            Ending e = endingOrNull();
+            if (cancelled || (e != null && e.signal != null)) {
+                CancellationException outcome = new CancelledOutcome();
+                if (e != null && e.signal != null) {
+                    for (Throwable s : e.signal.getSuppressed()) outcome.addSuppressed(s);
+                    if (thrown == e.signal) thrown = null;
                 }
-                thrown = f;
+                if (thrown != null) outcome.addSuppressed(thrown);
+                addAll(outcome, failed);
+                finish(CANCELLED, outcome, unseen);
+                return;
             }
-        }
-        if (thrown == null && failed != null && !failed.isEmpty()) {
-            thrown = asFailure(failed.remove(0));
-        }
-        if (thrown != null) {
-            addAll(thrown, failed);
-            finish(FAILED, thrown, unseen);
-        } else {
-            finish(SUCCEEDED, value, unseen);
+            if (thrown == null && returned != null) {
+                if (returned.failureNow() == null) {
+                    value = returned.valueNow();
+                } else {
+                    Throwable f = returned.observeFailure();
+                    // A returned child cancelled because this task was asked to stop: the request is honoured.
+                    if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
+                        addAll(f, failed);
+                        finish(CANCELLED, f, unseen);
+                        return;
+                    }
+                    thrown = f;
+                }
+            }
+            if (thrown == null && failed != null && !failed.isEmpty()) {
+                thrown = asFailure(failed.remove(0));
+            }
+            if (thrown != null) {
+                addAll(thrown, failed);
+                finish(FAILED, thrown, unseen);
+            } else {
+                finish(SUCCEEDED, value, unseen);
+            }
+        } finally {
+            // A done task keeps none of it. Cleared only once the outcome is published: a cancel() that comes
+            // meanwhile still reads from the Ending what the end decided (cancelledInTheEnd).
+            family = null;
         }
     }
 
@@ -1385,9 +1401,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
             }
         }
 
-        /** Whether the outcome will be cancelled, as far as it is known while waiting. */
+        /** Whether the outcome will be cancelled, as far as it is known while waiting (see conclude). */
         boolean endsCancelled() {
-            return signal != null || returnedAbandoned || (returned != null && owner.isChild(returned));
+            if (signal != null || returnedAbandoned) return true;
+            // A returned child decides: one still running has just been asked to stop; a done one has its outcome.
+            return returned != null && owner.isChild(returned) && (!returned.isDone() || returned.isCancelled());
         }
 
         /** Every wait is over: collects what was left to report, oldest child first, and concludes. */

@@ -240,6 +240,18 @@ class CombinatorsTest {
     }
 
     @Test
+    void aBodyCancelledCleanlyAddsNothingToTheTimeout() throws Exception {
+        SlowCancel body = new SlowCancel("body");
+        Task<Object> t = Coda.timeout(Duration.ofMillis(20), () -> body);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!logContains("cancel body") && System.nanoTime() < deadline) Thread.sleep(1);
+        body.cleanedUp();
+        CompletionException wrapped = assertThrows(CompletionException.class, t::join);
+        TimeoutException timeout = (TimeoutException) wrapped.getCause();
+        assertArrayEquals(new Throwable[0], timeout.getSuppressed());
+    }
+
+    @Test
     void cancellingATimeoutCancelsTheBodyAndABadDurationNeverStartsIt() {
         SlowCancel body = new SlowCancel("body");
         Task<Object> t = Coda.timeout(Duration.ofDays(1), () -> body);
