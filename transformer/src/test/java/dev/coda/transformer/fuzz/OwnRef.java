@@ -412,8 +412,11 @@ public final class OwnRef {
 
     private static boolean cancelledInTheEnd(Frame f) {
         if (f.done()) return f.kind == Kind.CANCELLED;
-        if (f.phase == Phase.FINISHING) return f.delivered || (f.returned != null && f.returned.parent == f);
-        return true;
+        if (f.phase != Phase.FINISHING) return true;
+        if (f.delivered) return true;
+        // A returned child decides: one still running has just been asked to stop; a done one has its outcome.
+        Frame r = f.returned;
+        return r != null && r.parent == f && (!r.done() || r.kind == Kind.CANCELLED);
     }
 
     /** A request reached a frame whose body ended: its running children, and a returned child, are cancelled. */
