@@ -47,6 +47,8 @@ import java.util.function.BiConsumer;
  * <pre>
  *   UNSTARTED ──start claimed (runnable)──▶ RUNNING        UNSTARTED ──cancel()──▶ FINISHING (parameters dropped)
  *   UNSTARTED ──the executor refused the start──▶ FINISHING | REFUSED (parameters dropped)
+ * A hand-written coroutine cancelled before a deferred start is UNSTARTED with REQUESTED: the start still runs the
+ * body, which meets the request at its first await, as an inline start would.
  *   RUNNING ──the body ended, something to wait for──▶ FINISHING ──last wait over──▶ outcome
  *   RUNNING ──the body ended, nothing to wait for──▶ outcome
  * </pre>
@@ -149,9 +151,19 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * The newest child in this coroutine's list, linked through {@link ChildTask#olderSibling}; or, once there is
      * one, the {@link Ending}, which then holds the newest child. One field for both keeps every state machine a
      * field smaller: most calls never need an Ending, and those that do reach the newest child through it. Written
-     * on the body's thread; other threads read the Ending only once FINISHING has published it.
+     * on the body's thread, and cleared by the end's conclusion once the outcome is published; other threads read the
+     * Ending only once FINISHING has published it.
      */
     private Object family;
+
+    private static final VarHandle FAMILY;
+    static {
+        try {
+            FAMILY = MethodHandles.lookup().findVarHandle(Coroutine.class, "family", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** For generated subclasses: a coroutine that has not started; its body starts it (see {@link #enter}). */
     protected Coroutine() {}
@@ -167,8 +179,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * body keeps waiting for it, its cleanup included; if it is suspended on anything else, it is woken at once.
      * If the body has ended and waits for its children, they are cancelled, and a returned task too.
      *
-     * @return true if the task is cancelled, or its cancellation is under way; false if it completed, or will
-     *     complete, otherwise (a body that finishes without reaching another await keeps its own outcome)
+     * @return true if the task is cancelled, or its cancellation is under way: the request reached a body that is
+     *     running or suspended, which meets it at its next await (one that then finishes without reaching another
+     *     await keeps its own outcome after all); false if the task completed otherwise, or its end has already
+     *     decided an outcome other than a cancellation (a body that returned a value, a start its executor refused)
      */
     @Override
     public final boolean cancel() {
@@ -209,8 +223,11 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         int s = state;
         if ((s & OUTCOME) != PENDING) return (s & OUTCOME) == CANCELLED;
         if ((s & PHASE) != FINISHING) return true; // the body meets the request at its next await
-        Ending e = endingOrNull(); // kept until the outcome is published (see conclude)
-        if (e != null) return e.endsCancelled();
+        // An ended body keeps its Ending until the outcome is published, and then clears it with a release store
+        // (conclude): read with an acquire, a cleared one shows the outcome.
+        if (FAMILY.getAcquire(this) instanceof Ending e) return e.endsCancelled();
+        s = state;
+        if ((s & OUTCOME) != PENDING) return (s & OUTCOME) == CANCELLED;
         // A body that never ran, its parameters being dropped: cancelled, unless its executor refused the start.
         return (s & REFUSED) == 0;
     }
@@ -1266,9 +1283,10 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
                 finish(SUCCEEDED, value, unseen);
             }
         } finally {
-            // A done task keeps none of it. Cleared only once the outcome is published: a cancel() that comes
-            // meanwhile still reads from the Ending what the end decided (cancelledInTheEnd).
-            family = null;
+            // A done task keeps none of it. Cleared only once the outcome is published, and with a release store: a
+            // cancel() that comes meanwhile reads from the Ending what the end decided, or sees the outcome
+            // (cancelledInTheEnd).
+            FAMILY.setRelease(this, null);
         }
     }
 
@@ -1401,11 +1419,14 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
             }
         }
 
-        /** Whether the outcome will be cancelled, as far as it is known while waiting (see conclude). */
+        /**
+         * Whether the outcome will be cancelled, for a cancel() that has made its request (see conclude). A
+         * returned child decides: the request cancels it ({@link #requested}), so its own cancel() reports for both,
+         * a done one by its outcome.
+         */
         boolean endsCancelled() {
             if (signal != null || returnedAbandoned) return true;
-            // A returned child decides: one still running has just been asked to stop; a done one has its outcome.
-            return returned != null && owner.isChild(returned) && (!returned.isDone() || returned.isCancelled());
+            return returned != null && owner.isChild(returned) && returned.cancel();
         }
 
         /** Every wait is over: collects what was left to report, oldest child first, and concludes. */

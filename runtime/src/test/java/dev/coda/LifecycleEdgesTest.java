@@ -128,6 +128,14 @@ class LifecycleEdgesTest {
         return new Script<>((i, v, f) -> i == 0 ? new Await(gate) : valueOr(v, f));
     }
 
+    /** {@code child(); return value;}: a body that starts {@code child} and ends with {@code value}. */
+    static Script<String> startingThenReturning(Coroutine<?> child, String value) {
+        return new Script<>((i, v, f) -> {
+            child.start();
+            return value;
+        });
+    }
+
     /** {@code await(gate); throw failure;} and, on a delivered cancellation, its cleanup throws {@code onCancel}. */
     static <T> Script<T> awaitingThenThrowing(Task<?> gate, Throwable failure, Throwable onCancel, List<String> log,
                                               String name) {
@@ -643,10 +651,7 @@ class LifecycleEdgesTest {
         Task<Integer> gate = new Task<>();
         IllegalStateException y = new IllegalStateException("cleanup failed");
         Script<Integer> child = awaitingThenThrowing(gate, null, y, null, "c");
-        Script<String> parent = new Script<>((i, v, f) -> {
-            child.start();
-            return "p";
-        });
+        Script<String> parent = startingThenReturning(child, "p");
         parent.start();
         assertTrue(child.cancel());
         assertTrue(child.isCancelled());
@@ -663,10 +668,7 @@ class LifecycleEdgesTest {
     void cancelOfABodyThatEndedWithAValueCancelsItsChildrenAndKeepsTheValue() {
         Task<Integer> gate = new Task<>();
         Script<Integer> child = awaiting(gate);
-        Script<String> parent = new Script<>((i, v, f) -> {
-            child.start();
-            return "p";
-        });
+        Script<String> parent = startingThenReturning(child, "p");
         parent.start();
         assertEquals(FINISHING, word(parent) & PHASE);
         assertFalse(parent.cancel(), "the body ended with a value: the outcome is not a cancellation");
@@ -768,10 +770,7 @@ class LifecycleEdgesTest {
     void aDetachAfterTheParentsBodyEndedDoesNotStopTheWait() {
         Task<Integer> gate = new Task<>();
         Script<Integer> child = awaiting(gate);
-        Script<String> parent = new Script<>((i, v, f) -> {
-            child.start();
-            return "p";
-        });
+        Script<String> parent = startingThenReturning(child, "p");
         parent.start();
         child.detach();
         assertFalse(parent.isDone());
@@ -988,10 +987,44 @@ class LifecycleEdgesTest {
     }
 
     /**
+     * A body that returned a child still waiting for a grandchild: the request cancels the returned child, which
+     * reports false (its body returned a value), and the task ends with that value, so cancel() reports false too.
+     */
+    @Test
+    void cancelOfABodyThatReturnedAChildThatWillSucceedReportsWhatTheChildReports() {
+        Task<Integer> gate = new Task<>();
+        Task<Void> cleanup = new Task<>();
+        Throwable[] delivered = new Throwable[1];
+        Script<Integer> grandchild = new Script<>((i, v, f) -> { // try { await(gate) } finally { await(cleanup) }
+            if (i == 0) return new Await(gate);
+            if (i == 1) {
+                delivered[0] = f;
+                return new Await(cleanup);
+            }
+            if (delivered[0] != null) throw delivered[0];
+            return v;
+        });
+        Script<String> child = startingThenReturning(grandchild, "child");
+        Script<String> parent = new Script<>((i, v, f) -> {
+            child.start();
+            return new ReturnTask(child);
+        });
+        parent.start();
+        assertSame(parent, child.parent());
+        boolean claimed = parent.cancel();
+        assertFalse(child.cancel(), "the returned child keeps the value its body returned");
+        cleanup.succeed(null);
+        assertTrue(grandchild.isCancelled());
+        assertEquals("child", parent.join());
+        assertFalse(claimed, "cancel() reported a cancellation the task does not end with");
+    }
+
+    /**
      * cancel() races the conclusion of a body that ended with a value and waited for a child, and that has many
      * failed children to report (so the conclusion takes a few microseconds): the outcome is a failure, never a
-     * cancellation, so by its contract cancel() must return false whenever it lands. Half of the rounds aim the
-     * cancel() at the conclusion (once it has cleared the coroutine's family field), half land at a random moment.
+     * cancellation, so cancel() must return false whenever it lands. Half of the rounds aim the cancel() at the end
+     * of the conclusion (once the Ending has been cleared, which follows the outcome's publication), half land at a
+     * random moment.
      */
     @Test
     void cancelRacingTheConclusionOfAnEndedBodyNeverClaimsACancellationItDoesNotDeliver() throws Exception {

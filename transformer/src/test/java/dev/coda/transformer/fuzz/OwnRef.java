@@ -414,9 +414,9 @@ public final class OwnRef {
         if (f.done()) return f.kind == Kind.CANCELLED;
         if (f.phase != Phase.FINISHING) return true;
         if (f.delivered) return true;
-        // A returned child decides: one still running has just been asked to stop; a done one has its outcome.
+        // A returned child decides: the request cancelled it, so what its own cancel() reports is this one's.
         Frame r = f.returned;
-        return r != null && r.parent == f && (!r.done() || r.kind == Kind.CANCELLED);
+        return r != null && r.parent == f && cancelledInTheEnd(r);
     }
 
     /** A request reached a frame whose body ended: its running children, and a returned child, are cancelled. */
