@@ -147,10 +147,9 @@ abstract class Combination<R> extends ChildTask<R> implements Waiter {
         if (failure == null) {
             for (Task<?> t : inputs) {
                 if (!t.cancelledWithCleanupFailures()) continue;
-                // The first cleanup failure becomes the outcome, the others suppressed onto it.
-                Throwable[] cleanup = t.failureNow().getSuppressed();
-                for (int i = 1; i < cleanup.length; i++) Coroutine.suppress(cleanup[0], cleanup[i]);
-                finish(null, cleanup[0], false, null, t);
+                // The first cleanup failure becomes the outcome, the others suppressed onto it; a nested
+                // cancellation's own first failure, as a parent coroutine's end takes it.
+                finish(null, Coroutine.asFailure(t), false, null, t);
                 return;
             }
         }

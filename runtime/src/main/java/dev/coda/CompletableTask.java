@@ -101,7 +101,8 @@ public final class CompletableTask<T> extends ChildTask<T> implements Completion
      *
      * @param hook what cancelling the task does to its operation
      * @return this task
-     * @throws IllegalStateException if a hook was set already
+     * @throws IllegalStateException if a hook was set already, while the task was pending (once it completed
+     *     otherwise, no hook runs and a later one is ignored)
      * @throws NullPointerException if {@code hook} is null
      */
     public CompletableTask<T> onCancel(Runnable hook) {

@@ -1309,7 +1309,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
      * failed, the first cleanup failure (a failed child's exception may itself be a CancellationException, from a
      * task it awaited: that is its failure, as is).
      */
-    private static Throwable asFailure(Task<?> child) {
+    static Throwable asFailure(Task<?> child) {
         Throwable outcome = child.failureNow();
         if (!child.isCancelled()) return outcome;
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -50,7 +50,7 @@ final class Timeout<T> extends Combination<T> {
         Task<T> body = (Task<T>) inputs[0];
         Throwable failure = body.failureNow();
         if (timedOut && body.isCancelled()) failWith(new TimeoutException("timed out after " + limit), false);
-        else if (failure != null) failWith(failure, false);
+        else if (failure != null) failWith(failure, body.isCancelled()); // cancelled elsewhere: cancelled, as it is
         else succeedWith(body.valueNow(), body.valueNow());
     }
 }

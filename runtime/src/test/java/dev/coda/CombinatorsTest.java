@@ -2,6 +2,7 @@ package dev.coda;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.coda.TestCoroutines.SlowCancel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,27 +21,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CombinatorsTest {
     private final List<String> log = new ArrayList<>();
-
-    /** A task whose cancellation takes a while: it logs the request, and completes when the test says so. */
-    final class SlowCancel extends Task<Object> {
-        final String name;
-
-        SlowCancel(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public boolean cancel() {
-            TestCoroutines.log(log, "cancel " + name);
-            return true;
-        }
-
-        void cleanedUp(Throwable... cleanupFailures) {
-            CancellationException c = new CancellationException(name + " cancelled");
-            for (Throwable f : cleanupFailures) c.addSuppressed(f);
-            completeCancelled(c);
-        }
-    }
 
     /** A resource value a task may produce. */
     final class Res implements AsyncCloseable {
@@ -72,8 +52,8 @@ class CombinatorsTest {
 
     @Test
     void allFailsWithTheFirstFailureAfterTheOthersCleanupNewestFirst() {
-        SlowCancel first = new SlowCancel("first");
-        SlowCancel second = new SlowCancel("second");
+        SlowCancel first = new SlowCancel("first", log);
+        SlowCancel second = new SlowCancel("second", log);
         Task<Object> failing = new Task<>();
         Task<Object> producer = new Task<>();
         Task<List<Object>> all = Task.all(List.of(first, producer, second, failing));
@@ -95,7 +75,7 @@ class CombinatorsTest {
 
     @Test
     void anyDeliversTheFirstSuccessAfterTheLosersCleanupAndClosesALateValue() {
-        SlowCancel slow = new SlowCancel("slow");
+        SlowCancel slow = new SlowCancel("slow", log);
         Task<Object> late = new Task<>();
         Task<Object> winner = new Task<>();
         Task<Object> any = Task.any(List.of(slow, late, winner));
@@ -119,7 +99,7 @@ class CombinatorsTest {
         Task<Void> closing = new Task<>();
         second.closing = closing;
         Task<Object> winning = new Task<>();
-        SlowCancel loser = new SlowCancel("loser");
+        SlowCancel loser = new SlowCancel("loser", log);
         Task<Object> raced = Task.any(List.of(winning, loser));
         winning.succeed("w");
         loser.succeed(second); // a second success, produced while the loser's cancellation was under way
@@ -143,8 +123,8 @@ class CombinatorsTest {
 
     @Test
     void cancellingACombinationCancelsEveryInputAndCompletesCancelledAfterThem() {
-        SlowCancel a = new SlowCancel("a");
-        SlowCancel b = new SlowCancel("b");
+        SlowCancel a = new SlowCancel("a", log);
+        SlowCancel b = new SlowCancel("b", log);
         Task<List<Object>> all = Task.all(List.of(a, b));
         assertTrue(all.cancel());
         assertEquals(List.of("cancel b", "cancel a"), log);
@@ -226,7 +206,7 @@ class CombinatorsTest {
 
     @Test
     void aBodyThatRunsOutOfTimeIsCancelledAndTheTimeoutComesAfterItsCleanup() throws Exception {
-        SlowCancel body = new SlowCancel("body");
+        SlowCancel body = new SlowCancel("body", log);
         Task<Object> t = Coda.timeout(Duration.ofMillis(20), () -> body);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!logContains("cancel body") && System.nanoTime() < deadline) Thread.sleep(1);
@@ -241,7 +221,7 @@ class CombinatorsTest {
 
     @Test
     void aBodyCancelledCleanlyAddsNothingToTheTimeout() throws Exception {
-        SlowCancel body = new SlowCancel("body");
+        SlowCancel body = new SlowCancel("body", log);
         Task<Object> t = Coda.timeout(Duration.ofMillis(20), () -> body);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!logContains("cancel body") && System.nanoTime() < deadline) Thread.sleep(1);
@@ -253,7 +233,7 @@ class CombinatorsTest {
 
     @Test
     void cancellingATimeoutCancelsTheBodyAndABadDurationNeverStartsIt() {
-        SlowCancel body = new SlowCancel("body");
+        SlowCancel body = new SlowCancel("body", log);
         Task<Object> t = Coda.timeout(Duration.ofDays(1), () -> body);
         assertTrue(t.cancel());
         assertEquals(List.of("cancel body"), log);
@@ -276,7 +256,7 @@ class CombinatorsTest {
     @Test
     void aSuccessThatWouldLoseACleanupOrCloseFailureBecomesThatFailureAndClosesItsValue() {
         // A loser's cancellation carries a cleanup failure: any fails with it, and the winner's value is closed.
-        SlowCancel loser = new SlowCancel("loser");
+        SlowCancel loser = new SlowCancel("loser", log);
         Task<Object> winner = new Task<>();
         Task<Object> any = Task.any(List.of(winner, loser));
         Res won = new Res("won");
@@ -290,7 +270,7 @@ class CombinatorsTest {
         // A late value whose close fails: the same, with the close failure.
         log.clear();
         Task<Object> first = new Task<>();
-        SlowCancel second = new SlowCancel("second");
+        SlowCancel second = new SlowCancel("second", log);
         Task<Object> raced = Task.any(List.of(first, second));
         Res kept = new Res("kept");
         first.succeed(kept);

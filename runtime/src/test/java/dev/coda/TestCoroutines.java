@@ -1,6 +1,7 @@
 package dev.coda;
 
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -151,6 +152,30 @@ final class TestCoroutines {
         protected void resume() {
             action.run();
             returnValue(value);
+        }
+    }
+
+    /** A task whose cancellation takes a while: it logs the request, and completes when the test says so. */
+    static final class SlowCancel extends Task<Object> {
+        final String name;
+        private final List<String> log;
+
+        SlowCancel(String name, List<String> log) {
+            this.name = name;
+            this.log = log;
+        }
+
+        @Override
+        public boolean cancel() {
+            log(log, "cancel " + name);
+            return true;
+        }
+
+        /** Completes cancelled, {@code cleanupFailures} suppressed onto the cancellation. */
+        void cleanedUp(Throwable... cleanupFailures) {
+            CancellationException c = new CancellationException(name + " cancelled");
+            for (Throwable f : cleanupFailures) c.addSuppressed(f);
+            completeCancelled(c);
         }
     }
 
