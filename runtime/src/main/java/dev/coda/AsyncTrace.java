@@ -17,8 +17,9 @@ import java.util.List;
  * The line is known at build time (each state machine answers {@link Coroutine#awaitFrame()}), so nothing is
  * captured on the success path. The exception is the one thrown, with its frames extended in place: same object,
  * message and cause. A frame already there after the boundary is not added again, so a failure that crosses the
- * same await twice (a retry loop awaiting one failed task) does not grow. {@code -Dcoda.asyncStackTraces=false}
- * turns this off.
+ * same await twice (a retry loop awaiting one failed task) does not grow; the awaits of a recursive function at one
+ * line show once too, as frames carry no identity of the coroutine that added them. {@code
+ * -Dcoda.asyncStackTraces=false} turns this off.
  */
 final class AsyncTrace {
 
@@ -59,17 +60,28 @@ final class AsyncTrace {
         return trace.toArray(new StackTraceElement[0]);
     }
 
-    /** Adds {@code awaiter}'s await to {@code failure}'s trace, unless it is there already. */
+    /**
+     * Adds {@code awaiter}'s await to {@code failure}'s trace, unless it is there already. The read and the write are
+     * one step under the exception's lock, the one {@code Throwable}'s own trace methods take: one failure may cross
+     * awaits on several threads at once (a shared failure completing several tasks). Nothing here changes what the
+     * awaiter sees: an exception whose trace methods throw, or a trace that cannot be grown, keeps the trace it has.
+     */
     static void crossed(Throwable failure, Coroutine<?> awaiter) {
         if (!enabled()) return;
-        StackTraceElement frame = awaiter.awaitFrame();
-        if (frame == null) return;
-        StackTraceElement[] trace = failure.getStackTrace();
-        int boundary = Arrays.asList(trace).lastIndexOf(BOUNDARY);
-        for (int i = boundary + 1; boundary >= 0 && i < trace.length; i++) if (trace[i].equals(frame)) return;
-        StackTraceElement[] longer = Arrays.copyOf(trace, trace.length + (boundary < 0 ? 2 : 1));
-        if (boundary < 0) longer[trace.length] = BOUNDARY;
-        longer[longer.length - 1] = frame;
-        failure.setStackTrace(longer);
+        try {
+            StackTraceElement frame = awaiter.awaitFrame();
+            if (frame == null) return;
+            synchronized (failure) {
+                StackTraceElement[] trace = failure.getStackTrace();
+                int boundary = Arrays.asList(trace).lastIndexOf(BOUNDARY);
+                for (int i = boundary + 1; boundary >= 0 && i < trace.length; i++) if (frame.equals(trace[i])) return;
+                StackTraceElement[] longer = Arrays.copyOf(trace, trace.length + (boundary < 0 ? 2 : 1));
+                if (boundary < 0) longer[trace.length] = BOUNDARY;
+                longer[longer.length - 1] = frame;
+                failure.setStackTrace(longer);
+            }
+        } catch (Throwable t) {
+            // A debugging aid gives up rather than replace the failure the program awaits.
+        }
     }
 }
