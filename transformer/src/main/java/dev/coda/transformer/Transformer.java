@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.LimitExceededException;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Opcodes;
@@ -136,6 +137,12 @@ public final class Transformer {
             diagnostics.error(method, null, what + " is too large once rewritten into a state machine (" + e.getCodeSize() + " bytes of code; the "
                     + "JVM allows 65535): move code that does not await into methods of its own, or split it into "
                     + "several async functions");
+            return TransformResult.unchanged(host.name, diagnostics.all());
+        } catch (ClassTooLargeException e) {
+            // The constant pool is the class's: the rewritten host names the runtime and its state machines too.
+            diagnostics.error(null, null, "cannot rewrite " + host.name.replace('/', '.') + ": its constant pool would "
+                    + "hold " + e.getConstantPoolCount() + " entries once rewritten (the JVM allows 65535): move code "
+                    + "or constants into a class of their own");
             return TransformResult.unchanged(host.name, diagnostics.all());
         } catch (LimitExceededException e) {
             // ASM bounds the work of computing frames; code that reaches the bound is too big or too tangled.

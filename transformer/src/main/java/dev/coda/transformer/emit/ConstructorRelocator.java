@@ -11,7 +11,8 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 
 /**
- * Moves the {@code NEW}/{@code DUP} of a {@link Relocation} after its arguments:
+ * Moves the {@code NEW}/{@code DUP} (or the {@code NEW} alone, see {@link Relocation}) of a {@link Relocation} after
+ * its arguments:
  * {@code NEW X; DUP; args...; INVOKESPECIAL} becomes {@code init(X); args...; store args; NEW X; DUP; load args;
  * INVOKESPECIAL}, so no uninitialised object is on the stack, or in a local, at an await inside the arguments. {@code NEW} is
  * also what initialises class X (JLS 12.4.1), so where the {@code NEW} stood, {@code Coroutine.initialize(X.class)}
@@ -29,7 +30,7 @@ final class ConstructorRelocator {
         initialize.add(RuntimeCalls.initialize());
         code.insertBefore(r.newInsn(), initialize);
         code.remove(r.newInsn());
-        code.remove(r.dup());
+        if (r.dup() != null) code.remove(r.dup());
         r.hiddenMoves().forEach(code::remove);
         Type[] args = Type.getArgumentTypes(r.init().desc);
         int[] slots = new int[args.length];
@@ -37,7 +38,7 @@ final class ConstructorRelocator {
         InsnList before = new InsnList();
         for (int i = args.length - 1; i >= 0; i--) before.add(Asm.store(args[i].getDescriptor(), slots[i]));
         before.add(new TypeInsnNode(Opcodes.NEW, r.newInsn().desc));
-        before.add(new InsnNode(Opcodes.DUP));
+        if (r.dup() != null) before.add(new InsnNode(Opcodes.DUP)); // none for a discarded object (ECJ)
         for (int i = 0; i < args.length; i++) before.add(Asm.load(args[i].getDescriptor(), slots[i]));
         code.insertBefore(r.init(), before);
     }

@@ -179,14 +179,18 @@ public final class Planner {
      * The relocation of the object {@code label} stands for, or null when its code is not the shape the relocation
      * can move: {@code NEW; DUP}, the two references then moved only by loads and stores (javac parks them in locals
      * around a switch expression), one constructor call consuming one and leaving the other on the stack, and no
-     * local holding one read after that call. Bytecode of another shape (an extra {@code DUP}, a {@code SWAP}, a
-     * copy in a local read after the constructor) is valid, but no Java compiler writes it, and is refused.
+     * local holding one read after that call. Or, for an object the expression discards, {@code NEW} alone, its one
+     * reference consumed by the constructor call: ECJ writes {@code new X(...);} as a statement so, where javac
+     * writes {@code DUP} and a {@code POP} after the call. Bytecode of another shape (an extra {@code DUP}, a
+     * {@code SWAP}, a copy in a local read after the constructor) is valid, but no Java compiler writes it, and is
+     * refused.
      */
     private static Relocation relocation(MethodNode m, MethodAnalysis analysis, Label label) {
         TypeInsnNode nw = analysis.newSites().get(label);
         if (nw == null) return null;
-        AbstractInsnNode dup = RealInstructions.next(nw);
-        if (dup == null || dup.getOpcode() != Opcodes.DUP) return null;
+        AbstractInsnNode next = RealInstructions.next(nw);
+        AbstractInsnNode dup = next != null && next.getOpcode() == Opcodes.DUP ? next : null;
+        int copies = dup == null ? 1 : 2;
         MethodInsnNode init = null;
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
             Object[] stack = analysis.stackBefore(n);
@@ -198,8 +202,9 @@ public final class Planner {
                 if (receiver < 0 || stack[receiver] != label) continue;
                 if (init != null) return null; // constructed on two paths
                 init = call;
-                // Exactly one more reference below the receiver, the expression's value.
-                if (receiver == 0 || stack[receiver - 1] != label || count(stack, label) != 2) return null;
+                // With a DUP, exactly one more reference below the receiver, the expression's value; without, none.
+                if (count(stack, label) != copies) return null;
+                if (dup != null && (receiver == 0 || stack[receiver - 1] != label)) return null;
                 Object[] locals = analysis.localsBefore(call);
                 AbstractInsnNode after = RealInstructions.next(call);
                 for (int slot = 0; slot < locals.length; slot++) {

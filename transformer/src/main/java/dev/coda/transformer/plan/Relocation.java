@@ -16,6 +16,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  * through locals: javac parks the whole operand stack in locals around a switch expression holding a {@code try}
  * ({@code new X(switch (k) { case 1 -> { try { yield await(t); } finally { ... } } ... })}) and reloads it at the
  * end of every arm. Once the {@code NEW}/{@code DUP} are gone those moves carry nothing and go too.
+ *
+ * <p>{@code dup} is null for an object the expression discards, as ECJ writes it: {@code NEW} alone, its one
+ * reference consumed by the constructor call.
  */
 public record Relocation(TypeInsnNode newInsn, AbstractInsnNode dup, List<VarInsnNode> hiddenMoves,
                          MethodInsnNode init) {}
