@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coda.LifecycleEdgesTest.Await;
+import dev.coda.LifecycleEdgesTest.Script;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
@@ -39,7 +41,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Edge cases of the debugging aids (docs/debugging.md): async stack traces ({@link AsyncTrace}), the
  * {@link Cancelled} signal's trace, {@code Task.toString()}, and the live-coroutine probe ({@link CoroutineProbe},
- * {@link ProbeMBean}). Coroutines are written by hand ({@link Sm}), each await given a source position through
+ * {@link ProbeMBean}). Coroutines are written by hand ({@link Script}), each await given a source position through
  * {@link Coroutine#awaitFrame()}. The probe is fixed for the life of a JVM, so its cases run in a JVM of their own.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -53,11 +55,6 @@ class DebuggabilityEdgesTest {
 
     // ---- a hand-written coroutine with await positions -------------------------------------------------------------
 
-    interface Body {
-        Object next(int i, Object value, Throwable failure) throws Throwable;
-    }
-
-    record Await(Task<?> task) {}
 
     /** A frame of the fictional user class demo.Orders. */
     static StackTraceElement frame(String method, int line) {
@@ -74,84 +71,19 @@ class DebuggabilityEdgesTest {
         return i -> frame(method, lines[Math.min(i, lines.length - 1)]);
     }
 
-    /**
-     * The protocol of {@code Coroutine}, driven by {@link Body}: the i-th call sees the outcome of the (i-1)-th await;
-     * {@link Await} awaits a task; anything else is the value; what the body throws fails the task.
-     */
-    static final class Sm<T> extends Coroutine<T> {
-        private final IntFunction<StackTraceElement> frames;
-        private final Body body;
-        volatile int i;
-        private boolean suspended;
-
-        Sm(IntFunction<StackTraceElement> frames, Body body) {
-            this.frames = frames;
-            this.body = body;
-        }
-
-        @Override
-        protected StackTraceElement awaitFrame() {
-            return frames == null ? null : frames.apply(i);
-        }
-
-        @Override
-        protected void resume() {
-            Object value = null;
-            Throwable failure = null;
-            if (suspended) {
-                suspended = false;
-                Task<?> t = resumed();
-                try {
-                    value = take(t);
-                } catch (Throwable x) {
-                    failure = x;
-                }
-                i++;
-            }
-            for (;;) {
-                Object next;
-                try {
-                    next = body.next(i, value, failure);
-                } catch (Throwable x) {
-                    throw Sneaky.<RuntimeException>rethrow(x);
-                }
-                if (next instanceof Await) {
-                    Task<?> t = ((Await) next).task();
-                    value = null;
-                    failure = null;
-                    if (!ready(t)) {
-                        suspended = true;
-                        if (suspend(t)) return;
-                        suspended = false;
-                        t = resumed();
-                    }
-                    try {
-                        value = take(t);
-                    } catch (Throwable x) {
-                        failure = x;
-                    }
-                    i++;
-                    continue;
-                }
-                returnValue(next);
-                return;
-            }
-        }
-    }
-
     static Object valueOr(Object v, Throwable f) throws Throwable {
         if (f != null) throw f;
         return v;
     }
 
     /** {@code return await(task);} with the await at {@code frames}. */
-    static <T> Sm<T> awaiting(IntFunction<StackTraceElement> frames, Task<?> task) {
-        return new Sm<>(frames, (i, v, f) -> i == 0 ? new Await(task) : valueOr(v, f));
+    static <T> Script<T> awaiting(IntFunction<StackTraceElement> frames, Task<?> task) {
+        return new Script<>(frames, (i, v, f) -> i == 0 ? new Await(task) : valueOr(v, f));
     }
 
     /** {@code await(gate); throw failure;} */
-    static <T> Sm<T> awaitThenThrow(IntFunction<StackTraceElement> frames, Task<?> gate, Throwable failure) {
-        return new Sm<>(frames, (i, v, f) -> {
+    static <T> Script<T> awaitThenThrow(IntFunction<StackTraceElement> frames, Task<?> gate, Throwable failure) {
+        return new Script<>(frames, (i, v, f) -> {
             if (i == 0) return new Await(gate);
             if (f != null) throw f;
             throw failure;
@@ -179,14 +111,14 @@ class DebuggabilityEdgesTest {
     void chainOfThreeNamesTheThrowThenBsAwaitThenAsAwait() throws Exception {
         CompletableTask<String> gate = new CompletableTask<>();
         AtomicReference<StackTraceElement[]> atThrow = new AtomicReference<>();
-        Sm<String> c = new Sm<>(at("c", 30), (i, v, f) -> {
+        Script<String> c = new Script<>(at("c", 30), (i, v, f) -> {
             if (i == 0) return new Await(gate);
             IllegalStateException e = new IllegalStateException("c threw");
             atThrow.set(e.getStackTrace());
             throw e;
         });
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         completeOnAnotherThread(() -> gate.complete("go"));
         IllegalStateException e = assertThrows(IllegalStateException.class, a::join);
@@ -203,7 +135,7 @@ class DebuggabilityEdgesTest {
         IllegalStateException shared = new IllegalStateException("again");
         List<CompletableTask<String>> gates = new ArrayList<>();
         // b: loop { await(gate) at b:20 }, three attempts; a: loop { await(b()) at a:10 }, three attempts
-        IntFunction<Sm<String>> newB = n -> new Sm<>(at("b", 20), (i, v, f) -> {
+        IntFunction<Script<String>> newB = n -> new Script<>(at("b", 20), (i, v, f) -> {
             if (i < 3) {
                 CompletableTask<String> g = new CompletableTask<>();
                 gates.add(g);
@@ -212,7 +144,7 @@ class DebuggabilityEdgesTest {
             throw f;
         });
         AtomicInteger attemptsOfA = new AtomicInteger();
-        Sm<Throwable> a = new Sm<>(at("a", 10), (i, v, f) -> {
+        Script<Throwable> a = new Script<>(at("a", 10), (i, v, f) -> {
             if (i < 3) {
                 attemptsOfA.incrementAndGet();
                 return new Await(newB.apply(i).start());
@@ -232,7 +164,7 @@ class DebuggabilityEdgesTest {
         IllegalStateException shared = new IllegalStateException("shared");
         List<CompletableTask<String>> gates = new ArrayList<>();
         // awaits at lines 20, 21, 22, then 21 again
-        Sm<Throwable> b = new Sm<>(lines("b", 20, 21, 22, 21), (i, v, f) -> {
+        Script<Throwable> b = new Script<>(lines("b", 20, 21, 22, 21), (i, v, f) -> {
             if (i < 4) {
                 CompletableTask<String> g = new CompletableTask<>();
                 gates.add(g);
@@ -252,17 +184,17 @@ class DebuggabilityEdgesTest {
         // then throws. A frame already after the boundary is not added again: the three awaits at rec:40 are one
         // frame, as the crossings of one await in a retry loop are.
         CompletableTask<String> gate = new CompletableTask<>();
-        Sm<String> top = rec(3, gate);
-        Sm<String> h = new Sm<>(at("handle", 10), (i, v, f) -> i == 0 ? new Await(top.start()) : valueOr(v, f));
+        Script<String> top = rec(3, gate);
+        Script<String> h = new Script<>(at("handle", 10), (i, v, f) -> i == 0 ? new Await(top.start()) : valueOr(v, f));
         h.start();
         completeOnAnotherThread(() -> gate.complete("go"));
         IllegalStateException e = assertThrows(IllegalStateException.class, h::join);
         assertEquals(List.of(frame("rec", 40), frame("handle", 10)), afterBoundary(e));
     }
 
-    private static Sm<String> rec(int n, Task<?> gate) {
+    private static Script<String> rec(int n, Task<?> gate) {
         if (n == 0) return awaitThenThrow(at("rec", 41), gate, new IllegalStateException("bottom"));
-        return new Sm<>(at("rec", 40), (i, v, f) -> i == 0 ? new Await(rec(n - 1, gate).start()) : valueOr(v, f));
+        return new Script<>(at("rec", 40), (i, v, f) -> i == 0 ? new Await(rec(n - 1, gate).start()) : valueOr(v, f));
     }
 
     @Test
@@ -274,9 +206,9 @@ class DebuggabilityEdgesTest {
         RuntimeException failure = new RuntimeException("top", cause);
         failure.addSuppressed(suppressed);
         CompletableTask<String> gate = new CompletableTask<>();
-        Sm<String> c = awaitThenThrow(at("c", 30), gate, failure);
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> c = awaitThenThrow(at("c", 30), gate, failure);
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         completeOnAnotherThread(() -> gate.complete("go"));
         assertSame(failure, assertThrows(RuntimeException.class, a::join));
@@ -293,14 +225,14 @@ class DebuggabilityEdgesTest {
         CompletableTask<String> gate = new CompletableTask<>();
         IllegalStateException inner = new IllegalStateException("inner");
         AtomicReference<RuntimeException> wrapper = new AtomicReference<>();
-        Sm<String> c = awaitThenThrow(at("c", 30), gate, inner);
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> {
+        Script<String> c = awaitThenThrow(at("c", 30), gate, inner);
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> {
             if (i == 0) return new Await(c.start());
             RuntimeException w = new RuntimeException("wrapped", f);
             wrapper.set(w);
             throw w;
         });
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         completeOnAnotherThread(() -> gate.complete("go"));
         assertSame(wrapper.get(), assertThrows(RuntimeException.class, a::join));
@@ -321,9 +253,9 @@ class DebuggabilityEdgesTest {
         IllegalStateException extra = new IllegalStateException("extra");
         failure.addSuppressed(extra);
         CompletableTask<String> gate = new CompletableTask<>();
-        Sm<String> c = awaitThenThrow(at("c", 30), gate, failure);
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> c = awaitThenThrow(at("c", 30), gate, failure);
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         completeOnAnotherThread(() -> gate.complete("go"));
         assertSame(failure, assertThrows(Immutable.class, a::join));
@@ -347,9 +279,9 @@ class DebuggabilityEdgesTest {
     void aLightweightExceptionGainsOnlyTheAsyncFrames() throws Exception {
         Lightweight failure = new Lightweight("light");
         CompletableTask<String> gate = new CompletableTask<>();
-        Sm<String> c = awaitThenThrow(at("c", 30), gate, failure);
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> c = awaitThenThrow(at("c", 30), gate, failure);
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> i == 0 ? new Await(c.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         completeOnAnotherThread(() -> gate.complete("go"));
         assertSame(failure, assertThrows(Lightweight.class, a::join));
@@ -384,7 +316,7 @@ class DebuggabilityEdgesTest {
     void anExceptionWhoseGetStackTraceThrowsIsStillTheOneTheAwaiterSees() throws Exception {
         UnreadableTrace failure = new UnreadableTrace("unreadable");
         CompletableTask<String> gate = new CompletableTask<>();
-        Sm<String> b = awaiting(at("b", 20), gate);
+        Script<String> b = awaiting(at("b", 20), gate);
         b.start();
         gate.completeExceptionally(failure);
         Throwable seen = assertThrows(Throwable.class, b::join);
@@ -395,7 +327,7 @@ class DebuggabilityEdgesTest {
     void anExceptionWhoseSetStackTraceThrowsIsStillTheOneTheAwaiterSees() throws Exception {
         UnsettableTrace failure = new UnsettableTrace("unsettable");
         CompletableTask<String> gate = new CompletableTask<>();
-        Sm<String> b = awaiting(at("b", 20), gate);
+        Script<String> b = awaiting(at("b", 20), gate);
         b.start();
         gate.completeExceptionally(failure);
         Throwable seen = assertThrows(Throwable.class, b::join);
@@ -422,11 +354,11 @@ class DebuggabilityEdgesTest {
                 RuntimeException shared = deep(400);
                 shared.getStackTrace(); // materialised once, before the race
                 List<CompletableTask<String>> gates = new ArrayList<>();
-                List<Sm<String>> waiters = new ArrayList<>();
+                List<Script<String>> waiters = new ArrayList<>();
                 for (int k = 0; k < n; k++) {
                     CompletableTask<String> g = new CompletableTask<>();
                     gates.add(g);
-                    Sm<String> w = awaiting(at("w" + k, 100 + k), g);
+                    Script<String> w = awaiting(at("w" + k, 100 + k), g);
                     w.start();
                     waiters.add(w);
                 }
@@ -440,7 +372,7 @@ class DebuggabilityEdgesTest {
                     }));
                 }
                 for (Future<?> f : done) f.get(2, TimeUnit.SECONDS);
-                for (Sm<String> w : waiters) assertSame(shared, assertThrows(IllegalStateException.class, w::join));
+                for (Script<String> w : waiters) assertSame(shared, assertThrows(IllegalStateException.class, w::join));
                 List<StackTraceElement> after = afterBoundary(shared);
                 if (after == null || after.size() != n) {
                     lossy++;
@@ -461,8 +393,8 @@ class DebuggabilityEdgesTest {
         CompletableTask<String> gate = new CompletableTask<>();
         IllegalStateException failure = new IllegalStateException("toggled");
         StackTraceElement[] before = failure.getStackTrace().clone();
-        Sm<String> b = awaiting(at("b", 20), gate);
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> {
+        Script<String> b = awaiting(at("b", 20), gate);
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> {
             if (i == 0) return new Await(b.start());
             if (i == 1) {
                 assertArrayEquals(before, f.getStackTrace(), "no async frame while off");
@@ -471,7 +403,7 @@ class DebuggabilityEdgesTest {
             }
             return v;
         });
-        Sm<String> top = new Sm<>(at("top", 5), (i, v, f) -> i == 0 ? new Await(a.start()) : valueOr(v, f));
+        Script<String> top = new Script<>(at("top", 5), (i, v, f) -> i == 0 ? new Await(a.start()) : valueOr(v, f));
         System.setProperty("coda.asyncStackTraces", "FALSE");
         top.start();
         gate.completeExceptionally(failure);
@@ -488,17 +420,17 @@ class DebuggabilityEdgesTest {
         IllegalStateException cleanupFailure = new IllegalStateException("cleanup failed");
         AtomicReference<Throwable> signalOfC = new AtomicReference<>();
         AtomicReference<Throwable> signalOfB = new AtomicReference<>();
-        Sm<String> c = new Sm<>(at("c", 30), (i, v, f) -> {
+        Script<String> c = new Script<>(at("c", 30), (i, v, f) -> {
             if (i == 0) return new Await(gate);
             signalOfC.set(f);
             throw cleanupFailure;
         });
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> {
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> {
             if (i == 0) return new Await(c.start());
             signalOfB.set(f);
             return "swallowed"; // catch (Cancelled c) { return "swallowed"; }
         });
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         assertTrue(b.cancel());
         Throwable sc = signalOfC.get();
@@ -527,7 +459,7 @@ class DebuggabilityEdgesTest {
         CompletableTask<String> later = new CompletableTask<>();
         AtomicReference<Throwable> signal = new AtomicReference<>();
         AtomicReference<Object> secondAwait = new AtomicReference<>();
-        Sm<String> b = new Sm<>(lines("b", 20, 21), (i, v, f) -> {
+        Script<String> b = new Script<>(lines("b", 20, 21), (i, v, f) -> {
             if (i == 0) return new Await(gate);
             if (i == 1) {
                 signal.set(f);
@@ -536,7 +468,7 @@ class DebuggabilityEdgesTest {
             secondAwait.set(f != null ? f : v);
             throw signal.get();
         });
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         assertTrue(b.cancel());
         assertFalse(b.isDone(), "b waits at its second await");
@@ -556,12 +488,12 @@ class DebuggabilityEdgesTest {
         System.setProperty("coda.asyncStackTraces", "false");
         CompletableTask<String> gate = new CompletableTask<>();
         AtomicReference<Throwable> signal = new AtomicReference<>();
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> {
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> {
             if (i == 0) return new Await(gate);
             signal.set(f);
             throw f;
         });
-        Sm<String> a = new Sm<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
+        Script<String> a = new Script<>(at("a", 10), (i, v, f) -> i == 0 ? new Await(b.start()) : valueOr(v, f));
         a.start();
         b.cancel();
         assertEquals(List.of(frame("b", 20)), List.of(signal.get().getStackTrace()));
@@ -571,8 +503,8 @@ class DebuggabilityEdgesTest {
     @Test
     void aSignalDeliveredWithoutSuspendingHasTheThreadsStack() {
         AtomicReference<Throwable> signal = new AtomicReference<>();
-        AtomicReference<Sm<String>> self = new AtomicReference<>();
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> {
+        AtomicReference<Script<String>> self = new AtomicReference<>();
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> {
             if (i == 0) {
                 self.get().cancel();
                 return new Await(Task.completed("done"));
@@ -595,9 +527,9 @@ class DebuggabilityEdgesTest {
     void toStringSaysWhereEachCoroutineIs() throws Exception {
         CompletableTask<String> gate = new CompletableTask<>();
         AtomicReference<String> whileRunning = new AtomicReference<>();
-        AtomicReference<Sm<String>> self = new AtomicReference<>();
-        Sm<String> c = awaiting(at("c", 30), gate);
-        Sm<String> b = new Sm<>(at("b", 20), (i, v, f) -> {
+        AtomicReference<Script<String>> self = new AtomicReference<>();
+        Script<String> c = awaiting(at("c", 30), gate);
+        Script<String> b = new Script<>(at("b", 20), (i, v, f) -> {
             if (i == 0) return new Await(c.start());
             whileRunning.set(self.get().toString());
             return valueOr(v, f);
@@ -619,7 +551,7 @@ class DebuggabilityEdgesTest {
     void probeIsOffByDefaultAndThenListsNothingAndRegistersNothing() throws Exception {
         assertFalse(Boolean.getBoolean("coda.probe"), "this JVM runs without -Dcoda.probe");
         CompletableTask<String> gate = new CompletableTask<>();
-        Sm<String> b = awaiting(at("b", 20), gate);
+        Script<String> b = awaiting(at("b", 20), gate);
         b.start();
         assertFalse(CoroutineProbe.isEnabled());
         assertEquals(0, CoroutineProbe.liveCount());
@@ -741,10 +673,10 @@ class DebuggabilityEdgesTest {
         private static void tree() throws Exception {
             CompletableTask<String> gateG = new CompletableTask<>();
             CompletableTask<String> gateC2 = new CompletableTask<>();
-            Sm<String> g = awaiting(at("g", 50), gateG);
-            Sm<String> c1 = new Sm<>(at("c", 30), (i, v, f) -> i == 0 ? new Await(g.start()) : valueOr(v, f));
-            Sm<String> c2 = awaiting(at("c", 31), gateC2);
-            Sm<String> p = new Sm<>(at("p", 10), (i, v, f) -> {
+            Script<String> g = awaiting(at("g", 50), gateG);
+            Script<String> c1 = new Script<>(at("c", 30), (i, v, f) -> i == 0 ? new Await(g.start()) : valueOr(v, f));
+            Script<String> c2 = awaiting(at("c", 31), gateC2);
+            Script<String> p = new Script<>(at("p", 10), (i, v, f) -> {
                 if (i == 0) {
                     c2.start();
                     return new Await(c1.start());
@@ -779,12 +711,12 @@ class DebuggabilityEdgesTest {
         private static void concurrent() throws Exception {
             int families = 200;
             List<CompletableTask<String>> gates = Collections.synchronizedList(new ArrayList<>());
-            List<Sm<String>> parents = new ArrayList<>();
+            List<Script<String>> parents = new ArrayList<>();
             for (int k = 0; k < families; k++) {
                 CompletableTask<String> gate = new CompletableTask<>();
                 gates.add(gate);
-                Sm<String> child = awaiting(at("child", 30), gate);
-                Sm<String> parent = new Sm<>(at("parent", 10), (i, v, f) -> i == 0 ? new Await(child.start()) : valueOr(v, f));
+                Script<String> child = awaiting(at("child", 30), gate);
+                Script<String> parent = new Script<>(at("parent", 10), (i, v, f) -> i == 0 ? new Await(child.start()) : valueOr(v, f));
                 parent.start();
                 parents.add(parent);
             }
@@ -840,7 +772,7 @@ class DebuggabilityEdgesTest {
                 }));
             }
             for (Future<?> f : done) f.get();
-            for (Sm<String> p : parents) p.join();
+            for (Script<String> p : parents) p.join();
             Thread.sleep(50);
             stop.set(true);
             dumper.join();
@@ -858,10 +790,10 @@ class DebuggabilityEdgesTest {
         private static List<WeakReference<Object>> abandon() {
             List<WeakReference<Object>> refs = new ArrayList<>();
             CompletableTask<String> gate = new CompletableTask<>();
-            Sm<String> child = awaiting(at("child", 30), gate);
-            Sm<String> parent = new Sm<>(at("parent", 10), (i, v, f) -> i == 0 ? new Await(child.start()) : valueOr(v, f));
+            Script<String> child = awaiting(at("child", 30), gate);
+            Script<String> parent = new Script<>(at("parent", 10), (i, v, f) -> i == 0 ? new Await(child.start()) : valueOr(v, f));
             parent.start();
-            Sm<String> lone = awaiting(at("lone", 60), new CompletableTask<String>());
+            Script<String> lone = awaiting(at("lone", 60), new CompletableTask<String>());
             lone.start();
             refs.add(new WeakReference<>(parent));
             refs.add(new WeakReference<>(child));

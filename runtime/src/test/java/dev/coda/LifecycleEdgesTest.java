@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,13 +59,25 @@ class LifecycleEdgesTest {
      * else the body returns is the coroutine's value; what it throws leaves the body.
      */
     static final class Script<T> extends Coroutine<T> {
+        private final IntFunction<StackTraceElement> frames;
         private final Body body;
-        private int i;
+        private volatile int i;
         private boolean suspended;
         final AtomicInteger steps = new AtomicInteger();
 
         Script(Body body) {
+            this(null, body);
+        }
+
+        /** With the source position of each await, the i-th at {@code frames.apply(i)}, for async stack traces. */
+        Script(IntFunction<StackTraceElement> frames, Body body) {
+            this.frames = frames;
             this.body = body;
+        }
+
+        @Override
+        protected StackTraceElement awaitFrame() {
+            return frames == null ? null : frames.apply(i);
         }
 
         @Override
