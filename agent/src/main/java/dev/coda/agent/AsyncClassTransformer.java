@@ -53,13 +53,18 @@ final class AsyncClassTransformer implements ClassFileTransformer {
             if (dump != null) dump(className, result);
             return result.bytes();
         } catch (ClassFileFacts.MalformedClassException e) {
-            log.problem("Coda agent left " + className.replace('/', '.') + " unchanged: malformed class file: "
-                    + e.getMessage(), null);
+            log.problem("Coda agent left " + named(className) + " unchanged: malformed class file: " + e.getMessage(),
+                    null);
             return null;
         } catch (Throwable t) {
-            log.problem("Coda agent left " + className.replace('/', '.') + " unchanged: " + t, t);
+            log.problem("Coda agent left " + named(className) + " unchanged: " + t, t);
             return null;
         }
+    }
+
+    /** A class by its binary name; one defined without a name, whose bytes could not be read, says so. */
+    private static String named(String className) {
+        return className == null ? "a class defined without a name" : className.replace('/', '.');
     }
 
     private void dump(String className, TransformResult result) {
