@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.stream.Collectors;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,31 +31,13 @@ class AgentEdgesIT {
     @TempDir
     Path dir;
 
-    private static String runtimeClassPath() {
-        String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(p -> p.contains("runtime") || p.contains("annotations"))
-                .collect(Collectors.joining(File.pathSeparator));
-        assertFalse(cp.isEmpty(), "runtime not found on " + System.getProperty("java.class.path"));
-        return cp;
-    }
 
     private Path compile(String... sources) throws IOException {
         return compileTo(dir.resolve("classes"), sources);
     }
 
     private Path compileTo(Path out, String... sources) throws IOException {
-        Path src = out.resolveSibling(out.getFileName() + "-src");
-        Files.createDirectories(out);
-        List<String> args = new ArrayList<>(List.of("-g", "-d", out.toString(), "-cp",
-                runtimeClassPath() + File.pathSeparator + AGENT_JAR));
-        for (int i = 0; i < sources.length; i += 2) {
-            Path file = src.resolve(sources[i]);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, sources[i + 1]);
-            args.add(file.toString());
-        }
-        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(new String[0])));
-        return out;
+        return AgentPrograms.compileTo(out, AGENT_JAR, sources);
     }
 
     private record Run(int exit, String out, String err) {
@@ -85,7 +65,7 @@ class AgentEdgesIT {
     }
 
     private Run java(Path classes, String... args) throws Exception {
-        return java(classes + File.pathSeparator + runtimeClassPath(), args);
+        return java(classes + File.pathSeparator + AgentPrograms.runtimeClassPath(), args);
     }
 
     private static String greeter(String pkg) {
@@ -209,7 +189,7 @@ class AgentEdgesIT {
                     }
                 }
                 """);
-        Run run = java(classes + File.pathSeparator + AGENT_JAR + File.pathSeparator + runtimeClassPath(),
+        Run run = java(classes + File.pathSeparator + AGENT_JAR + File.pathSeparator + AgentPrograms.runtimeClassPath(),
                 "-javaagent:" + AGENT_JAR + "=verbose", "demo.Main");
         assertEquals(0, run.exit, run.err);
         assertEquals(List.of(HELLO, "true true fast=true"), run.out.lines().toList(), run.err);
@@ -244,7 +224,7 @@ class AgentEdgesIT {
                     }
                 }
                 """);
-        Run run = java(classes + File.pathSeparator + AGENT_JAR + File.pathSeparator + runtimeClassPath(),
+        Run run = java(classes + File.pathSeparator + AGENT_JAR + File.pathSeparator + AgentPrograms.runtimeClassPath(),
                 "-Djdk.attach.allowAttachSelf=true", "demo.Main");
         assertEquals(0, run.exit, run.err);
         assertEquals(List.of("installed=8", HELLO), run.out.lines().toList(), run.err);
@@ -262,7 +242,7 @@ class AgentEdgesIT {
         Files.copy(Path.of(AGENT_JAR), app.resolve("coda-agent.jar"));
         cp.add("coda-agent.jar");
         int i = 0;
-        for (String entry : runtimeClassPath().split(File.pathSeparator)) {
+        for (String entry : AgentPrograms.runtimeClassPath().split(File.pathSeparator)) {
             assertTrue(entry.endsWith(".jar"), entry);
             String name = "lib" + (i++) + ".jar";
             Files.copy(Path.of(entry), app.resolve(name));

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,30 +21,13 @@ class AgentIT {
     @TempDir
     Path dir;
 
-    /** The runtime and annotations only: the agent brings its own (relocated) ASM. */
-    private static String runtimeClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(p -> p.contains("runtime") || p.contains("annotations"))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
 
     private Path compile(String... sources) throws IOException {
         return compileTo(dir.resolve("classes"), sources);
     }
 
     private Path compileTo(Path out, String... sources) throws IOException {
-        Path src = out.resolveSibling(out.getFileName() + "-src");
-        Files.createDirectories(out);
-        List<String> args = new ArrayList<>(List.of("-g", "-d", out.toString(), "-cp",
-                runtimeClassPath() + File.pathSeparator + AGENT_JAR));
-        for (int i = 0; i < sources.length; i += 2) {
-            Path file = src.resolve(sources[i]);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, sources[i + 1]);
-            args.add(file.toString());
-        }
-        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(new String[0])));
-        return out;
+        return AgentPrograms.compileTo(out, AGENT_JAR, sources);
     }
 
     private record Run(int exit, String out, String err) {}
@@ -55,7 +35,7 @@ class AgentIT {
     private Run java(Path classes, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(args));
-        command.addAll(1, List.of("-cp", classes + File.pathSeparator + runtimeClassPath()));
+        command.addAll(1, List.of("-cp", classes + File.pathSeparator + AgentPrograms.runtimeClassPath()));
         ProcessBuilder pb = new ProcessBuilder(command);
         Path stdout = dir.resolve("stdout.txt");
         Path stderr = dir.resolve("stderr.txt");

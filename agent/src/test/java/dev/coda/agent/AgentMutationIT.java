@@ -8,11 +8,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,7 +202,7 @@ class AgentMutationIT {
 
     private List<String[]> run(Path classes, Path mutants, boolean underAgent) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xss1m", "-cp", classes + File.pathSeparator + runtimeClassPath()));
+                "-Xss1m", "-cp", classes + File.pathSeparator + AgentPrograms.runtimeClassPath()));
         if (underAgent) command.add("-javaagent:" + AGENT_JAR);
         command.addAll(List.of("demo.Fuzz", mutants.toString()));
         Path outcomes = outcomes();
@@ -224,15 +222,10 @@ class AgentMutationIT {
         return Files.createDirectories(Path.of(AGENT_JAR).toAbsolutePath().resolveSibling("agent-mutation"));
     }
 
-    private static String runtimeClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(p -> p.contains("runtime") || p.contains("annotations"))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
 
     private Path compile() throws Exception {
         Path out = dir.resolve("classes"), src = dir.resolve("src");
-        List<String> args = new ArrayList<>(List.of("-g", "-d", out.toString(), "-cp", runtimeClassPath()));
+        List<String> args = new ArrayList<>(List.of("-g", "-d", out.toString(), "-cp", AgentPrograms.runtimeClassPath()));
         for (String[] s : List.of(new String[] {"p/Victim.java", VICTIM}, new String[] {"demo/Fuzz.java", FUZZ})) {
             Path file = src.resolve(s[0]);
             Files.createDirectories(file.getParent());
