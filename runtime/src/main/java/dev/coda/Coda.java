@@ -103,8 +103,8 @@ public final class Coda {
      * Starts {@code body} (at once, on the calling thread) and returns a task that completes as it does, unless
      * {@code d} passes first: then the body is cancelled, and the task fails with
      * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished; if that cleanup failed, the
-     * body's cancellation, carrying its cleanup failures, is suppressed onto it. A body that still completes otherwise, despite the
-     * cancellation, keeps its outcome. Cancelling the task cancels the body, and completes it cancelled after the
+     * body's cancellation, carrying its cleanup failures, is suppressed onto it. A body that still completes
+     * otherwise, despite the cancellation, keeps its outcome. Cancelling the task cancels the body, and completes it cancelled after the
      * body has completed. The task is a child of the async function running on this thread, if any.
      *
      * <p>{@code TimeoutException} is checked and {@code await} does not declare it: catch it as an {@code Exception}

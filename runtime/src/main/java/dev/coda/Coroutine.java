@@ -47,11 +47,11 @@ import java.util.function.BiConsumer;
  * <pre>
  *   UNSTARTED ──start claimed (runnable)──▶ RUNNING        UNSTARTED ──cancel()──▶ FINISHING (parameters dropped)
  *   UNSTARTED ──the executor refused the start──▶ FINISHING | REFUSED (parameters dropped)
- * A hand-written coroutine cancelled before a deferred start is UNSTARTED with REQUESTED: the start still runs the
- * body, which meets the request at its first await, as an inline start would.
  *   RUNNING ──the body ended, something to wait for──▶ FINISHING ──last wait over──▶ outcome
  *   RUNNING ──the body ended, nothing to wait for──▶ outcome
  * </pre>
+ * A hand-written coroutine cancelled before a deferred start is UNSTARTED with REQUESTED: the start still runs the
+ * body, which meets the request at its first await, as an inline start would.
  *
  * <h2>Suspension: the claim is the registration</h2>
  * RUNNING covers a body that runs and one that is suspended: a suspension does not touch the word. It is one
@@ -1247,46 +1247,52 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
     private void conclude(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed,
                           boolean unseen) {
         try {
-            Ending e = endingOrNull();
-            if (cancelled || (e != null && e.signal != null)) {
-                CancellationException outcome = new CancelledOutcome();
-                if (e != null && e.signal != null) {
-                    for (Throwable s : e.signal.getSuppressed()) outcome.addSuppressed(s);
-                    if (thrown == e.signal) thrown = null;
-                }
-                if (thrown != null) outcome.addSuppressed(thrown);
-                addAll(outcome, failed);
-                finish(CANCELLED, outcome, unseen);
-                return;
-            }
-            if (thrown == null && returned != null) {
-                if (returned.failureNow() == null) {
-                    value = returned.valueNow();
-                } else {
-                    Throwable f = returned.observeFailure();
-                    // A returned child cancelled because this task was asked to stop: the request is honoured.
-                    if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
-                        addAll(f, failed);
-                        finish(CANCELLED, f, unseen);
-                        return;
-                    }
-                    thrown = f;
-                }
-            }
-            if (thrown == null && failed != null && !failed.isEmpty()) {
-                thrown = asFailure(failed.remove(0));
-            }
-            if (thrown != null) {
-                addAll(thrown, failed);
-                finish(FAILED, thrown, unseen);
-            } else {
-                finish(SUCCEEDED, value, unseen);
-            }
+            decide(value, thrown, returned, cancelled, failed, unseen);
         } finally {
             // A done task keeps none of it. Cleared only once the outcome is published, and with a release store: a
             // cancel() that comes meanwhile reads from the Ending what the end decided, or sees the outcome
             // (cancelledInTheEnd).
             FAMILY.setRelease(this, null);
+        }
+    }
+
+    /** The outcome {@link #conclude} publishes, through {@link #finish}. */
+    private void decide(Object value, Throwable thrown, Task<?> returned, boolean cancelled, List<Task<?>> failed,
+                        boolean unseen) {
+        Ending e = endingOrNull();
+        if (cancelled || (e != null && e.signal != null)) {
+            CancellationException outcome = new CancelledOutcome();
+            if (e != null && e.signal != null) {
+                for (Throwable s : e.signal.getSuppressed()) outcome.addSuppressed(s);
+                if (thrown == e.signal) thrown = null;
+            }
+            if (thrown != null) outcome.addSuppressed(thrown);
+            addAll(outcome, failed);
+            finish(CANCELLED, outcome, unseen);
+            return;
+        }
+        if (thrown == null && returned != null) {
+            if (returned.failureNow() == null) {
+                value = returned.valueNow();
+            } else {
+                Throwable f = returned.observeFailure();
+                // A returned child cancelled because this task was asked to stop: the request is honoured.
+                if (returned.isCancelled() && (state & REQUESTED) != 0 && isChild(returned)) {
+                    addAll(f, failed);
+                    finish(CANCELLED, f, unseen);
+                    return;
+                }
+                thrown = f;
+            }
+        }
+        if (thrown == null && failed != null && !failed.isEmpty()) {
+            thrown = asFailure(failed.remove(0));
+        }
+        if (thrown != null) {
+            addAll(thrown, failed);
+            finish(FAILED, thrown, unseen);
+        } else {
+            finish(SUCCEEDED, value, unseen);
         }
     }
 

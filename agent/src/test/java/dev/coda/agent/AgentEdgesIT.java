@@ -69,29 +69,9 @@ class AgentEdgesIT {
     }
 
     private static String greeter(String pkg) {
-        return GREETER.replace("package demo;", "package " + pkg + ";");
+        return AgentPrograms.GREETER.replace("package demo;", "package " + pkg + ";");
     }
 
-    private static final String GREETER = """
-            package demo;
-            import dev.coda.*;
-            import java.util.concurrent.CompletableFuture;
-            public class Greeter {
-                @Async public static Task<String> greet(CompletableFuture<String> name) {
-                    String greeting = "Hello, ";
-                    String who = Coda.await(name);
-                    return Task.completed(greeting + who);
-                }
-                public static String run() throws Exception {
-                    CompletableFuture<String> name = new CompletableFuture<>();
-                    Task<String> t = greet(name);
-                    boolean pending = !t.isDone();
-                    Thread completer = new Thread(() -> name.complete("agent"));
-                    completer.start();
-                    return t.join() + " pending=" + pending + " class=" + t.getClass().getName();
-                }
-            }
-            """;
 
     private static final String MAIN = """
             package demo;
@@ -107,7 +87,7 @@ class AgentEdgesIT {
 
     @Test
     void unknownAndHalfWrittenOptionsAreNamedAndIgnored() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", MAIN);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", MAIN);
         Run run = java(classes, "-javaagent:" + AGENT_JAR + "=bogus,verbose,dump=,probe=yes,VERBOSE", "demo.Main");
         assertEquals(0, run.exit, run.err);
         assertEquals(List.of(HELLO, "probe=false"), run.out.lines().toList(), run.err);
@@ -119,7 +99,7 @@ class AgentEdgesIT {
 
     @Test
     void spacesAroundOptionsAreTrimmedAndProbeWorks() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", MAIN);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", MAIN);
         Run run = java(classes, "-javaagent:" + AGENT_JAR + "= verbose , probe ", "demo.Main");
         assertEquals(0, run.exit, run.err);
         assertEquals(List.of(HELLO, "probe=true"), run.out.lines().toList(), run.err);
@@ -129,7 +109,7 @@ class AgentEdgesIT {
 
     @Test
     void dumpDirThatIsAFileIsReportedAndTheClassStillRuns() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", MAIN);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", MAIN);
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
         Run run = java(classes, "-javaagent:" + AGENT_JAR + "=dump=" + file, "demo.Main");
         assertEquals(0, run.exit, run.err);
@@ -140,7 +120,7 @@ class AgentEdgesIT {
 
     @Test
     void unwritableDumpDirIsReportedAndTheClassStillRuns() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", MAIN);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", MAIN);
         String unwritable = "/proc/coda-dump-" + ProcessHandle.current().pid();
         Run run = java(classes, "-javaagent:" + AGENT_JAR + "=dump=" + unwritable, "demo.Main");
         assertEquals(0, run.exit, run.err);
@@ -150,7 +130,7 @@ class AgentEdgesIT {
 
     @Test
     void repeatedOptionsDoNotRepeatTheirEffect() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", MAIN);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", MAIN);
         Path a = dir.resolve("dumpA"), b = dir.resolve("dumpB");
         Run run = java(classes, "-javaagent:" + AGENT_JAR + "=verbose,verbose,probe,probe,dump=" + a + ",dump=" + b,
                 "demo.Main");
@@ -165,7 +145,7 @@ class AgentEdgesIT {
 
     @Test
     void twoJavaagentsTheFirstStartWins() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", MAIN);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", MAIN);
         Run run = java(classes, "-javaagent:" + AGENT_JAR + "=verbose", "-javaagent:" + AGENT_JAR + "=probe,bogus2",
                 "demo.Main");
         assertEquals(0, run.exit, run.err);
@@ -176,7 +156,7 @@ class AgentEdgesIT {
 
     @Test
     void installUnderJavaagentDoesNothing() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 public class Main {
                     public static void main(String[] a) throws Exception {
@@ -200,7 +180,7 @@ class AgentEdgesIT {
 
     @Test
     void installFromManyThreadsAtOnce() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 import java.util.*;
                 import java.util.concurrent.*;
@@ -235,7 +215,7 @@ class AgentEdgesIT {
     /** The Launcher-Agent-Class of an executable JAR (documented on agentmain). */
     @Test
     void launcherAgentClassOfAnExecutableJar() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", MAIN);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", MAIN);
         Path app = dir.resolve("app");
         Files.createDirectories(app);
         List<String> cp = new ArrayList<>();
@@ -271,7 +251,7 @@ class AgentEdgesIT {
 
     @Test
     void oneAsyncClassInManyLoadersLoadedByManyThreads() throws Exception {
-        Path hidden = compileTo(dir.resolve("hidden"), "demo/Greeter.java", GREETER);
+        Path hidden = compileTo(dir.resolve("hidden"), "demo/Greeter.java", AgentPrograms.GREETER);
         Path classes = compile("demo/Main.java", """
                 package demo;
                 import java.net.*;
@@ -387,7 +367,7 @@ class AgentEdgesIT {
 
     @Test
     void malformedBytesFromACustomLoaderGetTheJvmsOwnError() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", DEFINER);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", DEFINER);
         byte[] greeter = Files.readAllBytes(classes.resolve("demo/Greeter.class"));
         Path truncated = Files.write(dir.resolve("truncated"), Arrays.copyOf(greeter, greeter.length / 3));
         byte[] magic = greeter.clone();
@@ -415,7 +395,7 @@ class AgentEdgesIT {
     /** defineClass(null, bad bytes): the loader still sees the JVM's error, and the agent still logs why it left it. */
     @Test
     void malformedBytesDefinedWithoutANameAreLoggedToo() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", DEFINER);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", DEFINER);
         byte[] greeter = Files.readAllBytes(classes.resolve("demo/Greeter.class"));
         Path truncated = Files.write(dir.resolve("truncated"), Arrays.copyOf(greeter, greeter.length / 3));
         Run run = java(classes, "-javaagent:" + AGENT_JAR, "demo.Main", "-", truncated.toString());
@@ -430,7 +410,7 @@ class AgentEdgesIT {
 
     @Test
     void aNewerClassFileVersionIsLeftToTheJvmAndTheReasonLogged() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", DEFINER);
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", DEFINER);
         byte[] greeter = Files.readAllBytes(classes.resolve("demo/Greeter.class"));
         byte[] v73 = greeter.clone();
         v73[6] = 0;
@@ -459,7 +439,7 @@ class AgentEdgesIT {
      */
     @Test
     void aClassThatCannotBeRewrittenLoadsUnchangedWithTheReason() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 import java.nio.file.*;
                 import java.util.concurrent.CompletableFuture;

@@ -45,30 +45,10 @@ class AgentIT {
         return new Run(p.exitValue(), Files.readString(stdout), Files.readString(stderr));
     }
 
-    private static final String GREETER = """
-            package demo;
-            import dev.coda.*;
-            import java.util.concurrent.CompletableFuture;
-            public class Greeter {
-                @Async public static Task<String> greet(CompletableFuture<String> name) {
-                    String greeting = "Hello, ";
-                    String who = Coda.await(name);
-                    return Task.completed(greeting + who);
-                }
-                public static String run() throws Exception {
-                    CompletableFuture<String> name = new CompletableFuture<>();
-                    Task<String> t = greet(name);
-                    boolean pending = !t.isDone();
-                    Thread completer = new Thread(() -> name.complete("agent"));
-                    completer.start();
-                    return t.join() + " pending=" + pending + " class=" + t.getClass().getName();
-                }
-            }
-            """;
 
     @Test
     void rewritesAsyncCodeAsItLoads() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 public class Main { public static void main(String[] a) throws Exception { System.out.println(Greeter.run()); } }
                 """);
@@ -86,7 +66,7 @@ class AgentIT {
     /** The {@code probe} option switches the live-coroutine probe on, as {@code -Dcoda.probe=true} does. */
     @Test
     void theProbeOptionSwitchesTheProbeOn() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 import java.util.concurrent.CompletableFuture;
                 public class Main {
@@ -139,7 +119,7 @@ class AgentIT {
     /** A loader may define a class without giving its name ({@code defineClass(null, ...)}): it is rewritten too. */
     @Test
     void aClassDefinedWithoutANameIsRewrittenToo() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 import java.nio.file.*;
                 public class Main {
@@ -170,7 +150,7 @@ class AgentIT {
     @Test
     void twoThreadsDefiningOneClassAlwaysGetTheRewrittenClass() throws Exception {
         int rounds = Integer.getInteger("coda.agent.raceRounds", 10_000);
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 import java.nio.file.*;
                 import java.util.concurrent.*;
@@ -305,7 +285,7 @@ class AgentIT {
 
     @Test
     void aCorruptClassIsLeftAloneAndTheJvmKeepsRunning() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Main.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Main.java", """
                 package demo;
                 public class Main {
                     public static void main(String[] a) throws Exception {
@@ -332,7 +312,7 @@ class AgentIT {
 
     @Test
     void selfAttachRewritesClassesLoadedAfterwardsAndReportsEarlierOnes() throws Exception {
-        Path classes = compile("demo/Greeter.java", GREETER, "demo/Early.java", """
+        Path classes = compile("demo/Greeter.java", AgentPrograms.GREETER, "demo/Early.java", """
                 package demo;
                 import dev.coda.*;
                 public class Early {

@@ -17,6 +17,28 @@ import javax.tools.ToolProvider;
 final class AgentPrograms {
     private AgentPrograms() {}
 
+    /** An async function awaiting a future another thread completes; {@code run()} reports what it saw. */
+    static final String GREETER = """
+            package demo;
+            import dev.coda.*;
+            import java.util.concurrent.CompletableFuture;
+            public class Greeter {
+                @Async public static Task<String> greet(CompletableFuture<String> name) {
+                    String greeting = "Hello, ";
+                    String who = Coda.await(name);
+                    return Task.completed(greeting + who);
+                }
+                public static String run() throws Exception {
+                    CompletableFuture<String> name = new CompletableFuture<>();
+                    Task<String> t = greet(name);
+                    boolean pending = !t.isDone();
+                    Thread completer = new Thread(() -> name.complete("agent"));
+                    completer.start();
+                    return t.join() + " pending=" + pending + " class=" + t.getClass().getName();
+                }
+            }
+            """;
+
     /** The runtime and annotations only: the agent brings its own (relocated) ASM. */
     static String runtimeClassPath() {
         String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
