@@ -141,6 +141,20 @@ class LifecycleEdgesTest {
         return new Script<>((i, v, f) -> i == 0 ? new Await(gate) : valueOr(v, f));
     }
 
+    /** {@code try { return await(gate); } finally { await(cleanup); }} */
+    static Script<Integer> awaitingThenCleaningUp(Task<Integer> gate, Task<Void> cleanup) {
+        Throwable[] delivered = new Throwable[1];
+        return new Script<>((i, v, f) -> {
+            if (i == 0) return new Await(gate);
+            if (i == 1) {
+                delivered[0] = f;
+                return new Await(cleanup);
+            }
+            if (delivered[0] != null) throw delivered[0];
+            return v;
+        });
+    }
+
     /** {@code child(); return value;}: a body that starts {@code child} and ends with {@code value}. */
     static Script<String> startingThenReturning(Coroutine<?> child, String value) {
         return new Script<>((i, v, f) -> {
@@ -972,16 +986,7 @@ class LifecycleEdgesTest {
     void cancelOfABodyThatReturnedAChildThatSucceededReportsTheValueItWillEndWith() {
         Task<Integer> gate = new Task<>();
         Task<Void> cleanup = new Task<>();
-        Throwable[] delivered = new Throwable[1];
-        Script<Integer> running = new Script<>((i, v, f) -> { // try { await(gate) } finally { await(cleanup) }
-            if (i == 0) return new Await(gate);
-            if (i == 1) {
-                delivered[0] = f;
-                return new Await(cleanup);
-            }
-            if (delivered[0] != null) throw delivered[0];
-            return v;
-        });
+        Script<Integer> running = awaitingThenCleaningUp(gate, cleanup);
         Script<String> returned = new Script<>((i, v, f) -> "returned");
         Script<String> parent = new Script<>((i, v, f) -> {
             running.start();
@@ -1007,16 +1012,7 @@ class LifecycleEdgesTest {
     void cancelOfABodyThatReturnedAChildThatWillSucceedReportsWhatTheChildReports() {
         Task<Integer> gate = new Task<>();
         Task<Void> cleanup = new Task<>();
-        Throwable[] delivered = new Throwable[1];
-        Script<Integer> grandchild = new Script<>((i, v, f) -> { // try { await(gate) } finally { await(cleanup) }
-            if (i == 0) return new Await(gate);
-            if (i == 1) {
-                delivered[0] = f;
-                return new Await(cleanup);
-            }
-            if (delivered[0] != null) throw delivered[0];
-            return v;
-        });
+        Script<Integer> grandchild = awaitingThenCleaningUp(gate, cleanup);
         Script<String> child = startingThenReturning(grandchild, "child");
         Script<String> parent = new Script<>((i, v, f) -> {
             child.start();
