@@ -1,6 +1,8 @@
 package dev.coda.transformer.analysis;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
@@ -16,18 +18,22 @@ public final class BranchTargets {
 
     public static Set<LabelNode> of(MethodNode m) {
         Set<LabelNode> targets = new HashSet<>();
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (n instanceof JumpInsnNode) {
-                targets.add(((JumpInsnNode) n).label);
-            } else if (n instanceof TableSwitchInsnNode) {
-                targets.add(((TableSwitchInsnNode) n).dflt);
-                targets.addAll(((TableSwitchInsnNode) n).labels);
-            } else if (n instanceof LookupSwitchInsnNode) {
-                targets.add(((LookupSwitchInsnNode) n).dflt);
-                targets.addAll(((LookupSwitchInsnNode) n).labels);
-            }
-        }
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) targets.addAll(of(n));
         for (TryCatchBlockNode tc : m.tryCatchBlocks) targets.add(tc.handler);
+        return targets;
+    }
+
+    /** Where a jump or switch can send control other than by falling through; none for other instructions. */
+    public static List<LabelNode> of(AbstractInsnNode n) {
+        if (n instanceof JumpInsnNode jump) return List.of(jump.label);
+        List<LabelNode> targets = new ArrayList<>();
+        if (n instanceof TableSwitchInsnNode s) {
+            targets.add(s.dflt);
+            targets.addAll(s.labels);
+        } else if (n instanceof LookupSwitchInsnNode s) {
+            targets.add(s.dflt);
+            targets.addAll(s.labels);
+        }
         return targets;
     }
 

@@ -5,6 +5,7 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.coda.transformer.analysis.ControlFlow;
 import dev.coda.transformer.analysis.RealInstructions;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -14,11 +15,11 @@ import org.objectweb.asm.tree.analysis.Frame;
 import org.objectweb.asm.tree.analysis.SourceValue;
 
 /**
- * Recognises the catch-all handler a compiler writes for a try-with-resources, to find the exception in flight at
- * a {@code close()} there. What counts is what the language requires of that handler, not one compiler's
- * instructions (javac's and ECJ's differ):
+ * Recognises the close a compiler writes in a try-with-resources' handler, to find the exception in flight there.
+ * What counts is what the language requires of that close, not one compiler's instructions (javac's and ECJ's
+ * differ, and ECJ merges the exceptions of a multi-resource statement before it closes the outer resources):
  * <pre>
- *   a catch-all handler (any, or Throwable):  astore t; [aload r; ifnull skip;] aload r; close()   ← this close
+ *   ... aload r; close()  [goto L; ... L:]  aload t; athrow      ← the close, then t is thrown
  *   the close is covered by a catch-all handler that suppresses onto t:  ... aload t; ...; t.addSuppressed(x)
  * </pre>
  * It cannot recognise any other shape: a close in a user's own catch block, or in a handler written differently,
@@ -30,31 +31,24 @@ final class ResourceHandlers {
     /** The local holding the exception in flight at {@code close}, or -1 outside such a handler. */
     static int exceptionInFlight(SourceFrames frames, MethodInsnNode close) {
         MethodNode m = frames.m();
-        AbstractInsnNode load = RealInstructions.previous(close);
-        if (load == null || load.getOpcode() != ALOAD) return -1;
-        AbstractInsnNode before = RealInstructions.previous(load);
-        if (before != null && before.getOpcode() == IFNULL) {
-            AbstractInsnNode check = RealInstructions.previous(before);
-            if (check == null || check.getOpcode() != ALOAD || ((VarInsnNode) check).var != ((VarInsnNode) load).var) return -1;
-            before = RealInstructions.previous(check);
-        }
-        if (before == null || before.getOpcode() != ASTORE) return -1;
-        int inFlight = ((VarInsnNode) before).var;
-        boolean catchAllHandler = false;
-        for (AbstractInsnNode x = before.getPrevious(); x != null && x.getOpcode() < 0; x = x.getPrevious()) {
-            for (TryCatchBlockNode t : m.tryCatchBlocks) {
-                if (t.handler == x && ControlFlow.catchesAll(t)) catchAllHandler = true;
-            }
-        }
-        if (!catchAllHandler) return -1;
-        int at = m.instructions.indexOf(close);
+        int inFlight = thrownAfter(close);
+        if (inFlight < 0) return -1;
         for (TryCatchBlockNode t : m.tryCatchBlocks) {
-            if (m.instructions.indexOf(t.start) <= at && at < m.instructions.indexOf(t.end)
-                    && ControlFlow.catchesAll(t) && suppressesOnto(frames, t.handler, inFlight)) {
+            if (ExceptionTable.covers(m, t, close) && ControlFlow.catchesAll(t)
+                    && suppressesOnto(frames, t.handler, inFlight)) {
                 return inFlight;
             }
         }
         return -1;
+    }
+
+    /** The local whose exception the code right after {@code close} throws, through one {@code goto}; else -1. */
+    private static int thrownAfter(MethodInsnNode close) {
+        AbstractInsnNode next = RealInstructions.next(close);
+        if (next != null && next.getOpcode() == GOTO) next = RealInstructions.next(((JumpInsnNode) next).label);
+        if (next == null || next.getOpcode() != ALOAD) return -1;
+        AbstractInsnNode then = RealInstructions.next(next);
+        return then != null && then.getOpcode() == ATHROW ? ((VarInsnNode) next).var : -1;
     }
 
     /**

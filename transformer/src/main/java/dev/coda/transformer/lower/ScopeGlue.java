@@ -176,27 +176,31 @@ final class ScopeGlue {
     }
 
     /**
-     * A jump or return that leaves the scope: glue before any finally code javac inlined there (covered as the last
-     * instruction of the try is, and cut out of the scope's own handler up to the exit), else right before it.
+     * A jump or return that leaves the scope: glue before any finally code javac inlined there (covered as the try's
+     * instruction that leads into that code is, and cut out of the scope's own handler up to the exit), else right
+     * before it.
      */
     private void insertAtExit(Scope s, AbstractInsnNode exit) {
-        LabelNode tail = finallyTail(s, exit);
+        Tail tail = finallyTail(s, exit);
         if (tail == null) {
             insertBefore(s, isReturn(exit) ? returnPoint(exit) : exit, null);
             return;
         }
-        insertBefore(s, RealInstructions.next(tail), exit, enclosingAt(s, RealInstructions.previous(tail)));
+        insertBefore(s, RealInstructions.next(tail.start()), exit, enclosingAt(s, tail.from()));
     }
+
+    /** Where inlined finally code begins, and the instruction of the try that leads into it. */
+    private record Tail(LabelNode start, AbstractInsnNode from) {}
 
     /**
      * Where javac's inlined copies of enclosing finally blocks (and try-with-resources closes) begin before
-     * {@code exit}: the earliest end, before the exit, of a catch-all entry that encloses the scope but not the
-     * exit. Null if no finally block is left. javac's catch-alls are untyped for {@code finally} and typed
+     * {@code exit}: the earliest, over the catch-all entries that enclose the scope but not the exit, of where their
+     * copy begins. Null if no finally block is left. javac's catch-alls are untyped for {@code finally} and typed
      * {@code Throwable} for try-with-resources; a user's {@code catch (Throwable t)} never leaves such a gap.
      */
-    private LabelNode finallyTail(Scope s, AbstractInsnNode exit) {
+    private Tail finallyTail(Scope s, AbstractInsnNode exit) {
         int at = index(exit);
-        LabelNode tail = null;
+        Tail tail = null;
         Set<LabelNode> seen = new HashSet<>();
         for (TryCatchBlockNode e : m.tryCatchBlocks) {
             if (!ControlFlow.catchesAll(e) || isScopeHandler(e) || !encloses(s, e) || !seen.add(e.handler)) continue;
@@ -208,9 +212,35 @@ final class ScopeGlue {
                 if (covers(segment, exit)) coversExit = true;
                 if (index(segment.end) <= at && (last == null || index(segment.end) > index(last))) last = segment.end;
             }
-            if (!coversExit && last != null && (tail == null || index(last) < index(tail))) tail = last;
+            if (coversExit || last == null) continue;
+            Tail copy = copyBefore(e.handler, last, at);
+            if (tail == null || index(copy.start()) < index(tail.start())) tail = copy;
         }
         return tail;
+    }
+
+    /**
+     * Where the finally copy that runs into the exit at {@code at} begins, given {@code gap}, the end of the try's
+     * last segment before it. Several copies can share one gap (a {@code break} and a {@code continue} leaving a
+     * try-with-resources from one loop body): a later copy is entered by a jump from the try's own code, which no
+     * copy makes, so the latest such target before the exit begins the copy; with none, the gap does.
+     */
+    private Tail copyBefore(LabelNode handler, LabelNode gap, int at) {
+        Tail copy = new Tail(gap, RealInstructions.previous(gap));
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            List<LabelNode> targets = BranchTargets.of(n);
+            if (targets.isEmpty() || !coveredBy(handler, n)) continue;
+            for (LabelNode target : targets) {
+                int i = index(target);
+                if (i > index(copy.start()) && i < at) copy = new Tail(target, n);
+            }
+        }
+        return copy;
+    }
+
+    private boolean coveredBy(LabelNode handler, AbstractInsnNode n) {
+        for (TryCatchBlockNode e : m.tryCatchBlocks) if (e.handler == handler && covers(e, n)) return true;
+        return false;
     }
 
     /**

@@ -13,7 +13,6 @@ import dev.coda.transformer.support.Instrumented;
 import java.lang.reflect.Field;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,7 +111,6 @@ class OwnershipEdgesTest {
     }
 
     @Test
-    @Disabled("known defect, ECJ only: as twoResourcesOfOneTryWithResourcesAreBothAbortedWithThePrimary")
     void withAnExceptionInFlightThrowingAndNullAbortsAreSuppressedInDropOrder() throws Throwable {
         Instrumented code = program("InFlight", RES + """
                 @Async public static Task<String> go() {
@@ -581,8 +579,6 @@ class OwnershipEdgesTest {
     }
 
     @Test
-    @Disabled("known defect, every compiler: the @Owned v01 is not dropped on the continue-outer path when a "
-            + "conditional break outer, an owned local before the loop and synchronous closes are all present")
     void aBreakOutOfALabeledLoopThroughAFailingDropRunsTheOtherDropsAndFails() throws Throwable {
         Instrumented code = program("LabeledFail", RES + """
                 @Async public static Task<String> go() {
@@ -612,8 +608,6 @@ class OwnershipEdgesTest {
     }
 
     @Test
-    @Disabled("known defect, ECJ only: the outer resource of a multi-resource try-with-resources is closed, not "
-            + "aborted, with an exception in flight (ResourceHandlers does not recognise ECJ's handler for it)")
     void twoResourcesOfOneTryWithResourcesAreBothAbortedWithThePrimary() throws Throwable {
         Instrumented code = program("TwoRes", RES + """
                 @Async public static Task<String> go() {
@@ -627,6 +621,77 @@ class OwnershipEdgesTest {
         assertEquals("primary", t.getMessage());
         assertLog("open a", "open b", "body 1", "abort b UnsupportedOperationException:primary",
                 "abort a UnsupportedOperationException:primary");
+    }
+
+    /** A break and a continue leave one finally from one loop body: javac writes both copies into one gap. */
+    @Test
+    void aBreakAndAContinueLeavingOneFinallyFromOneLoopBodyEachDropTheInnerLocal() throws Throwable {
+        Instrumented code = program("BreakContFinally", RES + """
+                @Async public static Task<String> go() {
+                    outer:
+                    for (int i = 0; i < 3; i++) {
+                        try {
+                            for (int j = 0; j < 3; j++) {
+                                @Owned Res v = new Res("v" + i + j, "sync");
+                                log("step " + await(later(i * 10 + j)));
+                                if (i == 1) break outer;
+                                continue outer;
+                            }
+                        } finally {
+                            log("finally " + i);
+                        }
+                    }
+                    return Task.completed("ok");
+                }
+                """);
+        assertEquals("ok", drive(code, "BreakContFinally", "go"));
+        assertLog("open v00", "step 0", "close v00", "finally 0", "open v10", "step 10", "close v10", "finally 1");
+    }
+
+    /** The same with a try-with-resources, whose closes are the copies, and a pending close on the continue path. */
+    @Test
+    void aBreakAndAContinueLeavingOneTryWithResourcesFromOneLoopBodyEachDropTheInnerLocal() throws Throwable {
+        Instrumented code = program("BreakContTwr", RES + """
+                @Async public static Task<String> go() {
+                    outer:
+                    for (int i = 0; i < 3; i++) {
+                        try (Res t = new Res("t" + i, "sync")) {
+                            for (int j = 0; j < 3; j++) {
+                                @Owned Res v = new Res("v" + i + j, i == 0 ? "ok" : "sync");
+                                log("step " + await(later(i * 10 + j)));
+                                if (j == 0) continue;
+                                if (i == 1) break outer;
+                                continue outer;
+                            }
+                        }
+                    }
+                    return Task.completed("ok");
+                }
+                """);
+        assertEquals("ok", drive(code, "BreakContTwr", "go"));
+        assertLog("open t0", "open v00", "step 0", "close v00", "open v01", "step 1", "close v01", "close t0",
+                "open t1", "open v10", "step 10", "close v10", "open v11", "step 11", "close v11", "close t1");
+    }
+
+    /** ECJ merges each resource's failure into the primary before it closes the next outer one. */
+    @Test
+    void threeResourcesOfOneTryWithResourcesAreAllAbortedWithThePrimaryAndTheirFailuresSuppressed() throws Throwable {
+        Instrumented code = program("ThreeRes", RES + """
+                @Async public static Task<String> go() {
+                    try (Res a = new Res("a", "failed"); Res b = Res.of("b"); Res c = new Res("c", "throw")) {
+                        log("body " + await(later(1)));
+                        throw new UnsupportedOperationException("primary");
+                    }
+                }
+                """);
+        Throwable t = driveToFailure(code, "ThreeRes", "go");
+        assertEquals("primary", t.getMessage());
+        Throwable[] s = t.getSuppressed();
+        assertEquals(2, s.length, List.of(s).toString());
+        assertEquals("c failed", s[0].getMessage());
+        assertEquals("a failed", s[1].getMessage());
+        assertLog("open a", "open b", "open c", "body 1", "abort c UnsupportedOperationException:primary",
+                "abort b UnsupportedOperationException:primary", "abort a UnsupportedOperationException:primary");
     }
 
     @Test
