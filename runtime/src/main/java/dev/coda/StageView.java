@@ -15,7 +15,8 @@ import java.util.function.BiConsumer;
  *       {@code CompletionStage} cannot take back a callback, so a shared view does not register on the stage: it
  *       waits on the stage's {@link Relay}, one per pending stage, registered on the stage once. A view that is
  *       cancelled, or whose last waiter was cancelled, unregisters from the relay, so a stage awaited and abandoned
- *       a million times holds one callback, not a million; a view awaited again registers again.</li>
+ *       a million times holds one callback, not a million; a view awaited again registers again, and one asked whether
+ *       it is done looks at the relay ({@link #catchUp}), so it still completes as the stage does.</li>
  *   <li>An <em>owned</em> view stands for a stage an async function returned, or awaited into an owned variable,
  *       or awaited directly when the stage is not a plain {@code CompletableFuture} (one is registered on by the
  *       coroutine itself: see {@link Coroutine#suspendStage}); the stage belongs to that function: when the
@@ -198,6 +199,13 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
     void reattach() {
         unmarkWhilePending(DETACHED);
         listenAgain();
+    }
+
+    @Override
+    boolean catchUp() {
+        if (relay == null || !relay.isDone()) return false;
+        onCompleted(relay);
+        return true;
     }
 
     private void stopListening() {

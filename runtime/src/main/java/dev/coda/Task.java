@@ -207,7 +207,8 @@ public class Task<T> {
      * @return true once the outcome is final
      */
     public boolean isDone() {
-        return (state & OUTCOME) >= SUCCEEDED;
+        int s = state;
+        return (s & OUTCOME) >= SUCCEEDED || ((s & DETACHED) != 0 && catchUp());
     }
 
     /**
@@ -217,7 +218,7 @@ public class Task<T> {
      * @return true if the task is done and its outcome is a cancellation
      */
     public boolean isCancelled() {
-        return (state & OUTCOME) == CANCELLED;
+        return isDone() && (state & OUTCOME) == CANCELLED;
     }
 
     /**
@@ -341,6 +342,14 @@ public class Task<T> {
      * set before a view looks for waiters, and read here after the push).
      */
     void reattach() {}
+
+    /**
+     * A view with DETACHED set, asked whether it is done: it stopped listening to its stage, which may have completed
+     * since; if it has, the view completes as the stage did now. True if the view is done.
+     */
+    boolean catchUp() {
+        return false;
+    }
 
     /** Whether no waiter is registered (and the task has not fired). For a view deciding to stop listening. */
     final boolean hasNoWaiters() {

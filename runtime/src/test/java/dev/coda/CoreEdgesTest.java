@@ -13,6 +13,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -616,6 +617,34 @@ class CoreEdgesTest {
         assertEquals("down", waiting.join());
         assertEquals("again down", second.join());
         assertEquals("down", kept.join());
+    }
+
+    /**
+     * A view that stopped listening still completes as its stage does: asked after the stage completed, it reports
+     * the stage's outcome, and a cancel() then is too late.
+     */
+    @Test
+    void aViewThatStoppedListeningStillReportsItsStagesOutcome() {
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        Task<String> view = Task.from(stage);
+        Coroutine<String> abandoning = new TestCoroutines.AwaitThen<>(view, v -> v);
+        abandoning.start();
+        assertTrue(abandoning.cancel());
+        assertEquals(0, registrations(StageView.Relay.of(stage)), "the view stopped listening");
+        stage.complete("done");
+        assertTrue(view.isDone(), "the stage completed");
+        assertFalse(view.isCancelled());
+        assertFalse(view.cancel(), "a view whose stage completed is not cancelled any more");
+        assertEquals("done", view.join());
+
+        CompletableFuture<String> failing = new CompletableFuture<>();
+        Task<String> failed = Task.from(failing);
+        Coroutine<String> other = new TestCoroutines.AwaitThen<>(failed, v -> v);
+        other.start();
+        assertTrue(other.cancel());
+        failing.cancel(false);
+        assertTrue(failed.isCancelled(), "the stage was cancelled");
+        assertThrows(CancellationException.class, failed::join);
     }
 
     /**
