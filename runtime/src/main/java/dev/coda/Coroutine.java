@@ -1373,10 +1373,13 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
         Task<?> drop;
         /** Tasks still waited for, plus one while registrations are being made. */
         volatile int pending;
-        /** 1 once the returned task's completion, or its abandonment on request, has been counted. */
+        /**
+         * 0 until the returned task is counted: {@link #COMPLETED} by its completion, or {@link #ABANDONED} on
+         * request, for a foreign returned task, which makes the outcome cancelled. One CAS decides and records which.
+         */
         volatile int returnedCounted;
-        /** A foreign returned task was abandoned on request: the outcome is cancelled. */
-        boolean returnedAbandoned;
+        static final int COMPLETED = 1;
+        static final int ABANDONED = 2;
         /** What cancelling that returned task's operation threw, or null; reported on the cancelled outcome. */
         Throwable abandonFailure;
 
@@ -1398,7 +1401,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
 
         @Override
         public void onCompleted(Task<?> source) {
-            if (source == returned && !RETURNED_COUNTED.compareAndSet(this, 0, 1)) return; // abandoned already
+            if (source == returned && !RETURNED_COUNTED.compareAndSet(this, 0, COMPLETED)) return; // abandoned already
             countDown();
         }
 
@@ -1418,8 +1421,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
             if (r == null || r.isDone()) return;
             if (body.isChild(r)) {
                 r.cancel();
-            } else if (RETURNED_COUNTED.compareAndSet(this, 0, 1)) {
-                returnedAbandoned = true;
+            } else if (RETURNED_COUNTED.compareAndSet(this, 0, ABANDONED)) {
                 abandonFailure = r.abandonedBy(this); // a returned stage belongs to this task: it is cancelled
                 countDown();
             }
@@ -1431,7 +1433,7 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
          * a done one by its outcome.
          */
         boolean endsCancelled() {
-            if (signal != null || returnedAbandoned) return true;
+            if (signal != null || returnedAbandoned()) return true;
             return returned != null && owner.isChild(returned) && returned.cancel();
         }
 
@@ -1452,7 +1454,13 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
                 if (t == null) t = abandonFailure;
                 else suppress(t, abandonFailure);
             }
-            owner.conclude(value, t, returnedAbandoned ? null : returned, returnedAbandoned, failed, false);
+            boolean abandoned = returnedAbandoned();
+            owner.conclude(value, t, abandoned ? null : returned, abandoned, failed, false);
+        }
+
+        /** A foreign returned task was abandoned on request: the outcome is cancelled. */
+        private boolean returnedAbandoned() {
+            return returnedCounted == ABANDONED;
         }
     }
 }
