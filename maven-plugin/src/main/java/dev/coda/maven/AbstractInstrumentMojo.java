@@ -55,9 +55,13 @@ abstract class AbstractInstrumentMojo extends AbstractMojo {
             return;
         }
         File classes = classesDirectory();
-        if (!classes.isDirectory()) {
+        if (!classes.exists()) {
             getLog().info("Coda: nothing to instrument, " + classes + " does not exist");
             return;
+        }
+        if (!classes.isDirectory()) {
+            throw new MojoExecutionException("Coda: cannot instrument " + classes + ": it is not a directory (the "
+                    + "goal rewrites a classes directory in place, before it is packaged)");
         }
         new Instrumenter(classes.toPath(), classpathElements(), new SourcePaths(sourceRoots()), getLog(),
                 verbose, failOnBlockingClose, failOnHeldLock).run();

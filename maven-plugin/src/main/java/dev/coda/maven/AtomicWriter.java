@@ -17,7 +17,8 @@ final class AtomicWriter {
     static void write(Path target, byte[] bytes) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
         Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, "." + target.getFileName() + ".", ".coda-tmp");
+        // Named apart from the target: a name near the file system's limit must not grow past it.
+        Path temp = Files.createTempFile(directory, ".", ".coda-tmp");
         try {
             Files.write(temp, bytes);
             try {

@@ -19,17 +19,12 @@ import java.util.function.Consumer;
  * exists without them, each file replaced atomically; then the state machines no current host needs are deleted.
  */
 final class Changes {
-    private final Path classes;
     private final Map<Path, TransformResult> rewritten = new LinkedHashMap<>();
     private final Set<Path> alreadyInstrumented = new HashSet<>();
     private final List<Path> stateMachines = new ArrayList<>();
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private int generated;
     private int removed;
-
-    Changes(Path classes) {
-        this.classes = classes;
-    }
 
     /** A state machine a previous run generated; it stays if its host is already instrumented or rewritten anew. */
     void stateMachine(Path file) {
@@ -60,21 +55,32 @@ final class Changes {
     void write(Consumer<String> detail) throws IOException {
         Set<Path> written = new HashSet<>();
         for (Map.Entry<Path, TransformResult> host : rewritten.entrySet()) {
+            Path root = rootOf(host.getKey(), host.getValue().className());
             for (Map.Entry<String, byte[]> machine : host.getValue().generated().entrySet()) {
-                Path file = ClassDirectoryScanner.fileOf(classes, machine.getKey());
+                Path file = ClassDirectoryScanner.fileOf(root, machine.getKey());
                 AtomicWriter.write(file, machine.getValue());
                 written.add(file);
             }
             AtomicWriter.write(host.getKey(), host.getValue().bytes());
         }
         for (Path machine : stateMachines) {
-            Path host = ClassDirectoryScanner.hostOf(machine);
-            boolean current = alreadyInstrumented.contains(host) || written.contains(machine);
+            boolean current = written.contains(machine)
+                    || ClassDirectoryScanner.possibleHostsOf(machine).stream().anyMatch(alreadyInstrumented::contains);
             if (!current && Files.deleteIfExists(machine)) {
                 detail.accept("Coda: deleted stale state machine " + machine);
                 removed++;
             }
         }
+    }
+
+    /**
+     * The directory a host's package folders start in: the classes directory, or a version's folder of a
+     * multi-release layout ({@code META-INF/versions/21}), where its state machines belong too.
+     */
+    private static Path rootOf(Path hostFile, String internalName) {
+        Path root = hostFile;
+        for (int i = internalName.split("/").length; i > 0; i--) root = root.getParent();
+        return root;
     }
 
     /** Nothing was rewritten, found instrumented or deleted: the directory holds no async code. */

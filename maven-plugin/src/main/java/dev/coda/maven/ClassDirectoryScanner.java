@@ -4,6 +4,7 @@ import dev.coda.transformer.CodaNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -33,12 +34,18 @@ final class ClassDirectoryScanner {
     }
 
     /**
-     * The class file of the host of a state machine: {@code p/Host$$Coda$m.class} belongs to {@code p/Host.class}.
-     * The last infix counts: a host's own name may contain one, a method name does not.
+     * The class files that may be the host of a state machine: {@code p/Host$$Coda$m.class} belongs to
+     * {@code p/Host.class}. A host's name and a method's name may both contain the infix, so every place it occurs
+     * gives a candidate.
      */
-    static Path hostOf(Path stateMachine) {
+    static List<Path> possibleHostsOf(Path stateMachine) {
         String name = stateMachine.getFileName().toString();
-        return stateMachine.resolveSibling(name.substring(0, name.lastIndexOf(CodaNames.STATE_MACHINE_INFIX)) + CLASS);
+        List<Path> hosts = new ArrayList<>();
+        for (int i = name.indexOf(CodaNames.STATE_MACHINE_INFIX); i > 0;
+             i = name.indexOf(CodaNames.STATE_MACHINE_INFIX, i + 1)) {
+            hosts.add(stateMachine.resolveSibling(name.substring(0, i) + CLASS));
+        }
+        return hosts;
     }
 
     /** Where the class with internal name {@code internalName} lives under {@code directory}. */

@@ -56,7 +56,7 @@ final class Instrumenter {
 
     /** Phase one: reads and transforms, writes nothing. */
     private Changes transformAll() throws MojoExecutionException, MojoFailureException {
-        Changes changes = new Changes(classes);
+        Changes changes = new Changes();
         try (ClasspathLocator locator = new ClasspathLocator(classes, classpath)) {
             Transformer transformer = new Transformer(locator);
             for (Path file : ClassDirectoryScanner.classFiles(classes)) {
@@ -65,13 +65,16 @@ final class Instrumenter {
                     changes.stateMachine(file);
                 } else if (mentionsCoda(file, bytes)) {
                     TransformResult result = transform(transformer, file, bytes);
-                    changes.report(failingIf(failOnHeldLock, result.heldLocks()));
-                    changes.transformed(file, result, !result.changed() && InstrumentedProbe.isMarked(bytes));
+                    boolean marked = !result.changed() && InstrumentedProbe.isMarked(bytes);
+                    // Rewritten by an earlier build: its held locks are those that build recorded in it.
+                    List<Diagnostic> heldLocks = marked ? recordedHeldLocks(transformer, file, bytes) : result.heldLocks();
+                    changes.report(failingIf(failOnHeldLock, heldLocks));
+                    changes.transformed(file, result, marked);
                     byte[] written = result.changed() ? result.bytes() : bytes;
-                    changes.report(failingIf(failOnBlockingClose, transformer.blockingCloses(written)));
+                    changes.report(failingIf(failOnBlockingClose, blockingCloses(transformer, file, written)));
                 } else {
                     // No async code here (it never names dev/coda/), but it may close an AsyncCloseable.
-                    changes.report(failingIf(failOnBlockingClose, transformer.blockingCloses(bytes)));
+                    changes.report(failingIf(failOnBlockingClose, blockingCloses(transformer, file, bytes)));
                 }
             }
         } catch (IOException e) {
@@ -102,6 +105,25 @@ final class Instrumenter {
             throw malformed(file, e);
         } catch (RuntimeException e) {
             throw new MojoExecutionException("Coda: internal error while rewriting " + file + ": " + e, e);
+        }
+    }
+
+    /** The blocking-close check of a class's final bytes; a file that is not a class file fails the build. */
+    private static List<Diagnostic> blockingCloses(Transformer transformer, Path file, byte[] bytes)
+            throws MojoFailureException {
+        try {
+            return transformer.blockingCloses(bytes);
+        } catch (ClassFileFacts.MalformedClassException e) {
+            throw malformed(file, e);
+        }
+    }
+
+    private static List<Diagnostic> recordedHeldLocks(Transformer transformer, Path file, byte[] bytes)
+            throws MojoFailureException {
+        try {
+            return transformer.recordedHeldLocks(bytes);
+        } catch (ClassFileFacts.MalformedClassException e) {
+            throw malformed(file, e);
         }
     }
 

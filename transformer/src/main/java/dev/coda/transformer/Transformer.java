@@ -20,6 +20,7 @@ import dev.coda.transformer.plan.Planner;
 import dev.coda.transformer.plan.StateMachinePlan;
 import dev.coda.transformer.read.ClassFileFacts;
 import dev.coda.transformer.read.FormatCheck;
+import dev.coda.transformer.read.HeldLocksRecord;
 import dev.coda.transformer.read.InstrumentedMarker;
 import dev.coda.transformer.select.AsyncMethod;
 import dev.coda.transformer.select.MethodClassifier;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.objectweb.asm.Attribute;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.LimitExceededException;
@@ -58,10 +60,37 @@ public final class Transformer {
 
     /**
      * The synchronous closes of an AsyncCloseable left in a class's final bytes (the output of
-     * {@link #transform}, or the class as it is), as warnings.
+     * {@link #transform}, or the class as it is), as warnings. A class of a version newer than Coda reads is not
+     * checked: a class there with async code is reported by {@link #transform}, and one without is left alone, as
+     * every class without async code is; bytes that are not a class file at all throw, as there.
      */
-    public List<Diagnostic> blockingCloses(byte[] classBytes) {
-        return BlockingCloses.find(classBytes, hierarchy);
+    public List<Diagnostic> blockingCloses(byte[] classBytes) throws ClassFileFacts.MalformedClassException {
+        if (ClassFileFacts.majorVersion(classBytes) > ClassFileFacts.MAX_MAJOR) return List.of();
+        ClassNode c = new ClassNode();
+        try {
+            new ClassReader(classBytes).accept(c, ClassReader.SKIP_FRAMES);
+        } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
+            throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
+        }
+        return BlockingCloses.find(c, hierarchy);
+    }
+
+    /**
+     * The held-lock warnings a class already rewritten by Coda recorded when it was rewritten ({@link HeldLocksRecord});
+     * none for any other class. A build that meets the class again reports them again, as it finds blocking closes
+     * again in every class: the code they were found in is no longer in the class.
+     */
+    public List<Diagnostic> recordedHeldLocks(byte[] classBytes) throws ClassFileFacts.MalformedClassException {
+        ClassNode c = new ClassNode();
+        try {
+            new ClassReader(classBytes).accept(c, new Attribute[] {HeldLocksRecord.prototype()},
+                    ClassReader.SKIP_CODE | ClassReader.SKIP_FRAMES);
+        } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
+            throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
+        }
+        String path = Diagnostics.sourcePath(c);
+        return HeldLocksRecord.entriesOf(c).stream()
+                .map(e -> new Diagnostic(Diagnostic.Severity.WARNING, path, e.line(), c.name, e.message())).toList();
     }
 
     /**
@@ -111,14 +140,14 @@ public final class Transformer {
         } catch (AssertionError e) {
             throw inconsistent(e);
         }
-        return rewriteOrExplain(reader, host, diagnostics).withHeldLocks(heldLocks);
+        return rewriteOrExplain(reader, host, diagnostics, heldLocks).withHeldLocks(heldLocks);
     }
 
     /** The other stages: whatever goes wrong in them leaves the class as it was, and says why. */
-    private TransformResult rewriteOrExplain(ClassReader reader, ClassNode host, Diagnostics diagnostics)
-            throws ClassFileFacts.MalformedClassException {
+    private TransformResult rewriteOrExplain(ClassReader reader, ClassNode host, Diagnostics diagnostics,
+                                             List<Diagnostic> heldLocks) throws ClassFileFacts.MalformedClassException {
         try {
-            return rewrite(reader, host, diagnostics);
+            return rewrite(reader, host, diagnostics, heldLocks);
         } catch (AssertionError e) {
             throw inconsistent(e);
         } catch (ClassHierarchy.MissingClassException e) {
@@ -164,9 +193,12 @@ public final class Transformer {
                 + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "ASM") + ")");
     }
 
-    /** The stages after parsing, in order: each reads only what the ones before it handed on. */
-    private TransformResult rewrite(ClassReader input, ClassNode host, Diagnostics diagnostics)
-            throws ClassFileFacts.MalformedClassException {
+    /**
+     * The stages after parsing, in order: each reads only what the ones before it handed on. The held-lock warnings
+     * found in the class as compiled are recorded in the rewritten host.
+     */
+    private TransformResult rewrite(ClassReader input, ClassNode host, Diagnostics diagnostics,
+                                    List<Diagnostic> heldLocks) throws ClassFileFacts.MalformedClassException {
         // ---- read: the class's own facts, which no locator can supply while it is being rewritten
         boolean itf = (host.access & Opcodes.ACC_INTERFACE) != 0;
         hierarchy.declare(host.name, host.superName, itf, host.interfaces.toArray(new String[0]));
@@ -190,7 +222,7 @@ public final class Transformer {
         if (plans.isEmpty()) return TransformResult.unchanged(host.name, diagnostics.all());
 
         // ---- emit
-        Written written = emit(input, host, plans);
+        Written written = emit(input, host, plans, HeldLocksRecord.of(heldLocks));
 
         // ---- verify
         return verify(host, written, diagnostics);
@@ -216,7 +248,7 @@ public final class Transformer {
     private record Written(byte[] host, Map<String, byte[]> generated, Set<String> methods) {}
 
     /** The emit stage: for each plan, its state machine, the stub and the body; then the host with them in it. */
-    private Written emit(ClassReader input, ClassNode host, List<StateMachinePlan> plans) {
+    private Written emit(ClassReader input, ClassNode host, List<StateMachinePlan> plans, HeldLocksRecord record) {
         Map<String, byte[]> generated = new LinkedHashMap<>();
         Map<String, List<MethodNode>> replacements = new HashMap<>(); // host method to the methods written for it
         Set<String> methods = new HashSet<>();
@@ -235,7 +267,7 @@ public final class Transformer {
             methods.add(original.name + original.desc);
         }
         // Untouched methods keep their bytes, frames included; the rewritten ones carry frames computed above.
-        return new Written(HostWriter.write(input, replacements), generated, methods);
+        return new Written(HostWriter.write(input, replacements, record), generated, methods);
     }
 
     /** The verify stage: every method and class Coda wrote type-checks, or the class is left as it was. */

@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -26,9 +25,8 @@ import org.objectweb.asm.tree.MethodNode;
 public final class BlockingCloses {
     private BlockingCloses() {}
 
-    public static List<Diagnostic> find(byte[] classBytes, ClassHierarchy hierarchy) {
-        ClassNode c = new ClassNode();
-        new ClassReader(classBytes).accept(c, ClassReader.SKIP_FRAMES);
+    /** The warnings for {@code c}, read without its frames. */
+    public static List<Diagnostic> find(ClassNode c, ClassHierarchy hierarchy) {
         Diagnostics diagnostics = new Diagnostics(c);
         for (MethodNode m : c.methods) {
             if (m.instructions == null) continue;

@@ -1,5 +1,6 @@
 package dev.coda.transformer.emit;
 
+import dev.coda.transformer.read.HeldLocksRecord;
 import dev.coda.transformer.read.InstrumentedMarker;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,12 @@ import org.objectweb.asm.tree.MethodNode;
 public final class HostWriter {
     private HostWriter() {}
 
-    /** @param replacements name + descriptor of each rewritten method, to the methods written in its place */
-    public static byte[] write(ClassReader input, Map<String, List<MethodNode>> replacements) {
+    /**
+     * @param replacements name + descriptor of each rewritten method, to the methods written in its place
+     * @param heldLocks    the held-lock warnings to record in the host, or null if there are none
+     */
+    public static byte[] write(ClassReader input, Map<String, List<MethodNode>> replacements,
+                               HeldLocksRecord heldLocks) {
         ClassWriter writer = new ClassWriter(input, 0);
         input.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
@@ -36,6 +41,7 @@ public final class HostWriter {
             @Override
             public void visitEnd() {
                 cv.visitAttribute(new InstrumentedMarker());
+                if (heldLocks != null) cv.visitAttribute(heldLocks);
                 super.visitEnd();
             }
         }, InstrumentedMarker.prototypes(), 0);
