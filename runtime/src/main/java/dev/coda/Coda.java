@@ -72,8 +72,9 @@ public final class Coda {
      * A task that succeeds after {@code d}. The timer runs on a daemon thread of the runtime and completes the task on
      * {@link java.util.concurrent.ForkJoinPool#commonPool()} (or, when the common pool has no parallelism to offer, on
      * a daemon thread of the runtime's own), where the awaiting coroutine then resumes. The task is a child of the async
-     * function running on this thread, if any; cancelling it, or a cancelled coroutine that awaits it, completes it
-     * cancelled and removes its timer.
+     * function running on this thread, if any: that function, cancelled while it awaits the sleep, cancels it. Cancelling
+     * the task completes it cancelled and removes its timer. Another coroutine awaiting it, cancelled, only stops
+     * waiting: the sleep is not its own.
      *
      * @param d how long to wait; a duration too long for a {@code long} of nanoseconds is waited as the longest one
      * @return a task that succeeds after {@code d}; {@link Task#done()}, already succeeded, if {@code d} is zero or
@@ -88,15 +89,14 @@ public final class Coda {
     /**
      * A task that succeeds as soon as {@link java.util.concurrent.ForkJoinPool#commonPool()} (or, when the common pool
      * has no parallelism to offer, a daemon thread of the runtime's own) runs it: awaiting it hands the rest of the
-     * coroutine to the pool and lets the current thread return. The task is nobody's child; cancelling it completes it
-     * cancelled at once.
+     * coroutine to the pool and lets the current thread return. The pool is asked when the task is first awaited (or
+     * joined, or its future asked for), so an await always suspends. The task is nobody's child; cancelling it
+     * completes it cancelled at once.
      *
      * @return a pending task that the pool completes
      */
     public static Task<Void> yieldNow() {
-        Task<Void> t = new Task<>();
-        Timers.runAsync(() -> t.succeed(null));
-        return t;
+        return new Yield();
     }
 
     /**

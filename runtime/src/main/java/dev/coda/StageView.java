@@ -232,37 +232,54 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
     }
 
     /**
-     * One registration on a pending stage, shared by all its views. Looked up by the stage, weakly: a stage nobody
-     * holds takes its relay with it. A stage's relay is forgotten when the stage completes. Stages are compared with
-     * their own {@code equals}, which for {@code CompletableFuture} is identity.
+     * One registration on a pending stage, shared by all its views. Looked up by the stage's identity (two distinct
+     * stages may be {@code equals} and still complete apart), weakly: the key is kept alive by the stage, through the
+     * callback registered on it, so a stage nobody holds takes its relay with it. A stage's relay is forgotten when
+     * the stage completes.
      */
     static final class Relay extends Task<Object> {
-        private static final Map<CompletionStage<?>, Relay> RELAYS = new WeakHashMap<>(); // guarded by itself
+        private static final Map<Identity, Relay> RELAYS = new WeakHashMap<>(); // guarded by itself
+
+        /** A stage compared by identity; only its own callback holds the one in the map. */
+        private record Identity(CompletionStage<?> stage) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Identity other && other.stage == stage;
+            }
+
+            @Override
+            public int hashCode() {
+                return System.identityHashCode(stage);
+            }
+        }
 
         static Relay of(CompletionStage<?> stage) {
+            Identity key = new Identity(stage);
             Relay relay;
             synchronized (RELAYS) {
-                relay = RELAYS.get(stage);
+                relay = RELAYS.get(key);
                 if (relay != null) return relay;
                 relay = new Relay();
-                RELAYS.put(stage, relay);
+                RELAYS.put(key, relay);
             }
             Relay r = relay;
             try {
                 stage.whenComplete((value, error) -> {
-                    synchronized (RELAYS) {
-                        RELAYS.remove(stage, r);
-                    }
+                    forget(key, r);
                     if (error == null) r.succeed(value);
                     else r.mirrorFailure(unwrap(error));
                 });
             } catch (Throwable t) { // a stage that refuses a callback: no relay can stand for it
-                synchronized (RELAYS) {
-                    RELAYS.remove(stage, r);
-                }
+                forget(key, r);
                 r.fail(t);
             }
             return relay;
+        }
+
+        private static void forget(Identity key, Relay relay) {
+            synchronized (RELAYS) {
+                RELAYS.remove(key, relay);
+            }
         }
     }
 }

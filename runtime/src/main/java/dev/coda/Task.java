@@ -46,8 +46,9 @@ public class Task<T> {
      *
      * The other bits of state: bit 3, OBSERVED, says that someone read the failure (an await, a join, a combinator,
      * a scope): a parent does not report it again; it is set on done tasks only. Bit 4, CLEANUP_WORK, marks a child
-     * started while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, is a view's
-     * (see reattach()). The bits above belong to Coroutine, whose lifecycle lives in the same word. Those bits are set
+     * started while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, marks a task
+     * that does not listen to its source until a waiter arrives: a view that stopped listening, or a yield not yet
+     * handed to the pool (see reattach()). The bits above belong to Coroutine, whose lifecycle lives in the same word. Those bits are set
      * by CAS, which the completion's plain store may overwrite if one lands while the task is being completed: each
      * of them concerns a pending task only, so nothing is lost that anyone reads.
      */
@@ -308,7 +309,7 @@ public class Task<T> {
     @Override
     public String toString() {
         String shown;
-        switch (state & OUTCOME) {
+        switch (isDone() ? state & OUTCOME : PENDING) { // isDone() first: a detached view may catch up there
             case SUCCEEDED: shown = "succeeded: " + outcome; break;
             case FAILED: shown = "failed: " + outcome; break;
             case CANCELLED: shown = "cancelled"; break;
@@ -338,7 +339,7 @@ public class Task<T> {
 
     /**
      * A waiter was registered on a task with DETACHED set: a view that stopped listening to its stage when its last
-     * waiter left listens again. Called after the push, so a detachment that missed this waiter sees it (the bit is
+     * waiter left listens again; a yield is handed to the pool. Called after the push, so a detachment that missed this waiter sees it (the bit is
      * set before a view looks for waiters, and read here after the push).
      */
     void reattach() {}
@@ -520,13 +521,14 @@ public class Task<T> {
         } while (!STATE.compareAndSet(this, s, s | bit));
     }
 
-    /** Clears {@code bit} if this task is pending (see {@link #markWhilePending}). */
-    final void unmarkWhilePending(int bit) {
+    /** Clears {@code bit} if this task is pending (see {@link #markWhilePending}); true if this call cleared it. */
+    final boolean unmarkWhilePending(int bit) {
         int s;
         do {
             s = state;
-            if ((s & OUTCOME) != PENDING || (s & bit) == 0) return;
+            if ((s & OUTCOME) != PENDING || (s & bit) == 0) return false;
         } while (!STATE.compareAndSet(this, s, s & ~bit));
+        return true;
     }
 
     /**
