@@ -1429,12 +1429,12 @@ public abstract class Coroutine<T> extends ChildTask<T> implements Waiter, BiCon
 
         /**
          * Whether the outcome will be cancelled, for a cancel() that has made its request (see conclude). A
-         * returned child decides: the request cancels it ({@link #requested}), so its own cancel() reports for both,
-         * a done one by its outcome.
+         * returned child decides: the request cancels it ({@link #requested}), so its own report
+         * ({@link Task#cancelEndsCancelled}) is for both, a done one's by its outcome.
          */
         boolean endsCancelled() {
             if (signal != null || returnedAbandoned()) return true;
-            return returned != null && owner.isChild(returned) && returned.cancel();
+            return returned != null && owner.isChild(returned) && returned.cancelEndsCancelled();
         }
 
         /** Every wait is over: collects what was left to report, oldest child first, and concludes. */

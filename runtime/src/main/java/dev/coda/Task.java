@@ -278,6 +278,15 @@ public class Task<T> {
     }
 
     /**
+     * {@link #cancel()}, for a parent whose outcome this task decides (its returned child): true if this task will
+     * complete cancelled. The report of {@code cancel()} itself, but for a task whose {@code cancel()} means
+     * something else (a scope's close, which never completes cancelled).
+     */
+    boolean cancelEndsCancelled() {
+        return cancel();
+    }
+
+    /**
      * Opts this task out of structured concurrency: it is no longer a child of the coroutine that started it, so
      * that coroutine neither cancels it, nor waits for it when its body ends, nor reports its failure. Call it while
      * the parent's body runs: a parent whose body has already ended waits for the children it found then. On a task

@@ -61,6 +61,8 @@ public final class TaskScope implements AsyncCloseable {
     private boolean cancelling;
     private boolean closing;
     private boolean finished;
+    /** The exception the owner left the scope with ({@link #abortAsync}), which the close does not report again. */
+    private Throwable inFlight;
 
     private TaskScope(Executor executor) {
         this.executor = executor;
@@ -137,9 +139,14 @@ public final class TaskScope implements AsyncCloseable {
      */
     @Override
     public Task<Void> closeAsync() {
+        boolean first;
         synchronized (lock) {
+            first = !closing;
             closing = true;
         }
+        // Started now, by its owner's body (it is that body's child): listed with the owner's other children, so
+        // that a close nobody awaits is still waited for, and its failure reported, when the body ends.
+        if (first && Carrier.current().running() == closed.parent()) closed.started();
         finishIfDone();
         return closed;
     }
@@ -168,17 +175,28 @@ public final class TaskScope implements AsyncCloseable {
             cancelChildren();
             return !wasDone;
         }
+
+        /** A close never completes cancelled: it completes as the children do. */
+        @Override
+        boolean cancelEndsCancelled() {
+            cancelChildren();
+            return false;
+        }
     }
 
     /**
      * Closes the scope after its owner left it with an exception or a cancellation in flight: cancels the children
-     * first, then closes as {@link #closeAsync()} does.
+     * first, then closes as {@link #closeAsync()} does, except that the close does not report {@code cause} itself
+     * (a child's failure the owner awaited and let escape), which is already on its way out.
      *
      * @param cause the exception in flight, or null
      * @return the close's task, as {@link #closeAsync()}'s
      */
     @Override
     public Task<Void> abortAsync(Throwable cause) {
+        synchronized (lock) {
+            if (!closing) inFlight = cause;
+        }
         cancelChildren();
         return closeAsync();
     }
@@ -225,6 +243,9 @@ public final class TaskScope implements AsyncCloseable {
             if (finished || !closing || spawning > 0 || !running.isEmpty()) return;
             finished = true;
             failures.addAll(cleanupFailures);
+            // The owner's own exception, a child's failure it awaited and let escape, is already on its way out:
+            // reported again here, it would be suppressed onto itself.
+            failures.removeIf(f -> f == inFlight);
             for (Throwable f : failures) {
                 if (first == null) first = f;
                 else if (f != first) first.addSuppressed(f);
