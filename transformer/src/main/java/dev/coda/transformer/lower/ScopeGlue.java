@@ -228,11 +228,9 @@ final class ScopeGlue {
     private Tail copyBefore(LabelNode handler, LabelNode gap, int at) {
         Tail copy = new Tail(gap, RealInstructions.previous(gap));
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            List<LabelNode> targets = BranchTargets.of(n);
-            if (targets.isEmpty() || !coveredBy(handler, n)) continue;
-            for (LabelNode target : targets) {
+            for (LabelNode target : BranchTargets.of(n)) {
                 int i = index(target);
-                if (i > index(copy.start()) && i < at) copy = new Tail(target, n);
+                if (i > index(copy.start()) && i < at && coveredBy(handler, n)) copy = new Tail(target, n);
             }
         }
         return copy;
