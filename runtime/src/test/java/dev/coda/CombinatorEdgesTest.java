@@ -30,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,27 +93,8 @@ class CombinatorEdgesTest {
         return s;
     }
 
-    /** Runs {@code a} and {@code b} on the pool from a common barrier. */
     private void race(Runnable a, Runnable b) throws Exception {
-        CyclicBarrier barrier = new CyclicBarrier(2);
-        Future<?> fa = pool.submit(() -> {
-            barrierAwait(barrier);
-            a.run();
-        });
-        Future<?> fb = pool.submit(() -> {
-            barrierAwait(barrier);
-            b.run();
-        });
-        fa.get(4, TimeUnit.SECONDS);
-        fb.get(4, TimeUnit.SECONDS);
-    }
-
-    private static void barrierAwait(CyclicBarrier barrier) {
-        try {
-            barrier.await(4, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        Races.race(pool, a, b);
     }
 
     /** Waits (bounded) until {@code t} is done, whatever its outcome. */

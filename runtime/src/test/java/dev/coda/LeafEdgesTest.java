@@ -28,7 +28,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -213,25 +212,7 @@ class LeafEdgesTest {
     }
 
     private void race(Runnable a, Runnable b) throws Exception {
-        CyclicBarrier barrier = new CyclicBarrier(2);
-        Future<?> fa = pool.submit(() -> {
-            barrierAwait(barrier);
-            a.run();
-        });
-        Future<?> fb = pool.submit(() -> {
-            barrierAwait(barrier);
-            b.run();
-        });
-        fa.get(5, TimeUnit.SECONDS);
-        fb.get(5, TimeUnit.SECONDS);
-    }
-
-    private static void barrierAwait(CyclicBarrier barrier) {
-        try {
-            barrier.await(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        Races.race(pool, a, b);
     }
 
     static ByteBuffer ascii(String s) {

@@ -15,11 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -238,27 +236,8 @@ class LifecycleEdgesTest {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
 
-    /** Runs {@code a} and {@code b} on the pool from a common barrier; rethrows what either threw. */
     private void race(Runnable a, Runnable b) throws Exception {
-        CyclicBarrier barrier = new CyclicBarrier(2);
-        Future<?> fa = pool.submit(() -> {
-            await(barrier);
-            a.run();
-        });
-        Future<?> fb = pool.submit(() -> {
-            await(barrier);
-            b.run();
-        });
-        fa.get(10, TimeUnit.SECONDS);
-        fb.get(10, TimeUnit.SECONDS);
-    }
-
-    private static void await(CyclicBarrier barrier) {
-        try {
-            barrier.await(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        Races.race(pool, a, b);
     }
 
     private static void spinNanos(long nanos) {

@@ -88,11 +88,7 @@ final class Instrumenter {
      * known, and a corrupt class file is better found now than as a ClassFormatError when it loads.
      */
     private static boolean mentionsCoda(Path file, byte[] bytes) throws MojoFailureException {
-        try {
-            return ClassFileFacts.mentionsCoda(bytes);
-        } catch (ClassFileFacts.MalformedClassException e) {
-            throw malformed(file, e);
-        }
+        return readOrFail(file, () -> ClassFileFacts.mentionsCoda(bytes));
     }
 
     private TransformResult transform(Transformer transformer, Path file, byte[] bytes)
@@ -111,17 +107,23 @@ final class Instrumenter {
     /** The blocking-close check of a class's final bytes; a file that is not a class file fails the build. */
     private static List<Diagnostic> blockingCloses(Transformer transformer, Path file, byte[] bytes)
             throws MojoFailureException {
-        try {
-            return transformer.blockingCloses(bytes);
-        } catch (ClassFileFacts.MalformedClassException e) {
-            throw malformed(file, e);
-        }
+        return readOrFail(file, () -> transformer.blockingCloses(bytes));
     }
 
     private static List<Diagnostic> recordedHeldLocks(Transformer transformer, Path file, byte[] bytes)
             throws MojoFailureException {
+        return readOrFail(file, () -> transformer.recordedHeldLocks(bytes));
+    }
+
+    /** What a reading of a class file gives. */
+    private interface ClassRead<T> {
+        T read() throws ClassFileFacts.MalformedClassException;
+    }
+
+    /** {@code read}'s result; a file it finds malformed fails the build, naming the file. */
+    private static <T> T readOrFail(Path file, ClassRead<T> read) throws MojoFailureException {
         try {
-            return transformer.recordedHeldLocks(bytes);
+            return read.read();
         } catch (ClassFileFacts.MalformedClassException e) {
             throw malformed(file, e);
         }

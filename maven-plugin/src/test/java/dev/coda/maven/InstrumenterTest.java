@@ -310,7 +310,7 @@ class InstrumenterTest {
         assertArrayEquals(before, Files.readAllBytes(ws.classFile("p/Client")), "nothing written");
     }
 
-    private static final String HELD_LOCK = """
+    static final String HELD_LOCK = """
             package p;
             import dev.coda.*;
             import java.util.concurrent.locks.Lock;

@@ -67,21 +67,7 @@ class PluginEdgesTest {
             + "  }\n"
             + "}\n";
     private static final String NO_CODA = "package p;\npublic class Plain {\n  public static int one(int t) { return t + 1; }\n}\n";
-    private static final String HELD_LOCK = """
-            package p;
-            import dev.coda.*;
-            import java.util.concurrent.locks.Lock;
-            public class Locked {
-                @Async static Task<Integer> go(Lock lock, Task<Integer> t) {
-                    lock.lock();
-                    try {
-                        return Task.completed(Coda.await(t));
-                    } finally {
-                        lock.unlock();
-                    }
-                }
-            }
-            """;
+    private static final String HELD_LOCK = InstrumenterTest.HELD_LOCK;
     private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/javac");
 
     @TempDir Path root;

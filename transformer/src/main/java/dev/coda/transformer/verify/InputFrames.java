@@ -1,5 +1,6 @@
 package dev.coda.transformer.verify;
 
+import dev.coda.transformer.analysis.BranchTargets;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
 import dev.coda.transformer.hierarchy.HierarchyVerifier;
 import dev.coda.transformer.read.ClassFileFacts;
@@ -13,11 +14,8 @@ import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnNode;
-import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
-import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TableSwitchInsnNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
@@ -93,7 +91,7 @@ public final class InputFrames {
             }
             Frame<BasicValue> next = new Frame<>(current);
             next.execute(n, verifier);
-            for (LabelNode target : targets(n)) requireAssignable(next, frameAt(target), n);
+            for (LabelNode target : BranchTargets.of(n)) requireAssignable(next, frameAt(target), n);
             current = isUnconditional(n.getOpcode()) ? null : next;
         }
     }
@@ -110,18 +108,6 @@ public final class InputFrames {
         return f;
     }
 
-    private static List<LabelNode> targets(AbstractInsnNode n) {
-        if (n instanceof JumpInsnNode j) return List.of(j.label);
-        List<LabelNode> targets = new ArrayList<>();
-        if (n instanceof TableSwitchInsnNode t) {
-            targets.add(t.dflt);
-            targets.addAll(t.labels);
-        } else if (n instanceof LookupSwitchInsnNode l) {
-            targets.add(l.dflt);
-            targets.addAll(l.labels);
-        }
-        return targets;
-    }
 
     private static boolean isUnconditional(int opcode) {
         return opcode == Opcodes.GOTO || opcode == Opcodes.ATHROW || opcode == Opcodes.TABLESWITCH
