@@ -4,6 +4,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.coda.transformer.analysis.ControlFlow;
 import dev.coda.transformer.analysis.RealInstructions;
+import java.util.Set;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -20,10 +21,13 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  * differ, and ECJ merges the exceptions of a multi-resource statement before it closes the outer resources):
  * <pre>
  *   ... aload r; close()  [goto L; ... L:]  aload t; athrow      ← the close, then t is thrown
+ *   t holds a caught exception: every store that reaches the close stores what a handler caught (directly, or
+ *       through one local, as ECJ's merge does) or null (ECJ's "none yet")
  *   the close is covered by a catch-all handler that suppresses onto t:  ... aload t; ...; t.addSuppressed(x)
  * </pre>
- * It cannot recognise any other shape: a close in a user's own catch block, or in a handler written differently,
- * is an ordinary close, with no exception in flight.
+ * A user's own code of that shape (a catch block that closes and rethrows what it caught, suppressing a failure of
+ * the close) is a try-with-resources written by hand, and gets the same treatment. A close followed by the throw of
+ * an exception the code made itself is an ordinary close, even where the slot is one a handler uses too.
  */
 final class ResourceHandlers {
     private ResourceHandlers() {}
@@ -32,7 +36,7 @@ final class ResourceHandlers {
     static int exceptionInFlight(SourceFrames frames, MethodInsnNode close) {
         MethodNode m = frames.m();
         int inFlight = thrownAfter(close);
-        if (inFlight < 0) return -1;
+        if (inFlight < 0 || !holdsCaughtException(frames, inFlight, close, true)) return -1;
         for (TryCatchBlockNode t : m.tryCatchBlocks) {
             if (ExceptionTable.covers(m, t, close) && ControlFlow.catchesAll(t)
                     && suppressesOnto(frames, t.handler, inFlight)) {
@@ -49,6 +53,32 @@ final class ResourceHandlers {
         if (next == null || next.getOpcode() != ALOAD) return -1;
         AbstractInsnNode then = RealInstructions.next(next);
         return then != null && then.getOpcode() == ATHROW ? ((VarInsnNode) next).var : -1;
+    }
+
+    /**
+     * Whether every store of {@code slot} that reaches {@code at} stores an exception a handler caught (a stack
+     * value no instruction made: the analysis gives a handler's exception no source), or null; with
+     * {@code throughLocal}, also one loaded from a local that holds such an exception.
+     */
+    private static boolean holdsCaughtException(SourceFrames frames, int slot, AbstractInsnNode at,
+                                                boolean throughLocal) {
+        if (frames.at(at) == null) return false;
+        Set<AbstractInsnNode> stores = frames.writersOf(slot, at);
+        if (stores.isEmpty()) return false; // a parameter's value, never stored here
+        for (AbstractInsnNode store : stores) {
+            if (store.getOpcode() != ASTORE) return false;
+            SourceValue stored = frames.top(store);
+            if (stored == null) return false;
+            if (stored.insns.isEmpty()) continue; // caught
+            AbstractInsnNode source = SourceFrames.single(stored);
+            if (source == null) return false;
+            if (source.getOpcode() == ACONST_NULL) continue;
+            if (!throughLocal || source.getOpcode() != ALOAD
+                    || !holdsCaughtException(frames, ((VarInsnNode) source).var, source, false)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

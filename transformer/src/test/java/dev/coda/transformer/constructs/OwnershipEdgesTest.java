@@ -673,6 +673,28 @@ class OwnershipEdgesTest {
                 "open t1", "open v10", "step 10", "close v10", "open v11", "step 11", "close v11", "close t1");
     }
 
+    /**
+     * A normal close followed by the throw of an exception the body made, in a slot the enclosing handler uses for
+     * the exception it catches: an ordinary close, not an abort.
+     */
+    @Test
+    void aCloseBeforeThrowingAnExceptionTheBodyMadeIsAnOrdinaryClose() throws Throwable {
+        Instrumented code = program("MadeThrow", RES + """
+                @Async public static Task<String> go() {
+                    try (Res outer = Res.of("outer")) {
+                        RuntimeException e = new IllegalStateException("made");
+                        try (Res inner = Res.of("inner")) {
+                            log("body " + await(later(1)));
+                        }
+                        throw e;
+                    }
+                }
+                """);
+        Throwable t = driveToFailure(code, "MadeThrow", "go");
+        assertEquals("made", t.getMessage());
+        assertLog("open outer", "open inner", "body 1", "close inner", "abort outer IllegalStateException:made");
+    }
+
     /** ECJ merges each resource's failure into the primary before it closes the next outer one. */
     @Test
     void threeResourcesOfOneTryWithResourcesAreAllAbortedWithThePrimaryAndTheirFailuresSuppressed() throws Throwable {
