@@ -1,6 +1,7 @@
 package dev.coda.transformer;
 
 import dev.coda.transformer.check.HeldLocks;
+import dev.coda.transformer.check.InertOwned;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.analysis.Lambdas;
 import dev.coda.transformer.analysis.MethodAnalysis;
@@ -66,13 +67,7 @@ public final class Transformer {
      */
     public List<Diagnostic> blockingCloses(byte[] classBytes) throws ClassFileFacts.MalformedClassException {
         if (ClassFileFacts.majorVersion(classBytes) > ClassFileFacts.MAX_MAJOR) return List.of();
-        ClassNode c = new ClassNode();
-        try {
-            new ClassReader(classBytes).accept(c, ClassReader.SKIP_FRAMES);
-        } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
-            throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
-        }
-        return BlockingCloses.find(c, hierarchy);
+        return BlockingCloses.find(parse(classBytes, new Attribute[0], ClassReader.SKIP_FRAMES), hierarchy);
     }
 
     /**
@@ -81,16 +76,23 @@ public final class Transformer {
      * again in every class: the code they were found in is no longer in the class.
      */
     public List<Diagnostic> recordedHeldLocks(byte[] classBytes) throws ClassFileFacts.MalformedClassException {
-        ClassNode c = new ClassNode();
-        try {
-            new ClassReader(classBytes).accept(c, new Attribute[] {HeldLocksRecord.prototype()},
-                    ClassReader.SKIP_CODE | ClassReader.SKIP_FRAMES);
-        } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
-            throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
-        }
+        ClassNode c = parse(classBytes, new Attribute[] {HeldLocksRecord.prototype()},
+                ClassReader.SKIP_CODE | ClassReader.SKIP_FRAMES);
         String path = Diagnostics.sourcePath(c);
         return HeldLocksRecord.entriesOf(c).stream()
                 .map(e -> new Diagnostic(Diagnostic.Severity.WARNING, path, e.line(), c.name, e.message())).toList();
+    }
+
+    /** The class, read with {@code prototypes} and {@code flags}; a structure ASM cannot read is a malformed class. */
+    private static ClassNode parse(byte[] classBytes, Attribute[] prototypes, int flags)
+            throws ClassFileFacts.MalformedClassException {
+        ClassNode c = new ClassNode();
+        try {
+            new ClassReader(classBytes).accept(c, prototypes, flags);
+        } catch (RuntimeException | AssertionError e) { // ASM's way of saying a structure is not what it should be
+            throw new ClassFileFacts.MalformedClassException("cannot parse class file (" + e + ")");
+        }
+        return c;
     }
 
     /**
@@ -205,6 +207,7 @@ public final class Transformer {
 
         // ---- select
         List<AsyncMethod> selected = MethodClassifier.classify(host, diagnostics);
+        InertOwned.report(host, selected, diagnostics);
         // Coda computes new frames for these methods: the ones they were compiled with must hold, as the JVM requires.
         for (AsyncMethod async : selected) InputFrames.check(host, async.method(), hierarchy);
 

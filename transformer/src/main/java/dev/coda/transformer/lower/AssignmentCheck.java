@@ -19,7 +19,9 @@ import org.objectweb.asm.tree.analysis.SourceValue;
 /**
  * Rejects a store into an {@code @Owned} variable where it may still hold a live value, and finds the stores in its
  * scope, which set its flag too. A forward pass over the scope tracks whether the flag may be set: a declaration or
- * a store sets it, a move clears it, and a store where it may be set is an error. It tracks no values: only a
+ * a store sets it, a move or an explicit close clears it, and a store where it may be set is an error. It tracks too
+ * whether the value may be gone (moved or closed on some way here): a move where it may be is an error, since the
+ * variable still holds the reference and the value would get a second owner. It tracks no values: only a
  * constant {@code null} counts as storing nothing, so storing what is null at run time over a live value is refused.
  */
 final class AssignmentCheck {
@@ -33,43 +35,69 @@ final class AssignmentCheck {
                                               BiConsumer<AbstractInsnNode, String> error) {
         MethodNode m = frames.m();
         int size = m.instructions.size();
-        boolean[] seen = new boolean[size];
-        boolean[] maybe = new boolean[size];
-        Deque<Integer> work = new ArrayDeque<>();
+        State state = new State(size);
         if (v.kind() == OwnedVariable.Kind.PARAMETER) {
-            enter(0, true, seen, maybe, work);
+            state.enter(0, true, false);
         } else {
-            for (AbstractInsnNode d : v.stores()) enter(m.instructions.indexOf(d) + 1, !storesNull(frames, d), seen, maybe, work);
+            for (AbstractInsnNode d : v.stores()) state.enter(m.instructions.indexOf(d) + 1, !storesNull(frames, d), false);
         }
         Set<AbstractInsnNode> reported = new LinkedHashSet<>();
         List<AbstractInsnNode> assignments = new ArrayList<>();
-        while (!work.isEmpty()) {
-            int i = work.poll();
+        while (!state.work.isEmpty()) {
+            int i = state.work.poll();
             AbstractInsnNode n = m.instructions.get(i);
-            boolean out = maybe[i];
-            if (v.moves().contains(n)) {
-                out = false;
+            boolean live = state.live[i];
+            boolean gone = state.gone[i];
+            if (v.moves().contains(n) && gone && reported.add(n)) {
+                error.accept(n, "Coda.move of " + v.described() + " in " + where + ", which may have been moved or "
+                        + "closed already on a way here, so its value would have two owners; move it once on each "
+                        + "way, or declare a new variable for the next value");
+            }
+            if (v.moves().contains(n) || v.closes().contains(n)) { // a close is a drop: nothing live is left
+                live = false;
+                gone = true;
             } else if (n.getOpcode() == ASTORE && ((VarInsnNode) n).var == v.slot() && !v.stores().contains(n)) {
-                if (maybe[i] && reported.add(n)) {
+                if (state.live[i] && reported.add(n)) {
                     error.accept(n, "assignment to " + v.described() + " in " + where + ", which may still hold a "
                             + "live value; move the old value out first with "
                             + (v.named() ? "Coda.move(" + v.name() + ")" : "Coda.move") + ", or declare a new variable");
                 }
                 if (!assignments.contains(n)) assignments.add(n);
-                out = !storesNull(frames, n);
+                live = !storesNull(frames, n);
+                gone = false;
             }
-            for (int next : flow.normal[i]) if (inScope(v, m, next)) enter(next, out, seen, maybe, work);
-            for (int next : flow.exceptional[i]) if (inScope(v, m, next)) enter(next, maybe[i], seen, maybe, work);
+            for (int next : flow.normal[i]) if (inScope(v, m, next)) state.enter(next, live, gone);
+            for (int next : flow.exceptional[i]) {
+                if (inScope(v, m, next)) state.enter(next, state.live[i], state.gone[i]);
+            }
         }
         return assignments;
     }
 
-    private static void enter(int i, boolean value, boolean[] seen, boolean[] maybe, Deque<Integer> work) {
-        if (i >= seen.length) return;
-        if (seen[i] && (maybe[i] || !value)) return;
-        seen[i] = true;
-        maybe[i] |= value;
-        work.add(i);
+    /**
+     * Per instruction, before it: whether the variable may hold a live value (its flag may be set), and whether it
+     * may hold none any more (moved or closed on some way here); the instructions whose state grew, to visit.
+     */
+    private static final class State {
+        final boolean[] seen;
+        final boolean[] live;
+        final boolean[] gone;
+        final Deque<Integer> work = new ArrayDeque<>();
+
+        State(int size) {
+            seen = new boolean[size];
+            live = new boolean[size];
+            gone = new boolean[size];
+        }
+
+        void enter(int i, boolean mayBeLive, boolean mayBeGone) {
+            if (i >= seen.length) return;
+            if (seen[i] && (live[i] || !mayBeLive) && (gone[i] || !mayBeGone)) return;
+            seen[i] = true;
+            live[i] |= mayBeLive;
+            gone[i] |= mayBeGone;
+            work.add(i);
+        }
     }
 
     private static boolean storesNull(SourceFrames frames, AbstractInsnNode store) {

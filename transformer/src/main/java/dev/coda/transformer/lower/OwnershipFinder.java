@@ -9,6 +9,7 @@ import dev.coda.transformer.analysis.FrameRecorder;
 import dev.coda.transformer.analysis.LocalNames;
 import dev.coda.transformer.analysis.RealInstructions;
 import dev.coda.transformer.hierarchy.ClassHierarchy;
+import dev.coda.transformer.select.OwnedParameters;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.TypeReference;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -26,6 +28,7 @@ import org.objectweb.asm.tree.LocalVariableAnnotationNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeAnnotationNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.SourceValue;
@@ -72,7 +75,8 @@ final class OwnershipFinder {
             else if (isMove(n)) moves.add((MethodInsnNode) n);
         }
         List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations(m);
-        if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()) {
+        if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()
+                && !annotatesAParameter(m)) {
             return Ownership.none();
         }
         SourceFrames frames = SourceFrames.of(host, m, diagnostics);
@@ -84,9 +88,13 @@ final class OwnershipFinder {
     private Ownership find(List<MethodInsnNode> closes, List<MethodInsnNode> moves,
                            List<LocalVariableAnnotationNode> ownedLocals, List<Integer> ownedParameters) {
         for (int index : ownedParameters) addParameter(index);
+        refuseParametersOwnedInPart();
         if (!ownedLocals.isEmpty()) {
             FrameRecorder types = FrameRecorder.record(host.name, m);
-            for (LocalVariableAnnotationNode a : ownedLocals) addLocal(a, types);
+            for (LocalVariableAnnotationNode a : ownedLocals) {
+                if (OwnedParameters.annotatesWholeType(a.typePath)) addLocal(a, types);
+                else refuseOwnedInPart(OwnedVariable.Kind.LOCAL, a.index.get(0), a.start.get(0));
+            }
         }
         List<MethodInsnNode> unowned = new ArrayList<>();
         for (MethodInsnNode close : closes) {
@@ -161,15 +169,55 @@ final class OwnershipFinder {
 
     // ---- @Owned locals and parameters -------------------------------------------------------------------------------
 
+    /** Every {@code @Owned} of a local, on its whole type or on a part of it (refused: see refuseOwnedInPart). */
     private static List<LocalVariableAnnotationNode> ownedLocalAnnotations(MethodNode m) {
         List<LocalVariableAnnotationNode> found = new ArrayList<>();
         for (List<LocalVariableAnnotationNode> list : List.of(nonNull(m.invisibleLocalVariableAnnotations),
                 nonNull(m.visibleLocalVariableAnnotations))) {
-            for (LocalVariableAnnotationNode a : list) {
-                if (a.desc.equals(CodaNames.OWNED_DESC) && a.typePath == null) found.add(a);
+            for (LocalVariableAnnotationNode a : list) if (a.desc.equals(CodaNames.OWNED_DESC)) found.add(a);
+        }
+        return found;
+    }
+
+    /** The {@code @Owned} parameters whose annotation is on a part of their type, refused. */
+    private void refuseParametersOwnedInPart() {
+        for (TypeAnnotationNode a : ownedParameterAnnotations(m)) {
+            if (OwnedParameters.annotatesWholeType(a.typePath)) continue;
+            int slot = LocalNames.parameterSlot(m, new TypeReference(a.typeRef).getFormalParameterIndex());
+            refuseOwnedInPart(OwnedVariable.Kind.PARAMETER, slot, m.instructions.getFirst());
+        }
+    }
+
+    private static boolean annotatesAParameter(MethodNode m) {
+        return !ownedParameterAnnotations(m).isEmpty();
+    }
+
+    /** Every {@code @Owned} of a parameter, on its whole type or a part of it. */
+    private static List<TypeAnnotationNode> ownedParameterAnnotations(MethodNode m) {
+        List<TypeAnnotationNode> found = new ArrayList<>();
+        for (List<TypeAnnotationNode> list : List.of(nonNull(m.invisibleTypeAnnotations),
+                nonNull(m.visibleTypeAnnotations))) {
+            for (TypeAnnotationNode a : list) {
+                if (a.desc.equals(CodaNames.OWNED_DESC)
+                        && new TypeReference(a.typeRef).getSort() == TypeReference.METHOD_FORMAL_PARAMETER) {
+                    found.add(a);
+                }
             }
         }
         return found;
+    }
+
+    /**
+     * {@code @Owned} on a part of a variable's type ({@code @Owned Conn[] cs} annotates the elements,
+     * {@code List<@Owned Conn>} a type argument) would own nothing: an error, not a silent no-op.
+     */
+    private void refuseOwnedInPart(OwnedVariable.Kind kind, int slot, AbstractInsnNode at) {
+        LocalVariableNode variable = LocalNames.variableAt(m, slot, at);
+        String named = OwnedVariable.describe(kind, LocalNames.nameOr(variable, slot), variable != null, slot);
+        error(at, "@Owned annotates a part of the type of the " + named.substring("@Owned ".length()) + " in "
+                + Diagnostics.describe(host, m) + " (an array's elements, or a type argument), which owns nothing: "
+                + "only a whole variable can be owned: annotate the variable's own type, or hold each element in an "
+                + "@Owned variable of its own");
     }
 
     private static <T> List<T> nonNull(List<T> list) {

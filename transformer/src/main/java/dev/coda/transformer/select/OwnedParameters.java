@@ -6,6 +6,7 @@ import java.util.List;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.TypePath;
 import org.objectweb.asm.TypeReference;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -20,6 +21,17 @@ public final class OwnedParameters {
     private static final String LAMBDA_METAFACTORY = "java/lang/invoke/LambdaMetafactory";
 
     /**
+     * Whether an annotation at {@code path} annotates a variable's type as a whole: no path, or only steps into
+     * nested types ({@code @Owned Conn c} of an inner class {@code Outer.Conn} is recorded on {@code Conn}). Another
+     * path (an array's element type, a type argument, a wildcard's bound) annotates a part of the type.
+     */
+    public static boolean annotatesWholeType(TypePath path) {
+        if (path == null) return true;
+        for (int i = 0; i < path.getLength(); i++) if (path.getStep(i) != TypePath.INNER_TYPE) return false;
+        return true;
+    }
+
+    /**
      * The indices (0 for the first parameter of {@code m}'s descriptor) of the {@code @Owned} parameters, ascending.
      * For the body of a lambda, javac counts the lambda's own parameters only, while the method's descriptor puts the
      * captured values first: the indices are shifted past them.
@@ -29,7 +41,7 @@ public final class OwnedParameters {
         for (List<TypeAnnotationNode> list : List.of(nonNull(m.invisibleTypeAnnotations), nonNull(m.visibleTypeAnnotations))) {
             for (TypeAnnotationNode a : list) {
                 TypeReference ref = new TypeReference(a.typeRef);
-                if (a.desc.equals(CodaNames.OWNED_DESC) && a.typePath == null
+                if (a.desc.equals(CodaNames.OWNED_DESC) && annotatesWholeType(a.typePath)
                         && ref.getSort() == TypeReference.METHOD_FORMAL_PARAMETER) {
                     found.add(ref.getFormalParameterIndex());
                 }
