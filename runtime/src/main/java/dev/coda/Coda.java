@@ -93,7 +93,7 @@ public final class Coda {
      * joined, or its future asked for), so an await always suspends. The task is nobody's child; cancelling it
      * completes it cancelled at once.
      *
-     * @return a pending task that the pool completes
+     * @return a pending task that the pool completes once it is awaited; until then {@code isDone()} stays false
      */
     public static Task<Void> yieldNow() {
         return new Yield();

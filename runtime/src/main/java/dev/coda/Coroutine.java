@@ -36,7 +36,7 @@ import java.util.function.BiConsumer;
  * <pre>
  *   bits 0-2   outcome   PENDING, SUCCEEDED, FAILED, CANCELLED                  (Task)
  *   bit  3     OBSERVED  the failure was seen; bit 4 CLEANUP_WORK: started while the parent unwound  (Task)
- *   bit  5     DETACHED  unused by a coroutine (a view's)                        (Task)
+ *   bit  5     DETACHED  unused by a coroutine (a view's, a yield's)             (Task)
  *   bits 6-7   phase     RUNNING, FINISHING, UNSTARTED
  *   bit  8     REQUESTED cancel() was called; never cleared
  *   bit  9     DELIVERED the body met the request and unwinds; no await delivers again

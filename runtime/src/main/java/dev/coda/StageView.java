@@ -52,7 +52,7 @@ final class StageView<T> extends Task<T> implements Waiter, BiConsumer<T, Throwa
         if (stage == null) throw new NullPointerException("stage");
         if (isDoneFuture(stage)) return settled((CompletableFuture<T>) stage);
         // Made where an await suspends, outside the body's try blocks: what the stage's own code throws here
-        // (a future subclass's whenComplete, a stage's hashCode) fails the view, and so reaches the body at the await.
+        // (a future subclass's whenComplete) fails the view, and so reaches the body at the await.
         try {
             if (isCancellable(stage)) {
                 StageView<T> view = new StageView<>(null, stage);

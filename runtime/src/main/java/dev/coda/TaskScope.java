@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  *       learns of the failure from the child it awaits, or at the close.</li>
  *   <li>{@link #closeAsync()} completes once every child has completed, cleanup included: with the first failure,
  *       in order of completion, and the later ones suppressed onto it, whether or not the owner awaited and handled
- *       it. The outcome of a cancelled child that carries cleanup failures is kept too, after the failures, so
+ *       it (but not the exception the owner left the scope with, already on its way out). The outcome of a cancelled child that carries cleanup failures is kept too, after the failures, so
  *       nothing is lost. Children may still spawn siblings while the close waits; once it has completed,
  *       {@code spawn} throws.</li>
  *   <li>Cancellation: if the owner leaves the scope with an exception (its drop glue says so, a cancellation
@@ -195,7 +195,7 @@ public final class TaskScope implements AsyncCloseable {
     @Override
     public Task<Void> abortAsync(Throwable cause) {
         synchronized (lock) {
-            if (!closing) inFlight = cause;
+            if (!finished && inFlight == null) inFlight = cause; // a close started earlier still leaves it out
         }
         cancelChildren();
         return closeAsync();

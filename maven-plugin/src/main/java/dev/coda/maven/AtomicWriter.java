@@ -17,8 +17,10 @@ final class AtomicWriter {
     static void write(Path target, byte[] bytes) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
         Files.createDirectories(directory);
-        // Named apart from the target: a name near the file system's limit must not grow past it.
-        Path temp = Files.createTempFile(directory, ".", ".coda-tmp");
+        // Named after the target's first characters only: a name near the file system's limit must not grow past it.
+        String name = target.getFileName().toString();
+        Path temp = Files.createTempFile(directory, "." + name.substring(0, Math.min(name.length(), 32)) + ".",
+                ".coda-tmp");
         try {
             Files.write(temp, bytes);
             try {

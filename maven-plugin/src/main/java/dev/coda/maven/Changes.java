@@ -19,12 +19,17 @@ import java.util.function.Consumer;
  * exists without them, each file replaced atomically; then the state machines no current host needs are deleted.
  */
 final class Changes {
+    private final Path classes;
     private final Map<Path, TransformResult> rewritten = new LinkedHashMap<>();
     private final Set<Path> alreadyInstrumented = new HashSet<>();
     private final List<Path> stateMachines = new ArrayList<>();
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private int generated;
     private int removed;
+
+    Changes(Path classes) {
+        this.classes = classes;
+    }
 
     /** A state machine a previous run generated; it stays if its host is already instrumented or rewritten anew. */
     void stateMachine(Path file) {
@@ -77,7 +82,9 @@ final class Changes {
      * The directory a host's package folders start in: the classes directory, or a version's folder of a
      * multi-release layout ({@code META-INF/versions/21}), where its state machines belong too.
      */
-    private static Path rootOf(Path hostFile, String internalName) {
+    private Path rootOf(Path hostFile, String internalName) {
+        // A class file away from its name's path (copied in as a resource, say) gets its state machines at the root.
+        if (!hostFile.endsWith(internalName + ".class")) return classes;
         Path root = hostFile;
         for (int i = internalName.split("/").length; i > 0; i--) root = root.getParent();
         return root;

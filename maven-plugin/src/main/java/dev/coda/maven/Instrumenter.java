@@ -56,7 +56,7 @@ final class Instrumenter {
 
     /** Phase one: reads and transforms, writes nothing. */
     private Changes transformAll() throws MojoExecutionException, MojoFailureException {
-        Changes changes = new Changes();
+        Changes changes = new Changes(classes);
         try (ClasspathLocator locator = new ClasspathLocator(classes, classpath)) {
             Transformer transformer = new Transformer(locator);
             for (Path file : ClassDirectoryScanner.classFiles(classes)) {

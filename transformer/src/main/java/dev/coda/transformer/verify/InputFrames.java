@@ -108,7 +108,6 @@ public final class InputFrames {
         return f;
     }
 
-
     private static boolean isUnconditional(int opcode) {
         return opcode == Opcodes.GOTO || opcode == Opcodes.ATHROW || opcode == Opcodes.TABLESWITCH
                 || opcode == Opcodes.LOOKUPSWITCH || (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN);
