@@ -7,43 +7,21 @@ import dev.coda.Async;
 import dev.coda.AsyncCloseable;
 import dev.coda.Task;
 import dev.coda.TaskScope;
+import dev.coda.tests.children.Children;
+import dev.coda.tests.support.Res;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
-/** Async code at the edges of structured concurrency: children not awaited, task scopes, cancellation, nesting, cleanup work. */
+/**
+ * Async code at the edges of structured concurrency: children not awaited, task scopes, cancellation, nesting,
+ * cleanup work. Its building blocks are {@link Children}'s.
+ */
 public final class ScopeEdges {
     private ScopeEdges() {}
 
     // ---- building blocks -------------------------------------------------------------------------------------
-
-    /** Awaits {@code in}, then fails with {@code error} if it is not null. */
-    @Async
-    public static Task<String> work(String name, CompletableFuture<String> in, RuntimeException error) {
-        log(name + " started");
-        try {
-            String v = await(in);
-            if (error != null) throw error;
-            log(name + " done " + v);
-            return Task.completed(v);
-        } finally {
-            log(name + " unwound");
-        }
-    }
-
-    /** Cancelled, it waits for {@code cleanup} in its finally block. */
-    @Async
-    public static Task<String> slow(String name, CompletableFuture<String> in, CompletableFuture<String> cleanup) {
-        log(name + " started");
-        try {
-            return Task.completed(await(in));
-        } finally {
-            log(name + " cleaning up");
-            await(cleanup);
-            log(name + " cleaned up");
-        }
-    }
 
     /** Its finally block throws {@code cleanupError}. */
     @Async
@@ -63,23 +41,6 @@ public final class ScopeEdges {
         log(name + " fails");
         await(Task.completed("x"));
         throw error;
-    }
-
-    /** A resource whose close logs and completes as {@code closing} does. */
-    public static final class Res implements AsyncCloseable {
-        private final String name;
-        private final CompletableFuture<Void> closing;
-
-        public Res(String name, CompletableFuture<Void> closing) {
-            this.name = name;
-            this.closing = closing;
-        }
-
-        @Override
-        public Task<Void> closeAsync() {
-            log("close " + name);
-            return Task.from(closing);
-        }
     }
 
     /** Throws {@code error}; its try-with-resources drop then waits for {@code closing}, where no request is met. */
@@ -104,7 +65,7 @@ public final class ScopeEdges {
         @Override
         public Task<Void> closeAsync() {
             log("close flusher");
-            work("drop-work", flush, error);
+            Children.audit("drop-work", flush, error);
             return Task.done();
         }
     }
@@ -119,8 +80,8 @@ public final class ScopeEdges {
     @Async
     public static Task<String> forgetsTwo(CompletableFuture<String> a, RuntimeException ea, CompletableFuture<String> b,
             RuntimeException eb) {
-        work("a", a, ea);
-        work("b", b, eb);
+        Children.audit("a", a, ea);
+        Children.audit("b", b, eb);
         log("parent returns");
         return Task.completed("p");
     }
@@ -128,8 +89,8 @@ public final class ScopeEdges {
     @Async
     public static Task<String> forgetsTwoThenThrows(CompletableFuture<String> a, RuntimeException ea,
             CompletableFuture<String> b, RuntimeException eb, CompletableFuture<String> gate, RuntimeException own) {
-        work("a", a, ea);
-        work("b", b, eb);
+        Children.audit("a", a, ea);
+        Children.audit("b", b, eb);
         await(gate);
         throw own;
     }
@@ -137,9 +98,9 @@ public final class ScopeEdges {
     @Async
     public static Task<String> forgetsThreeThenThrows(CompletableFuture<String> a, CompletableFuture<String> b,
             CompletableFuture<String> c, RuntimeException own) {
-        work("a", a, null);
-        work("b", b, null);
-        work("c", c, null);
+        Children.audit("a", a, null);
+        Children.audit("b", b, null);
+        Children.audit("c", c, null);
         log("parent throws");
         throw own;
     }
@@ -148,9 +109,9 @@ public final class ScopeEdges {
     @Async
     public static Task<String> handlesOneForgetsOne(CompletableFuture<String> a, RuntimeException ea,
             CompletableFuture<String> b, RuntimeException eb) {
-        work("b", b, eb);
+        Children.audit("b", b, eb);
         try {
-            await(work("a", a, ea));
+            await(Children.audit("a", a, ea));
         } catch (RuntimeException e) {
             log("handled " + e.getMessage());
         }
@@ -161,7 +122,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> awaitsALambdaThatForgets(CompletableFuture<String> in, RuntimeException error) {
         Supplier<Task<String>> block = () -> {
-            work("inner", in, error);
+            Children.audit("inner", in, error);
             log("lambda returns");
             return Task.completed(await(Task.completed("L")));
         };
@@ -175,7 +136,7 @@ public final class ScopeEdges {
     public static Task<String> awaitsALambdaWithASlowChild(CompletableFuture<String> in,
             CompletableFuture<String> cleanup, CompletableFuture<String> gate) {
         Supplier<Task<String>> block = () -> {
-            slow("inner", in, cleanup);
+            Children.slowToStop("inner", in, cleanup);
             return Task.completed(await(gate));
         };
         return Task.completed(await(block.get()));
@@ -189,7 +150,7 @@ public final class ScopeEdges {
             await(gate);
             throw own;
         } finally {
-            work("flush", flush, null);
+            Children.audit("flush", flush, null);
         }
     }
 
@@ -205,9 +166,9 @@ public final class ScopeEdges {
     @Async
     public static Task<String> returnsAChildWithAFailingSibling(CompletableFuture<String> s, RuntimeException es,
             CompletableFuture<String> r) {
-        work("sibling", s, es);
+        Children.audit("sibling", s, es);
         await(Task.completed("z"));
-        return work("returned", r, null);
+        return Children.audit("returned", r, null);
     }
 
     /** Throws while a child it forgot is in its drop, where a cancellation is not delivered. */
@@ -225,9 +186,9 @@ public final class ScopeEdges {
     public static Task<String> spawnsTwoInline(CompletableFuture<String> a, CompletableFuture<String> b, Task<?>[] out) {
         log("before");
         try (TaskScope scope = TaskScope.open()) {
-            out[0] = scope.spawn(() -> work("a", a, null));
+            out[0] = scope.spawn(() -> Children.audit("a", a, null));
             log("after a");
-            out[1] = scope.spawn(() -> work("b", b, null));
+            out[1] = scope.spawn(() -> Children.audit("b", b, null));
             log("closing");
         }
         log("closed");
@@ -251,7 +212,7 @@ public final class ScopeEdges {
             CompletableFuture<String> b, RuntimeException eb, CompletableFuture<String> gate, Task<?>[] out) {
         try (TaskScope scope = TaskScope.open()) {
             out[0] = scope.spawn(() -> brokenCleanup("a", a, cleanupError));
-            out[1] = scope.spawn(() -> work("b", b, eb));
+            out[1] = scope.spawn(() -> Children.audit("b", b, eb));
             log("owner got " + await(gate));
         }
         return Task.completed("unreached");
@@ -260,7 +221,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> waitsInCloseForSlow(CompletableFuture<String> in, CompletableFuture<String> cleanup) {
         try (TaskScope scope = TaskScope.open()) {
-            scope.spawn(() -> slow("a", in, cleanup));
+            scope.spawn(() -> Children.slowToStop("a", in, cleanup));
             log("closing");
         }
         log("closed");
@@ -272,11 +233,11 @@ public final class ScopeEdges {
             CompletableFuture<String> b, CompletableFuture<String> c, CompletableFuture<String> d,
             CompletableFuture<String> gate, Task<?>[] out) {
         try (TaskScope scope = TaskScope.open()) {
-            out[0] = scope.spawn(() -> work("a", a, ea));
-            out[1] = scope.spawn(() -> work("b", b, null));
-            out[2] = scope.spawn(() -> work("c", c, null));
+            out[0] = scope.spawn(() -> Children.audit("a", a, ea));
+            out[1] = scope.spawn(() -> Children.audit("b", b, null));
+            out[2] = scope.spawn(() -> Children.audit("c", c, null));
             log("owner got " + await(gate));
-            out[3] = scope.spawn(() -> work("d", d, null));
+            out[3] = scope.spawn(() -> Children.audit("d", d, null));
             log("closing");
         }
         return Task.completed("unreached");
@@ -303,7 +264,7 @@ public final class ScopeEdges {
     public static Task<String> spawnsSibling(TaskScope scope, CompletableFuture<String> a, CompletableFuture<String> b) {
         log("spawner started");
         String v = await(a);
-        scope.spawn(() -> work("sibling", b, null));
+        scope.spawn(() -> Children.audit("sibling", b, null));
         log("spawner returns " + v);
         return Task.completed(v);
     }
@@ -347,8 +308,8 @@ public final class ScopeEdges {
     public static Task<String> cancelledInsideScope(CompletableFuture<String> a, CompletableFuture<String> ca,
             CompletableFuture<String> b, CompletableFuture<String> cb, CompletableFuture<String> gate) {
         try (TaskScope scope = TaskScope.open()) {
-            scope.spawn(() -> slow("a", a, ca));
-            scope.spawn(() -> slow("b", b, cb));
+            scope.spawn(() -> Children.slowToStop("a", a, ca));
+            scope.spawn(() -> Children.slowToStop("b", b, cb));
             return Task.completed(await(gate));
         } finally {
             log("owner finally");
@@ -369,7 +330,7 @@ public final class ScopeEdges {
     public static Task<String> childFailsThenOwnerThrows(CompletableFuture<String> a, RuntimeException ea,
             CompletableFuture<String> gate, RuntimeException own) {
         try (TaskScope scope = TaskScope.open()) {
-            scope.spawn(() -> work("a", a, ea));
+            scope.spawn(() -> Children.audit("a", a, ea));
             await(gate);
             throw own;
         }
@@ -379,7 +340,7 @@ public final class ScopeEdges {
     public static Task<String> handlesThenCloses(CompletableFuture<String> a, RuntimeException ea) {
         try {
             try (TaskScope scope = TaskScope.open()) {
-                Task<String> child = scope.spawn(() -> work("a", a, ea));
+                Task<String> child = scope.spawn(() -> Children.audit("a", a, ea));
                 try {
                     await(child);
                 } catch (IllegalArgumentException e) {
@@ -398,9 +359,9 @@ public final class ScopeEdges {
     public static Task<String> nestedInnerFails(CompletableFuture<String> o, CompletableFuture<String> i,
             RuntimeException error) {
         try (TaskScope outer = TaskScope.open()) {
-            outer.spawn(() -> work("o1", o, null));
+            outer.spawn(() -> Children.audit("o1", o, null));
             try (TaskScope inner = TaskScope.open()) {
-                inner.spawn(() -> work("i1", i, null));
+                inner.spawn(() -> Children.audit("i1", i, null));
                 inner.spawn(() -> failNow("i2", error));
                 log("inner closing");
             }
@@ -413,9 +374,9 @@ public final class ScopeEdges {
     public static Task<String> nestedCancelled(CompletableFuture<String> o, CompletableFuture<String> co,
             CompletableFuture<String> i, CompletableFuture<String> ci, CompletableFuture<String> gate) {
         try (TaskScope outer = TaskScope.open()) {
-            outer.spawn(() -> slow("o1", o, co));
+            outer.spawn(() -> Children.slowToStop("o1", o, co));
             try (TaskScope inner = TaskScope.open()) {
-                inner.spawn(() -> slow("i1", i, ci));
+                inner.spawn(() -> Children.slowToStop("i1", i, ci));
                 return Task.completed(await(gate));
             }
         }
@@ -425,7 +386,7 @@ public final class ScopeEdges {
     public static Task<String> childWithScope(CompletableFuture<String> g, CompletableFuture<String> cg,
             CompletableFuture<String> gate) {
         try (TaskScope scope = TaskScope.open()) {
-            scope.spawn(() -> slow("grandchild", g, cg));
+            scope.spawn(() -> Children.slowToStop("grandchild", g, cg));
             return Task.completed(await(gate));
         } finally {
             log("child finally");
@@ -450,7 +411,7 @@ public final class ScopeEdges {
             return Task.completed(await(gate));
         } finally {
             try (TaskScope scope = TaskScope.open()) {
-                scope.spawn(() -> work("flush", flush, flushError));
+                scope.spawn(() -> Children.audit("flush", flush, flushError));
                 log("cleanup closing");
             }
             log("cleanup closed");
@@ -460,7 +421,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> badBodies(CompletableFuture<String> a, RuntimeException bodyError, Task<?>[] out) {
         try (TaskScope scope = TaskScope.open()) {
-            out[0] = scope.spawn(() -> work("a", a, null));
+            out[0] = scope.spawn(() -> Children.audit("a", a, null));
             out[1] = scope.spawn(() -> {
                 throw bodyError;
             });
@@ -472,7 +433,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> spawnsACancelledOutcome(CompletableFuture<String> a, Task<?>[] out) {
         try (TaskScope scope = TaskScope.open()) {
-            out[0] = scope.spawn(() -> work("a", a, null));
+            out[0] = scope.spawn(() -> Children.audit("a", a, null));
             out[1] = scope.spawn(() -> Task.<String>failed(new CancellationException("pre-cancelled")));
             log("closing");
         }
@@ -483,7 +444,7 @@ public final class ScopeEdges {
     public static Task<String> childFailsWithACancellationException(Task<Integer> view, CompletableFuture<String> b) {
         try (TaskScope scope = TaskScope.open()) {
             scope.spawn(() -> plusOne(view));
-            scope.spawn(() -> work("b", b, null));
+            scope.spawn(() -> Children.audit("b", b, null));
             log("closing");
         }
         return Task.completed("unreached");
@@ -492,7 +453,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> exposesClose(CompletableFuture<String> a, CompletableFuture<String> ca, Task<?>[] out) {
         TaskScope scope = TaskScope.open();
-        out[1] = scope.spawn(() -> slow("a", a, ca));
+        out[1] = scope.spawn(() -> Children.slowToStop("a", a, ca));
         Task<Void> close = scope.closeAsync();
         out[0] = close;
         await(close);
@@ -504,8 +465,8 @@ public final class ScopeEdges {
     public static Task<String> awaitsAScopeChild(CompletableFuture<String> a, CompletableFuture<String> ca,
             CompletableFuture<String> b) {
         try (TaskScope scope = TaskScope.open()) {
-            Task<String> first = scope.spawn(() -> slow("a", a, ca));
-            scope.spawn(() -> work("b", b, null));
+            Task<String> first = scope.spawn(() -> Children.slowToStop("a", a, ca));
+            scope.spawn(() -> Children.audit("b", b, null));
             return Task.completed(await(first));
         }
     }
@@ -514,7 +475,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> neverCloses(CompletableFuture<String> a, RuntimeException ea) {
         TaskScope scope = TaskScope.open();
-        scope.spawn(() -> work("a", a, ea));
+        scope.spawn(() -> Children.audit("a", a, ea));
         log("returns");
         return Task.completed("own");
     }
@@ -524,8 +485,8 @@ public final class ScopeEdges {
             CompletableFuture<String> y, Task<?>[] out) {
         try (TaskScope scope = TaskScope.open(executor)) {
             out[0] = scope.spawn(() -> {
-                work("x", x, ex);
-                return work("y", y, null);
+                Children.audit("x", x, ex);
+                return Children.audit("y", y, null);
             });
             log("closing");
         }
@@ -536,7 +497,7 @@ public final class ScopeEdges {
     public static Task<String> spawnsALambdaWithAChild(CompletableFuture<String> in, CompletableFuture<String> gate,
             CompletableFuture<String> trigger, RuntimeException own) {
         Supplier<Task<String>> block = () -> {
-            work("lambda child", in, null);
+            Children.audit("lambda child", in, null);
             log("lambda waits");
             return Task.completed(await(gate));
         };
@@ -555,7 +516,7 @@ public final class ScopeEdges {
         try {
             return Task.completed(await(in));
         } finally {
-            scope.spawn(() -> work("late", late, null));
+            scope.spawn(() -> Children.audit("late", late, null));
             log("child unwound");
         }
     }
@@ -574,7 +535,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> closesWithoutAwaiting(CompletableFuture<String> a, RuntimeException ea) {
         TaskScope scope = TaskScope.open();
-        scope.spawn(() -> work("a", a, ea));
+        scope.spawn(() -> Children.audit("a", a, ea));
         scope.closeAsync();
         log("returns");
         return Task.completed("own");
@@ -583,7 +544,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> forgetsMany(java.util.List<CompletableFuture<String>> ins,
             java.util.List<RuntimeException> errors) {
-        for (int i = 0; i < ins.size(); i++) work("c" + i, ins.get(i), errors.get(i));
+        for (int i = 0; i < ins.size(); i++) Children.audit("c" + i, ins.get(i), errors.get(i));
         return Task.completed("p");
     }
 
@@ -598,7 +559,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> throwsWithASlowChild(CompletableFuture<String> in, CompletableFuture<String> cleanup,
             RuntimeException own) {
-        slow("a", in, cleanup);
+        Children.slowToStop("a", in, cleanup);
         log("parent throws");
         throw own;
     }
@@ -607,8 +568,8 @@ public final class ScopeEdges {
     public static Task<String> refusedStart(Executor executor, CompletableFuture<String> b, CompletableFuture<String> c,
             Task<?>[] out) {
         try (TaskScope scope = TaskScope.open(executor)) {
-            out[0] = scope.spawn(() -> work("b", b, null));
-            out[1] = scope.spawn(() -> work("c", c, null));
+            out[0] = scope.spawn(() -> Children.audit("b", b, null));
+            out[1] = scope.spawn(() -> Children.audit("c", c, null));
             log("closing");
         }
         return Task.completed("unreached");
@@ -617,7 +578,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> spawnsADetachedChild(CompletableFuture<String> a, RuntimeException ea) {
         try (TaskScope scope = TaskScope.open()) {
-            scope.spawn(() -> work("a", a, ea).detach());
+            scope.spawn(() -> Children.audit("a", a, ea).detach());
             log("closing");
         }
         log("closed");
@@ -627,7 +588,7 @@ public final class ScopeEdges {
     @Async
     public static Task<String> returnsAScopeChild(CompletableFuture<String> a) {
         try (TaskScope scope = TaskScope.open()) {
-            return scope.spawn(() -> work("a", a, null));
+            return scope.spawn(() -> Children.audit("a", a, null));
         } finally {
             log("scope left");
         }
@@ -637,8 +598,8 @@ public final class ScopeEdges {
     @Async
     public static Task<String> lets(CompletableFuture<String> a, RuntimeException ea, CompletableFuture<String> b) {
         try (TaskScope scope = TaskScope.open()) {
-            Task<String> first = scope.spawn(() -> work("a", a, ea));
-            scope.spawn(() -> work("b", b, null));
+            Task<String> first = scope.spawn(() -> Children.audit("a", a, ea));
+            scope.spawn(() -> Children.audit("b", b, null));
             return Task.completed(await(first));
         }
     }
@@ -648,7 +609,7 @@ public final class ScopeEdges {
     public static Task<String> requestDuringAnotherDrop(CompletableFuture<String> in, CompletableFuture<String> cleanup,
             CompletableFuture<Void> closing) {
         try (TaskScope scope = TaskScope.open(); Res r = new Res("r", closing)) {
-            scope.spawn(() -> slow("a", in, cleanup));
+            scope.spawn(() -> Children.slowToStop("a", in, cleanup));
             log("leaving");
         }
         log("left");
@@ -663,7 +624,7 @@ public final class ScopeEdges {
             try {
                 return Task.completed(await(gate));
             } finally {
-                scope.spawn(() -> work("flush", flush, null));
+                scope.spawn(() -> Children.audit("flush", flush, null));
             }
         }
     }
@@ -701,8 +662,8 @@ public final class ScopeEdges {
     @Async
     public static Task<String> letsOwned(CompletableFuture<String> a, RuntimeException ea, CompletableFuture<String> b) {
         @dev.coda.Owned TaskScope scope = TaskScope.open();
-        Task<String> first = scope.spawn(() -> work("a", a, ea));
-        scope.spawn(() -> work("b", b, null));
+        Task<String> first = scope.spawn(() -> Children.audit("a", a, ea));
+        scope.spawn(() -> Children.audit("b", b, null));
         return Task.completed(await(first));
     }
 
@@ -710,14 +671,14 @@ public final class ScopeEdges {
     @Async
     public static Task<Void> returnsTheClose(CompletableFuture<String> in, CompletableFuture<String> cleanup) {
         TaskScope scope = TaskScope.open();
-        scope.spawn(() -> slow("a", in, cleanup));
+        scope.spawn(() -> Children.slowToStop("a", in, cleanup));
         await(Task.completed("x"));
         return scope.closeAsync();
     }
 
     public static TaskScope openWithAChild(CompletableFuture<String> in) {
         TaskScope scope = TaskScope.open();
-        scope.spawn(() -> work("a", in, null));
+        scope.spawn(() -> Children.audit("a", in, null));
         return scope;
     }
 
@@ -736,7 +697,7 @@ public final class ScopeEdges {
     public static Task<String> throwsInScopeWithASlowChild(CompletableFuture<String> in,
             CompletableFuture<String> cleanup, RuntimeException own) {
         try (TaskScope scope = TaskScope.open()) {
-            scope.spawn(() -> slow("a", in, cleanup));
+            scope.spawn(() -> Children.slowToStop("a", in, cleanup));
             log("owner throws");
             throw own;
         }

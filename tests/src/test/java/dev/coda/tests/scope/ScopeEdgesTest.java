@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coda.Task;
+import dev.coda.tests.children.Children;
 import dev.coda.tests.support.Events;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -741,8 +742,8 @@ class ScopeEdgesTest {
         CompletableFuture<String> in = f();
         IllegalArgumentException error = iae("plain");
         dev.coda.TaskScope scope = dev.coda.TaskScope.open();
-        Task<String> t = scope.spawn(() -> ScopeEdges.work("p", in, error));
-        Task<String> other = scope.spawn(() -> ScopeEdges.work("q", f(), null));
+        Task<String> t = scope.spawn(() -> Children.audit("p", in, error));
+        Task<String> other = scope.spawn(() -> Children.audit("q", f(), null));
         in.complete("x");
         assertEquals(List.of("p started", "q started", "p unwound", "q unwound"), Events.take());
         assertTrue(other.isCancelled());
