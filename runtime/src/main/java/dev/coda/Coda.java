@@ -72,8 +72,8 @@ public final class Coda {
      * A task that succeeds after {@code d}. The timer runs on a daemon thread of the runtime and completes the task on
      * {@link java.util.concurrent.ForkJoinPool#commonPool()} (or, when the common pool has no parallelism to offer, on
      * a daemon thread of the runtime's own), where the awaiting coroutine then resumes. The task is a child of the async
-     * function running on this thread, if any: that function, cancelled while it awaits the sleep, cancels it. Cancelling
-     * the task completes it cancelled and removes its timer. Another coroutine awaiting it, cancelled, only stops
+     * function running on this thread, if any: that function, cancelled while it awaits the sleep, cancels it.
+     * Cancelling the task completes it cancelled and removes its timer. Another coroutine awaiting it, cancelled, only stops
      * waiting: the sleep is not its own.
      *
      * @param d how long to wait; a duration too long for a {@code long} of nanoseconds is waited as the longest one
@@ -104,8 +104,8 @@ public final class Coda {
      * {@code d} passes first: then the body is cancelled, and the task fails with
      * {@link java.util.concurrent.TimeoutException} once the body's cleanup has finished; if that cleanup failed, the
      * body's cancellation, carrying its cleanup failures, is suppressed onto it. A body that still completes
-     * otherwise, despite the cancellation, keeps its outcome. Cancelling the task cancels the body, and completes it cancelled after the
-     * body has completed. The task is a child of the async function running on this thread, if any.
+     * otherwise, despite the cancellation, keeps its outcome. Cancelling the task cancels the body, and completes it
+     * cancelled after the body has completed. The task is a child of the async function running on this thread, if any.
      *
      * <p>{@code TimeoutException} is checked and {@code await} does not declare it: catch it as an {@code Exception}
      * and test its type; {@link Task#join()} wraps it in a {@link java.util.concurrent.CompletionException}.

@@ -48,9 +48,9 @@ public class Task<T> {
      * a scope): a parent does not report it again; it is set on done tasks only. Bit 4, CLEANUP_WORK, marks a child
      * started while its parent unwound: its parent waits for it but never cancels it. Bit 5, DETACHED, marks a task
      * that does not listen to its source until a waiter arrives: a view that stopped listening, or a yield not yet
-     * handed to the pool (see reattach()). The bits above belong to Coroutine, whose lifecycle lives in the same word. Those bits are set
-     * by CAS, which the completion's plain store may overwrite if one lands while the task is being completed: each
-     * of them concerns a pending task only, so nothing is lost that anyone reads.
+     * handed to the pool (see reattach()). The bits above belong to Coroutine, whose lifecycle lives in the same
+     * word. Those bits are set by CAS, which the completion's plain store may overwrite if one lands while the task
+     * is being completed: each of them concerns a pending task only, so nothing is lost that anyone reads.
      */
     static final int PENDING = 0;
     static final int SUCCEEDED = 2;
@@ -348,8 +348,8 @@ public class Task<T> {
 
     /**
      * A waiter was registered on a task with DETACHED set: a view that stopped listening to its stage when its last
-     * waiter left listens again; a yield is handed to the pool. Called after the push, so a detachment that missed this waiter sees it (the bit is
-     * set before a view looks for waiters, and read here after the push).
+     * waiter left listens again; a yield is handed to the pool. Called after the push, so a detachment that missed
+     * this waiter sees it (the bit is set before a view looks for waiters, and read here after the push).
      */
     void reattach() {}
 

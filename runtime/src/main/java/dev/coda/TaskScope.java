@@ -31,8 +31,8 @@ import java.util.function.Supplier;
  *       learns of the failure from the child it awaits, or at the close.</li>
  *   <li>{@link #closeAsync()} completes once every child has completed, cleanup included: with the first failure,
  *       in order of completion, and the later ones suppressed onto it, whether or not the owner awaited and handled
- *       it (but not the exception the owner left the scope with, already on its way out). The outcome of a cancelled child that carries cleanup failures is kept too, after the failures, so
- *       nothing is lost. Children may still spawn siblings while the close waits; once it has completed,
+ *       it (but not the exception the owner left the scope with, already on its way out). The outcome of a
+ *       cancelled child that carries cleanup failures is kept too, after the failures, so nothing is lost. Children may still spawn siblings while the close waits; once it has completed,
  *       {@code spawn} throws.</li>
  *   <li>Cancellation: if the owner leaves the scope with an exception (its drop glue says so, a cancellation
  *       included), or is cancelled while it waits in the close, the children are cancelled and the close still waits

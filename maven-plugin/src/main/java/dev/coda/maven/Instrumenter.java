@@ -67,7 +67,8 @@ final class Instrumenter {
                     TransformResult result = transform(transformer, file, bytes);
                     boolean marked = !result.changed() && InstrumentedProbe.isMarked(bytes);
                     // Rewritten by an earlier build: its held locks are those that build recorded in it.
-                    List<Diagnostic> heldLocks = marked ? recordedHeldLocks(transformer, file, bytes) : result.heldLocks();
+                    List<Diagnostic> heldLocks =
+                            marked ? recordedHeldLocks(transformer, file, bytes) : result.heldLocks();
                     changes.report(failingIf(failOnHeldLock, heldLocks));
                     changes.transformed(file, result, marked);
                     byte[] written = result.changed() ? result.bytes() : bytes;

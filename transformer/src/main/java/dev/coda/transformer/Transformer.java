@@ -71,9 +71,9 @@ public final class Transformer {
     }
 
     /**
-     * The held-lock warnings a class already rewritten by Coda recorded when it was rewritten ({@link HeldLocksRecord});
-     * none for any other class. A build that meets the class again reports them again, as it finds blocking closes
-     * again in every class: the code they were found in is no longer in the class.
+     * The held-lock warnings a class already rewritten by Coda recorded when it was rewritten
+     * ({@link HeldLocksRecord}); none for any other class. A build that meets the class again reports them again, as
+     * it finds blocking closes again in every class: the code they were found in is no longer in the class.
      */
     public List<Diagnostic> recordedHeldLocks(byte[] classBytes) throws ClassFileFacts.MalformedClassException {
         ClassNode c = parse(classBytes, new Attribute[] {HeldLocksRecord.prototype()},

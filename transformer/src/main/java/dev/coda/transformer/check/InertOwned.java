@@ -3,7 +3,7 @@ package dev.coda.transformer.check;
 import dev.coda.transformer.CodaNames;
 import dev.coda.transformer.analysis.Diagnostics;
 import dev.coda.transformer.select.AsyncMethod;
-import java.util.ArrayList;
+import dev.coda.transformer.select.MethodClassifier;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -11,7 +11,6 @@ import org.objectweb.asm.tree.AnnotationNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TypeAnnotationNode;
 
 /**
  * {@code @Owned} where nothing owns: only the variables and parameters of an async function (or async lambda) own
@@ -35,7 +34,8 @@ public final class InertOwned {
         }
         for (MethodNode m : c.methods) {
             // Without code (an interface's), @Owned on a parameter says what implementations own: no warning.
-            if (async.contains(m) || annotatedAsync(m) || m.instructions.size() == 0) continue;
+            boolean annotatedAsync = MethodClassifier.hasAnnotation(m, CodaNames.ASYNC_DESC);
+            if (async.contains(m) || annotatedAsync || m.instructions.size() == 0) continue;
             if (owned(m.invisibleTypeAnnotations, m.visibleTypeAnnotations)
                     || owned(m.invisibleLocalVariableAnnotations, m.visibleLocalVariableAnnotations)) {
                 diagnostics.warning(m, null, "@Owned in " + Diagnostics.describe(c, m) + " has no effect: it is not an "
@@ -45,17 +45,8 @@ public final class InertOwned {
         }
     }
 
-    private static boolean owned(List<? extends TypeAnnotationNode> invisible, List<? extends TypeAnnotationNode> visible) {
-        List<TypeAnnotationNode> all = new ArrayList<>();
-        if (invisible != null) all.addAll(invisible);
-        if (visible != null) all.addAll(visible);
-        return all.stream().anyMatch(a -> a.desc.equals(CodaNames.OWNED_DESC));
-    }
-
-    private static boolean annotatedAsync(MethodNode m) {
-        List<AnnotationNode> all = new ArrayList<>();
-        if (m.invisibleAnnotations != null) all.addAll(m.invisibleAnnotations);
-        if (m.visibleAnnotations != null) all.addAll(m.visibleAnnotations);
-        return all.stream().anyMatch(a -> a.desc.equals(CodaNames.ASYNC_DESC));
+    private static boolean owned(List<? extends AnnotationNode> invisible, List<? extends AnnotationNode> visible) {
+        return MethodClassifier.contains(invisible, CodaNames.OWNED_DESC)
+                || MethodClassifier.contains(visible, CodaNames.OWNED_DESC);
     }
 }

@@ -39,7 +39,9 @@ final class AssignmentCheck {
         if (v.kind() == OwnedVariable.Kind.PARAMETER) {
             state.enter(0, true, false);
         } else {
-            for (AbstractInsnNode d : v.stores()) state.enter(m.instructions.indexOf(d) + 1, !storesNull(frames, d), false);
+            for (AbstractInsnNode d : v.stores()) {
+                state.enter(m.instructions.indexOf(d) + 1, !storesNull(frames, d), false);
+            }
         }
         Set<AbstractInsnNode> reported = new LinkedHashSet<>();
         List<AbstractInsnNode> assignments = new ArrayList<>();

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.TypeReference;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -28,7 +27,6 @@ import org.objectweb.asm.tree.LocalVariableAnnotationNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TypeAnnotationNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.SourceValue;
@@ -75,20 +73,25 @@ final class OwnershipFinder {
             else if (isMove(n)) moves.add((MethodInsnNode) n);
         }
         List<LocalVariableAnnotationNode> ownedLocals = ownedLocalAnnotations(m);
+        List<Integer> ownedInPart = OwnedParameters.ownedInPart(host, m);
         if (closes.isEmpty() && moves.isEmpty() && ownedLocals.isEmpty() && ownedParameters.isEmpty()
-                && !annotatesAParameter(m)) {
+                && ownedInPart.isEmpty()) {
             return Ownership.none();
         }
         SourceFrames frames = SourceFrames.of(host, m, diagnostics);
         if (frames == null) return null;
         return new OwnershipFinder(host, m, hierarchy, diagnostics, frames)
-                .find(closes, moves, ownedLocals, ownedParameters);
+                .find(closes, moves, ownedLocals, ownedParameters, ownedInPart);
     }
 
     private Ownership find(List<MethodInsnNode> closes, List<MethodInsnNode> moves,
-                           List<LocalVariableAnnotationNode> ownedLocals, List<Integer> ownedParameters) {
+                           List<LocalVariableAnnotationNode> ownedLocals, List<Integer> ownedParameters,
+                           List<Integer> ownedInPart) {
         for (int index : ownedParameters) addParameter(index);
-        refuseParametersOwnedInPart();
+        for (int index : ownedInPart) {
+            int slot = LocalNames.parameterSlot(m, index);
+            refuseOwnedInPart(OwnedVariable.Kind.PARAMETER, slot, m.instructions.getFirst());
+        }
         if (!ownedLocals.isEmpty()) {
             FrameRecorder types = FrameRecorder.record(host.name, m);
             for (LocalVariableAnnotationNode a : ownedLocals) {
@@ -175,34 +178,6 @@ final class OwnershipFinder {
         for (List<LocalVariableAnnotationNode> list : List.of(nonNull(m.invisibleLocalVariableAnnotations),
                 nonNull(m.visibleLocalVariableAnnotations))) {
             for (LocalVariableAnnotationNode a : list) if (a.desc.equals(CodaNames.OWNED_DESC)) found.add(a);
-        }
-        return found;
-    }
-
-    /** The {@code @Owned} parameters whose annotation is on a part of their type, refused. */
-    private void refuseParametersOwnedInPart() {
-        for (TypeAnnotationNode a : ownedParameterAnnotations(m)) {
-            if (OwnedParameters.annotatesWholeType(a.typePath)) continue;
-            int slot = LocalNames.parameterSlot(m, new TypeReference(a.typeRef).getFormalParameterIndex());
-            refuseOwnedInPart(OwnedVariable.Kind.PARAMETER, slot, m.instructions.getFirst());
-        }
-    }
-
-    private static boolean annotatesAParameter(MethodNode m) {
-        return !ownedParameterAnnotations(m).isEmpty();
-    }
-
-    /** Every {@code @Owned} of a parameter, on its whole type or a part of it. */
-    private static List<TypeAnnotationNode> ownedParameterAnnotations(MethodNode m) {
-        List<TypeAnnotationNode> found = new ArrayList<>();
-        for (List<TypeAnnotationNode> list : List.of(nonNull(m.invisibleTypeAnnotations),
-                nonNull(m.visibleTypeAnnotations))) {
-            for (TypeAnnotationNode a : list) {
-                if (a.desc.equals(CodaNames.OWNED_DESC)
-                        && new TypeReference(a.typeRef).getSort() == TypeReference.METHOD_FORMAL_PARAMETER) {
-                    found.add(a);
-                }
-            }
         }
         return found;
     }

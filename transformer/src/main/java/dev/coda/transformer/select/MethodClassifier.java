@@ -135,11 +135,12 @@ public final class MethodClassifier {
         }
     }
 
-    static boolean hasAnnotation(MethodNode m, String desc) {
+    public static boolean hasAnnotation(MethodNode m, String desc) {
         return contains(m.invisibleAnnotations, desc) || contains(m.visibleAnnotations, desc);
     }
 
-    private static boolean contains(List<AnnotationNode> annotations, String desc) {
+    /** Whether {@code annotations} (null: none) hold one of type {@code desc}; type annotations count too. */
+    public static boolean contains(List<? extends AnnotationNode> annotations, String desc) {
         if (annotations == null) return false;
         for (AnnotationNode a : annotations) if (a.desc.equals(desc)) return true;
         return false;

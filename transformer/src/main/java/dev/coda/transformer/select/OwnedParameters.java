@@ -37,11 +37,21 @@ public final class OwnedParameters {
      * captured values first: the indices are shifted past them.
      */
     public static List<Integer> indices(ClassNode host, MethodNode m) {
+        return annotated(host, m, true);
+    }
+
+    /** The indices, as {@link #indices}, of the parameters whose {@code @Owned} is on a part of their type. */
+    public static List<Integer> ownedInPart(ClassNode host, MethodNode m) {
+        return annotated(host, m, false);
+    }
+
+    /** The indices of the parameters whose {@code @Owned} annotates their whole type ({@code whole}), or a part. */
+    private static List<Integer> annotated(ClassNode host, MethodNode m, boolean whole) {
         List<Integer> found = new ArrayList<>();
         for (List<TypeAnnotationNode> list : List.of(nonNull(m.invisibleTypeAnnotations), nonNull(m.visibleTypeAnnotations))) {
             for (TypeAnnotationNode a : list) {
                 TypeReference ref = new TypeReference(a.typeRef);
-                if (a.desc.equals(CodaNames.OWNED_DESC) && annotatesWholeType(a.typePath)
+                if (a.desc.equals(CodaNames.OWNED_DESC) && annotatesWholeType(a.typePath) == whole
                         && ref.getSort() == TypeReference.METHOD_FORMAL_PARAMETER) {
                     found.add(ref.getFormalParameterIndex());
                 }

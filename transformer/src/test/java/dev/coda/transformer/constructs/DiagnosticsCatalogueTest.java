@@ -1459,6 +1459,23 @@ class DiagnosticsCatalogueTest {
         r.reports(r.error("// FIRST", ownedInPart("parameter 'cs'", "OwnElemsParam.go"))).unchanged("OwnElemsParam");
     }
 
+    /** In an async lambda that captures a value, the parameter is named past the captured one. */
+    @Test
+    void ownedOnTheElementsOfAnArrayParameterOfACapturingLambdaNamesTheParameter() {
+        needsDebugInfo();
+        Run r = run("OwnElemsLambda", "public class OwnElemsLambda {\n" + CONN + """
+                    static Function<Conn[], Task<Integer>> make(Task<Integer> t) {
+                        return (@Owned Conn[] cs) -> {
+                            int v = await(t); // FIRST
+                            return Task.completed(v + cs.length);
+                        };
+                    }
+                }
+                """);
+        r.reports(r.error("// FIRST", ownedInPart("parameter 'cs'", "a lambda in OwnElemsLambda.make")))
+                .unchanged("OwnElemsLambda");
+    }
+
     private static String ownedInPart(String variable, String where) {
         return "@Owned annotates a part of the type of the " + variable + " in " + where + " (an array's elements, "
                 + "or a type argument), which owns nothing: only a whole variable can be owned: annotate the "
